@@ -1,0 +1,86 @@
+# Layanan Aduan. The two commands a newcomer needs: `make run` and `make test`.
+# Both install whatever is missing first (and skip it in seconds when nothing changed).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+RASA_VENV := .venv-rasa
+PY        := $(VENV)/bin/python
+RASA      := $(RASA_VENV)/bin/rasa
+RASA_DATA := data/nlu.yml data/nlu_entities.yml data/stories.yml data/rules.yml
+MODEL     := models/layanan-aduan.tar.gz
+MODEL_INPUTS := config.yml domain.yml $(RASA_DATA)
+
+RASA_PORT          ?= 5005
+ACTION_SERVER_PORT ?= 5055
+export ACTION_SERVER_PORT
+export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTION_SERVER_PORT)/webhook
+# Rasa 3.6 prints a telemetry banner and SQLAlchemy 1.4 warnings; keep logs readable.
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: help install run test train retrain lint format typecheck validate test-unit \
+        test-nlu test-stories seed migrate shell bench clean lock
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
+
+install: ## Create .venv-rasa and .venv from the pinned requirements (skipped when unchanged)
+	@scripts/ensure-venvs.sh
+
+train: install ## Train the Rasa model unless data, domain and config are unchanged
+	@scripts/train.sh
+
+retrain: install ## Train the Rasa model even if nothing changed
+	@scripts/train.sh --force
+
+run: install train ## Start the whole service on the embedded defaults (SQLite under var/)
+	@$(PY) -m bot migrate >/dev/null && $(PY) -m bot seed >/dev/null
+	@scripts/run.sh
+
+test: install train ## Run every check: lint, types, data validation, unit, NLU gate, stories, e2e
+	@scripts/test.sh
+
+lint: install ## ruff lint and format check
+	$(VENV)/bin/ruff check bot actions tests bench
+	$(VENV)/bin/ruff format --check bot actions tests bench
+
+format: install ## Apply ruff formatting and safe fixes
+	$(VENV)/bin/ruff check --fix bot actions tests bench
+	$(VENV)/bin/ruff format bot actions tests bench
+
+typecheck: install ## mypy on bot/ and actions/
+	$(VENV)/bin/mypy
+
+validate: install ## rasa data validate --fail-on-warnings
+	$(RASA) data validate --fail-on-warnings --data $(RASA_DATA) --quiet
+
+test-unit: install ## pytest only (store, actions, e2e)
+	$(PY) -m pytest -q
+
+test-nlu: install train ## Evaluate the NLU on the held-out set (reports under var/reports/nlu)
+	$(PY) -m pytest -q tests/nlu
+
+test-stories: install train ## Rasa test stories with --fail-on-prediction-errors
+	$(PY) -m pytest -q tests/test_rasa_stories.py
+
+migrate: install ## Apply database migrations to DATABASE_URL
+	$(PY) -m bot migrate
+
+seed: install ## Load data/services.yml into the database
+	$(PY) -m bot seed
+
+shell: install train ## Chat in the terminal (needs `make run` or an action server running)
+	$(RASA) shell --model $(MODEL) --endpoints endpoints.yml
+
+bench: install ## Print training time, NLU accuracy and F1 (see bench/)
+	bench/train_time.sh
+
+lock: ## Regenerate the pinned lock files from requirements/*.in
+	scripts/lock.sh
+
+clean: ## Remove models, reports and local databases (keeps the venvs)
+	rm -rf models var/reports var/*.db var/*.db-* .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,85 @@
+"""Helpers shared by the actions: the repository, entities, and never crashing a chat."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.store import Repository, get_repository
+
+log = logging.getLogger("actions")
+
+Events = list[dict[str, Any]]
+
+
+def repository() -> Repository:
+    """The shared repository (created lazily on first use)."""
+    return get_repository()
+
+
+def latest_entities(tracker: Tracker, name: str) -> list[str]:
+    """Values of entity `name` in the latest user message, in order, without repeats."""
+    values: list[str] = []
+    for entity in tracker.latest_message.get("entities", []) or []:
+        value = entity.get("value")
+        if entity.get("entity") == name and isinstance(value, str) and value not in values:
+            values.append(value)
+    return values
+
+
+def latest_text(tracker: Tracker) -> str:
+    """The text of the latest user message ('' for button payloads like /intent{...})."""
+    text = tracker.latest_message.get("text") or ""
+    return "" if text.startswith("/") else text
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    """Name of the latest user message's intent."""
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+class SafeAction(Action):
+    """An action that apologises instead of crashing the conversation on any error.
+
+    Subclasses implement `act`; the failure is logged with the conversation id and the
+    latest message so that nothing the citizen wrote is lost.
+    """
+
+    def name(self) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        """The action's work."""
+        raise NotImplementedError
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        """Run `act`, turning any exception into an apology and a log record."""
+        return guarded(
+            self.name(), dispatcher, tracker, lambda: self.act(dispatcher, tracker, domain)
+        )
+
+
+def guarded(
+    action_name: str,
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    work: Callable[[], Events],
+) -> Events:
+    """Run `work`; on failure log everything needed to follow up and apologise."""
+    try:
+        return work()
+    except Exception:
+        log.exception(
+            "action %s failed for sender %s; latest message: %r",
+            action_name,
+            tracker.sender_id,
+            tracker.latest_message.get("text"),
+        )
+        dispatcher.messages.clear()
+        dispatcher.utter_message(response="utter_technical_error")
+        return []

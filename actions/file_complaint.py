@@ -1,0 +1,95 @@
+"""Filing the complaint at the end of the form, and cancelling the form."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import Events, repository
+from actions.complaint_form import FORM_SLOTS
+from bot.config import get_settings
+from bot.labels import CATEGORY_LABELS, format_date
+from bot.store import ComplaintDraft
+from bot.store.models import Category, Privacy, utcnow
+
+log = logging.getLogger("actions.file_complaint")
+
+
+def reset_form() -> Events:
+    """Clear every slot of the complaint form."""
+    return [SlotSet(slot, None) for slot in FORM_SLOTS]
+
+
+def draft_from(tracker: Tracker) -> ComplaintDraft:
+    """The complaint as collected by the form."""
+    service = tracker.get_slot("service")
+    return ComplaintDraft(
+        description=tracker.get_slot("complaint_description"),
+        location_text=tracker.get_slot("complaint_location"),
+        category=Category(tracker.get_slot("complaint_category")),
+        privacy=Privacy(tracker.get_slot("complaint_privacy")),
+        latitude=tracker.get_slot("complaint_latitude"),
+        longitude=tracker.get_slot("complaint_longitude"),
+        service_id=service if isinstance(service, str) else None,
+    )
+
+
+def keep_failed_submission(sender_id: str, tracker: Tracker) -> None:
+    """Append the unsaved complaint to a JSON-lines file so an officer can recover it."""
+    record = {
+        "at": utcnow().isoformat(),
+        "sender_id": sender_id,
+        "slots": {slot: tracker.get_slot(slot) for slot in FORM_SLOTS},
+        "latitude": tracker.get_slot("complaint_latitude"),
+        "longitude": tracker.get_slot("complaint_longitude"),
+    }
+    path = get_settings().failed_submissions_path
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    finally:
+        log.error("complaint could not be stored; kept for recovery: %s", json.dumps(record))
+
+
+class ActionSubmitComplaint(Action):
+    """Creates the ticket (idempotently) once the citizen confirmed the summary."""
+
+    def name(self) -> str:
+        return "action_submit_complaint"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        if tracker.get_slot("complaint_confirmed") is not True:
+            dispatcher.utter_message(response="utter_complaint_not_sent")
+            return reset_form()
+        try:
+            ticket, created = repository().file_ticket(tracker.sender_id, draft_from(tracker))
+        except Exception:
+            log.exception("filing failed for sender %s", tracker.sender_id)
+            keep_failed_submission(tracker.sender_id, tracker)
+            dispatcher.utter_message(response="utter_complaint_store_failed")
+            return reset_form()
+        dispatcher.utter_message(
+            response="utter_complaint_filed" if created else "utter_complaint_duplicate",
+            ticket_id=ticket.public_id,
+            category=CATEGORY_LABELS[ticket.category],
+            verify_due=format_date(ticket.verify_due),
+            working_days=get_settings().verification_working_days,
+        )
+        return [*reset_form(), SlotSet("last_ticket_id", ticket.public_id)]
+
+
+class ActionCancelComplaint(Action):
+    """Discards the form on "batal"; nothing is filed."""
+
+    def name(self) -> str:
+        return "action_cancel_complaint"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        dispatcher.utter_message(response="utter_complaint_cancelled")
+        return reset_form()

@@ -1,0 +1,70 @@
+"""Ticket status: by id, or the citizen's own open tickets. Nobody sees others' tickets."""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import Events, SafeAction, latest_entities, latest_text, repository
+from bot.labels import CATEGORY_SHORT_LABELS, STATUS_LABELS, format_date
+from bot.store.ids import TICKET_ID_LIKE_RE, normalise_ticket_id
+
+
+def requested_ids(tracker: Tracker) -> tuple[list[str], list[str]]:
+    """(valid ids, malformed attempts) mentioned in the latest message."""
+    raw = latest_entities(tracker, "ticket_id")
+    raw += [m.group(0) for m in TICKET_ID_LIKE_RE.finditer(latest_text(tracker))]
+    valid: list[str] = []
+    malformed: list[str] = []
+    for candidate in raw:
+        ticket_id = normalise_ticket_id(candidate)
+        if ticket_id:
+            if ticket_id not in valid:
+                valid.append(ticket_id)
+        elif candidate.upper() not in malformed:
+            malformed.append(candidate.upper()[:20])
+    return valid, malformed
+
+
+class ActionCheckStatus(SafeAction):
+    """Reports the status of a ticket the sender filed, or lists their open tickets."""
+
+    def name(self) -> str:
+        return "action_check_status"
+
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        repo = repository()
+        valid, malformed = requested_ids(tracker)
+        for ticket_id in valid[:3]:
+            ticket = repo.ticket_for_sender(tracker.sender_id, ticket_id)
+            if ticket is None:
+                # Same answer for unknown ids and other people's tickets: nothing leaks.
+                dispatcher.utter_message(response="utter_ticket_not_found", ticket_id=ticket_id)
+                continue
+            dispatcher.utter_message(
+                response="utter_ticket_status",
+                ticket_id=ticket.public_id,
+                status=STATUS_LABELS[ticket.status],
+                category=CATEGORY_SHORT_LABELS[ticket.category],
+                created=format_date(ticket.created_at),
+                verify_due=format_date(ticket.verify_due),
+            )
+        if valid:
+            return []
+        if malformed:
+            dispatcher.utter_message(response="utter_ticket_id_malformed", ticket_id=malformed[0])
+            return []
+        tickets = repo.open_tickets_for_sender(tracker.sender_id)
+        if not tickets:
+            dispatcher.utter_message(response="utter_no_open_tickets")
+            return []
+        lines = "\n".join(
+            f"• {t.public_id} ({CATEGORY_SHORT_LABELS[t.category]}, {format_date(t.created_at)}): "
+            f"{STATUS_LABELS[t.status]}"
+            for t in tickets
+        )
+        dispatcher.utter_message(
+            response="utter_open_tickets", count=len(tickets), ticket_lines=lines
+        )
+        return []

@@ -1,0 +1,1 @@
+"""Layanan Aduan: complaint-handling chatbot for Indonesian public services."""

@@ -1,0 +1,65 @@
+"""Command line: `python -m bot <command>`.
+
+migrate         apply database migrations
+seed            (re)load data/services.yml into the database
+actions         migrate, seed on first start, then run the Rasa action server
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from bot.config import get_settings
+
+
+def _cmd_migrate(_args: argparse.Namespace) -> int:
+    from bot.store import prepare_database
+
+    prepare_database(seed="never")
+    print("database is up to date")
+    return 0
+
+
+def _cmd_seed(_args: argparse.Namespace) -> int:
+    from bot.store import prepare_database
+
+    prepare_database(seed="always")
+    print(f"catalogue loaded from {get_settings().catalogue_path}")
+    return 0
+
+
+def _cmd_actions(args: argparse.Namespace) -> int:
+    from rasa_sdk import endpoint
+
+    from bot.store import prepare_database
+
+    prepare_database(seed="if-empty")
+    os.environ.setdefault("SANIC_HOST", args.host)
+    endpoint.run("actions", port=args.port)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments and run one command."""
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=_cmd_migrate)
+    sub.add_parser("seed", help="load data/services.yml into the database").set_defaults(
+        func=_cmd_seed
+    )
+    actions = sub.add_parser("actions", help="run the action server")
+    actions.add_argument("--port", type=int, default=get_settings().action_server_port)
+    actions.add_argument("--host", default="127.0.0.1")
+    actions.set_defaults(func=_cmd_actions)
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

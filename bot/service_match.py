@@ -1,0 +1,74 @@
+"""Finding catalogue services in what citizens type: exact aliases first, then near misses."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from rapidfuzz import fuzz, process
+
+# Fuzzy matching only compares words of at least this length: short aliases (kk, sim, kis)
+# are too close to ordinary words ("kita", "simak") to be guessed at.
+MIN_FUZZY_LENGTH = 5
+FUZZY_CUTOFF = 82
+
+
+@dataclass(frozen=True)
+class ServiceMatch:
+    """`exact` is a service id found verbatim; otherwise `suggestions` are near misses."""
+
+    exact: str | None = None
+    suggestions: tuple[str, ...] = field(default_factory=tuple)
+
+
+def find_exact(text: str, aliases: dict[str, str]) -> str | None:
+    """The service whose alias occurs as whole words in `text` (longest alias wins)."""
+    lowered = text.lower()
+    for alias in sorted(aliases, key=len, reverse=True):
+        if re.search(r"(?<![\w-])" + re.escape(alias) + r"(?![\w-])", lowered):
+            return aliases[alias]
+    return None
+
+
+def suggest(query: str, aliases: dict[str, str], limit: int = 3) -> tuple[str, ...]:
+    """Up to `limit` distinct service ids whose aliases are close to `query`."""
+    query = query.strip().lower()
+    if not query:
+        return ()
+    scorer = fuzz.ratio if len(query) < MIN_FUZZY_LENGTH else fuzz.WRatio
+    cutoff = 75 if len(query) < MIN_FUZZY_LENGTH else FUZZY_CUTOFF
+    hits = process.extract(query, list(aliases), scorer=scorer, score_cutoff=cutoff, limit=20)
+    out: list[str] = []
+    for alias, _score, _idx in hits:
+        sid = aliases[alias]
+        if sid not in out:
+            out.append(sid)
+        if len(out) == limit:
+            break
+    return tuple(out)
+
+
+def scan_near_misses(text: str, aliases: dict[str, str], limit: int = 3) -> tuple[str, ...]:
+    """Near-miss service names among the words (and word pairs) of a message."""
+    words = re.findall(r"[\w-]+", text.lower())
+    grams = [w for w in words if len(w) >= MIN_FUZZY_LENGTH]
+    grams += [f"{a} {b}" for a, b in pairwise(words) if len(a) + len(b) >= 8]
+    long_aliases = [a for a in aliases if len(a) >= MIN_FUZZY_LENGTH]
+    best: dict[str, float] = {}
+    for gram in grams:
+        for alias, score, _idx in process.extract(
+            gram, long_aliases, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=5
+        ):
+            sid = aliases[alias]
+            best[sid] = max(best.get(sid, 0.0), score)
+    ranked = sorted(best, key=lambda sid: -best[sid])
+    return tuple(ranked[:limit])
+
+
+def match_service(text: str, aliases: dict[str, str]) -> ServiceMatch:
+    """Exact alias in the message, else near misses to suggest."""
+    exact = find_exact(text, aliases)
+    if exact:
+        return ServiceMatch(exact=exact)
+    return ServiceMatch(suggestions=scan_near_misses(text, aliases))

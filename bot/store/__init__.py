@@ -1,0 +1,52 @@
+"""The SQL store: models, engine, migrations, catalogue loading and the repository."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from bot.config import get_settings
+from bot.store.catalogue import Catalogue, catalogue_is_empty, load_catalogue
+from bot.store.db import get_engine, migrate
+from bot.store.repository import ComplaintDraft, Repository, ServiceView, TicketView
+from bot.workdays import default_calendar
+
+__all__ = [
+    "ComplaintDraft",
+    "Repository",
+    "ServiceView",
+    "TicketView",
+    "get_repository",
+    "prepare_database",
+]
+
+log = logging.getLogger(__name__)
+_repositories: dict[str, Repository] = {}
+_lock = threading.Lock()
+
+
+def get_repository() -> Repository:
+    """The repository for DATABASE_URL, created on first use."""
+    settings = get_settings()
+    with _lock:
+        repo = _repositories.get(settings.database_url)
+        if repo is None:
+            repo = Repository(
+                get_engine(settings.database_url),
+                default_calendar(),
+                settings.timezone,
+                settings.verification_working_days,
+            )
+            _repositories[settings.database_url] = repo
+        return repo
+
+
+def prepare_database(url: str | None = None, seed: str = "if-empty") -> None:
+    """Apply migrations, then load the catalogue (`seed`: "always", "if-empty" or "never")."""
+    settings = get_settings()
+    url = url or settings.database_url
+    migrate(url)
+    engine = get_engine(url)
+    if seed == "always" or (seed == "if-empty" and catalogue_is_empty(engine)):
+        offices, services = load_catalogue(engine, Catalogue.from_file(settings.catalogue_path))
+        log.info("catalogue loaded: %d offices, %d services", offices, services)

@@ -1,0 +1,255 @@
+"""SQLAlchemy 2.0 models of the store: catalogue, citizens, tickets and their history."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now in UTC (all timestamps are stored in UTC)."""
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention so migrations are stable on every backend."""
+
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+class Category(str, enum.Enum):
+    """Complaint categories (SP4N-LAPOR! practice)."""
+
+    ADMINDUK = "adminduk"
+    INFRASTRUKTUR = "infrastruktur"
+    KEBERSIHAN = "kebersihan"
+    KESEHATAN = "kesehatan"
+    PENDIDIKAN = "pendidikan"
+    PUNGLI = "pungli"
+    PERIZINAN = "perizinan"
+    KETERTIBAN = "ketertiban"
+    TRANSPORTASI = "transportasi"
+    LAINNYA = "lainnya"
+
+
+class Privacy(str, enum.Enum):
+    """Who may see the reporter and the report."""
+
+    PUBLIC = "public"
+    ANONYMOUS = "anonymous"  # reporter hidden from officers
+    CONFIDENTIAL = "confidential"  # report visible only to those handling it
+
+
+class TicketStatus(str, enum.Enum):
+    """Ticket lifecycle states."""
+
+    BARU = "baru"
+    DIVERIFIKASI = "diverifikasi"
+    DIPROSES = "diproses"
+    MENUNGGU_WARGA = "menunggu_warga"
+    SELESAI = "selesai"
+    DITOLAK = "ditolak"
+
+
+OPEN_STATUSES = (
+    TicketStatus.BARU,
+    TicketStatus.DIVERIFIKASI,
+    TicketStatus.DIPROSES,
+    TicketStatus.MENUNGGU_WARGA,
+)
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    # Stored as plain strings (no native PG enum) so adding a value needs no type migration.
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        length=20,
+        validate_strings=True,
+        values_callable=lambda e: [m.value for m in e],
+    )
+
+
+class Office(Base):
+    """A unit that handles services and complaints (Disdukcapil, Satpas, ...)."""
+
+    __tablename__ = "offices"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(Text)
+    hours: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(String(60))
+    email: Mapped[str | None] = mapped_column(String(200))
+    website: Mapped[str | None] = mapped_column(String(300))
+
+    services: Mapped[list[Service]] = relationship(back_populates="office")
+
+
+class Service(Base):
+    """One catalogue entry in the shape of a Standar Pelayanan."""
+
+    __tablename__ = "services"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"))
+    requirements: Mapped[list[str] | None] = mapped_column(JSON)
+    cost: Mapped[str | None] = mapped_column(Text)
+    cost_basis: Mapped[str | None] = mapped_column(Text)
+    duration: Mapped[str | None] = mapped_column(Text)
+    duration_basis: Mapped[str | None] = mapped_column(Text)
+    procedure: Mapped[list[str] | None] = mapped_column(JSON)
+    online_channel: Mapped[str | None] = mapped_column(Text)
+    product: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    office: Mapped[Office] = relationship(back_populates="services")
+
+
+class ServiceQuestion(Base):
+    """One answered service question (for 'most asked' buttons and trainers' reports)."""
+
+    __tablename__ = "service_questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service_id: Mapped[str] = mapped_column(ForeignKey("services.id"), index=True)
+    aspect: Mapped[str] = mapped_column(String(30))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Citizen(Base):
+    """A person talking to the bot. `sender_id` is the conversation id used by Rasa."""
+
+    __tablename__ = "citizens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sender_id: Mapped[str] = mapped_column(String(64), unique=True)
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(10), default="id")
+    consent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    blocked_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    tickets: Mapped[list[Ticket]] = relationship(back_populates="citizen")
+
+
+class Ticket(Base):
+    """A complaint. `public_id` (ADU-XXXXXX) is what the citizen sees."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        UniqueConstraint("citizen_id", "idempotency_key", name="uq_tickets_citizen_idempotency"),
+        Index("ix_tickets_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(10), unique=True)
+    citizen_id: Mapped[int | None] = mapped_column(ForeignKey("citizens.id"), index=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    category: Mapped[Category] = mapped_column(_enum(Category, "ticket_category"))
+    description: Mapped[str] = mapped_column(Text)
+    location_text: Mapped[str | None] = mapped_column(Text)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    privacy: Mapped[Privacy] = mapped_column(_enum(Privacy, "ticket_privacy"))
+    status: Mapped[TicketStatus] = mapped_column(
+        _enum(TicketStatus, "ticket_status"), default=TicketStatus.BARU
+    )
+    office_id: Mapped[str | None] = mapped_column(ForeignKey("offices.id"))
+    service_id: Mapped[str | None] = mapped_column(ForeignKey("services.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    verify_due: Mapped[date] = mapped_column(Date)
+    followup_due: Mapped[date | None] = mapped_column(Date)
+    resolve_due: Mapped[date | None] = mapped_column(Date)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    citizen: Mapped[Citizen | None] = relationship(back_populates="tickets")
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="ticket", order_by="Attachment.id"
+    )
+    events: Mapped[list[TicketEvent]] = relationship(
+        back_populates="ticket", order_by="TicketEvent.id"
+    )
+
+
+class Attachment(Base):
+    """A photo or document sent with a complaint."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # photo | document
+    telegram_file_id: Mapped[str | None] = mapped_column(String(200))
+    path: Mapped[str | None] = mapped_column(Text)
+    mime_type: Mapped[str | None] = mapped_column(String(100))
+    size_bytes: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="attachments")
+
+
+class TicketEvent(Base):
+    """Append-only history of a ticket: status changes, messages, notes (who and when)."""
+
+    __tablename__ = "ticket_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))  # created | status | message_in | message_out
+    actor_type: Mapped[str] = mapped_column(String(20))  # citizen | officer | system
+    actor_id: Mapped[str | None] = mapped_column(String(64))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    body: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="events")
+
+
+class Rating(Base):
+    """Feedback from a citizen: a message and an optional 1-5 score."""
+
+    __tablename__ = "ratings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    citizen_id: Mapped[int | None] = mapped_column(ForeignKey("citizens.id"), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    score: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

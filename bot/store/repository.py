@@ -1,0 +1,341 @@
+"""The repository: every read and write the actions (and later the console) make.
+
+Each method opens its own explicit session and transaction and returns plain frozen
+views, so callers never hold a session or lazy-load outside one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.store.ids import new_ticket_id
+from bot.store.models import (
+    OPEN_STATUSES,
+    Category,
+    Citizen,
+    Privacy,
+    Rating,
+    Service,
+    ServiceQuestion,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+    utcnow,
+)
+from bot.workdays import HolidayCalendar
+
+# Shown as buttons when a citizen asks without naming a service and no statistics exist yet.
+DEFAULT_POPULAR_SERVICES = ("ktp", "kk", "akta_kelahiran", "sim", "skck", "paspor")
+
+
+@dataclass(frozen=True)
+class ServiceView:
+    """A catalogue entry with its office, detached from any session."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    requirements: tuple[str, ...] | None
+    cost: str | None
+    cost_basis: str | None
+    duration: str | None
+    duration_basis: str | None
+    procedure: tuple[str, ...] | None
+    online_channel: str | None
+    product: str | None
+    office_id: str
+    office_name: str
+    office_address: str | None
+    office_hours: str | None
+    office_phone: str | None
+    office_email: str | None
+    office_website: str | None
+
+
+@dataclass(frozen=True)
+class ComplaintDraft:
+    """What the complaint form collected."""
+
+    description: str
+    location_text: str | None
+    category: Category
+    privacy: Privacy
+    latitude: float | None = None
+    longitude: float | None = None
+    service_id: str | None = None
+
+    def idempotency_key(self) -> str:
+        """Same content, same key: a resubmitted form maps to the ticket already filed."""
+        payload = json.dumps(
+            [
+                " ".join(self.description.split()).lower(),
+                " ".join((self.location_text or "").split()).lower(),
+                self.category.value,
+                self.privacy.value,
+            ]
+        )
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class TicketView:
+    """A ticket as its reporter may see it."""
+
+    public_id: str
+    category: Category
+    status: TicketStatus
+    privacy: Privacy
+    description: str
+    location_text: str | None
+    created_at: datetime
+    verify_due: date
+    updated_at: datetime
+
+
+def _ticket_view(ticket: Ticket) -> TicketView:
+    return TicketView(
+        public_id=ticket.public_id,
+        category=ticket.category,
+        status=ticket.status,
+        privacy=ticket.privacy,
+        description=ticket.description,
+        location_text=ticket.location_text,
+        created_at=ticket.created_at,
+        verify_due=ticket.verify_due,
+        updated_at=ticket.updated_at,
+    )
+
+
+def _service_view(service: Service) -> ServiceView:
+    office = service.office
+    return ServiceView(
+        id=service.id,
+        name=service.name,
+        aliases=tuple(service.aliases or ()),
+        requirements=tuple(service.requirements) if service.requirements else None,
+        cost=service.cost,
+        cost_basis=service.cost_basis,
+        duration=service.duration,
+        duration_basis=service.duration_basis,
+        procedure=tuple(service.procedure) if service.procedure else None,
+        online_channel=service.online_channel,
+        product=service.product,
+        office_id=office.id,
+        office_name=office.name,
+        office_address=office.address,
+        office_hours=office.hours,
+        office_phone=office.phone,
+        office_email=office.email,
+        office_website=office.website,
+    )
+
+
+class Repository:
+    """Data access for the assistant, bound to one engine."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        calendar: HolidayCalendar,
+        timezone: str = "Asia/Jakarta",
+        verification_days: int = 3,
+    ):
+        self.engine = engine
+        self.verification_days = verification_days
+        self.calendar = calendar
+        self.tz = ZoneInfo(timezone)
+
+    # -- catalogue --------------------------------------------------------------------------
+
+    def get_service(self, service_id: str) -> ServiceView | None:
+        """One catalogue entry by canonical id."""
+        with Session(self.engine) as s:
+            service = s.get(Service, service_id)
+            return _service_view(service) if service else None
+
+    def list_services(self) -> list[ServiceView]:
+        """Every catalogue entry, by id."""
+        with Session(self.engine) as s:
+            return [_service_view(x) for x in s.scalars(select(Service).order_by(Service.id))]
+
+    def service_aliases(self) -> dict[str, str]:
+        """alias (lower case) -> service id, including ids and display names."""
+        out: dict[str, str] = {}
+        with Session(self.engine) as s:
+            for sid, name, aliases in s.execute(select(Service.id, Service.name, Service.aliases)):
+                out[sid.replace("_", " ")] = sid
+                out[name.lower()] = sid
+                for alias in aliases or ():
+                    out[alias.lower()] = sid
+        return out
+
+    def record_service_question(self, service_id: str, aspect: str) -> None:
+        """Count an answered question (feeds the 'most asked' buttons)."""
+        with Session(self.engine) as s, s.begin():
+            s.add(ServiceQuestion(service_id=service_id, aspect=aspect))
+
+    def most_asked_services(self, limit: int = 6) -> list[tuple[str, str]]:
+        """(id, name) of the most asked services, padded with sensible defaults."""
+        with Session(self.engine) as s:
+            counted = s.execute(
+                select(ServiceQuestion.service_id, func.count().label("n"))
+                .group_by(ServiceQuestion.service_id)
+                .order_by(func.count().desc(), ServiceQuestion.service_id)
+                .limit(limit)
+            ).all()
+            ids = [row[0] for row in counted]
+            for sid in DEFAULT_POPULAR_SERVICES:
+                if len(ids) >= limit:
+                    break
+                if sid not in ids:
+                    ids.append(sid)
+            rows = s.execute(select(Service.id, Service.name).where(Service.id.in_(ids)))
+            names: dict[str, str] = {sid: name for sid, name in rows}
+        return [(sid, names[sid]) for sid in ids if sid in names]
+
+    # -- citizens ---------------------------------------------------------------------------
+
+    def _citizen(self, s: Session, sender_id: str, create: bool) -> Citizen | None:
+        citizen = s.scalar(select(Citizen).where(Citizen.sender_id == sender_id))
+        if citizen is None and create:
+            telegram_id = int(sender_id) if sender_id.isdigit() else None
+            citizen = Citizen(sender_id=sender_id, telegram_user_id=telegram_id)
+            s.add(citizen)
+            s.flush()
+        return citizen
+
+    def ensure_citizen(self, sender_id: str) -> int:
+        """The citizen row for a conversation, created on first contact."""
+        for _attempt in range(2):
+            try:
+                with Session(self.engine) as s, s.begin():
+                    citizen = self._citizen(s, sender_id, create=True)
+                    assert citizen is not None
+                    return citizen.id
+            except IntegrityError:  # created concurrently: read it on the next pass
+                continue
+        raise RuntimeError(f"could not create citizen for sender {sender_id!r}")
+
+    # -- tickets ----------------------------------------------------------------------------
+
+    def file_ticket(self, sender_id: str, draft: ComplaintDraft) -> tuple[TicketView, bool]:
+        """Create the ticket in one transaction. Returns (ticket, created).
+
+        Idempotent: the same citizen submitting the same content gets the existing ticket
+        back with created=False, also when two submissions race.
+        """
+        citizen_id = self.ensure_citizen(sender_id)
+        key = draft.idempotency_key()
+        for _attempt in range(5):
+            existing = self._ticket_by_key(citizen_id, key)
+            if existing is not None:
+                return existing, False
+            try:
+                return self._insert_ticket(citizen_id, key, draft), True
+            except IntegrityError:
+                # Either the idempotency key raced (found on the next pass) or the random
+                # public id collided (a new one is drawn on the next pass).
+                continue
+        raise RuntimeError("could not allocate a ticket id")
+
+    def _ticket_by_key(self, citizen_id: int, key: str) -> TicketView | None:
+        with Session(self.engine) as s:
+            ticket = s.scalar(
+                select(Ticket).where(Ticket.citizen_id == citizen_id, Ticket.idempotency_key == key)
+            )
+            return _ticket_view(ticket) if ticket else None
+
+    def _insert_ticket(self, citizen_id: int, key: str, draft: ComplaintDraft) -> TicketView:
+        now = utcnow()
+        local_today = now.astimezone(self.tz).date()
+        with Session(self.engine) as s, s.begin():
+            office_id = None
+            if draft.service_id:
+                service = s.get(Service, draft.service_id)
+                office_id = service.office_id if service else None
+            ticket = Ticket(
+                public_id=new_ticket_id(),
+                citizen_id=citizen_id,
+                idempotency_key=key,
+                category=draft.category,
+                description=draft.description,
+                location_text=draft.location_text,
+                latitude=draft.latitude,
+                longitude=draft.longitude,
+                privacy=draft.privacy,
+                status=TicketStatus.BARU,
+                office_id=office_id,
+                service_id=draft.service_id if office_id else None,
+                created_at=now,
+                updated_at=now,
+                verify_due=self.calendar.add_working_days(local_today, self.verification_days),
+            )
+            s.add(ticket)
+            s.flush()
+            s.add(
+                TicketEvent(
+                    ticket_id=ticket.id,
+                    kind="created",
+                    actor_type="citizen",
+                    actor_id=str(citizen_id),
+                    to_status=TicketStatus.BARU.value,
+                    body=draft.description,
+                    created_at=now,
+                )
+            )
+            return _ticket_view(ticket)
+
+    def ticket_for_sender(self, sender_id: str, public_id: str) -> TicketView | None:
+        """The ticket if, and only if, this sender filed it (else None, as for unknown ids)."""
+        with Session(self.engine) as s:
+            ticket = s.scalar(
+                select(Ticket)
+                .join(Citizen, Ticket.citizen_id == Citizen.id)
+                .where(Ticket.public_id == public_id, Citizen.sender_id == sender_id)
+            )
+            return _ticket_view(ticket) if ticket else None
+
+    def open_tickets_for_sender(self, sender_id: str, limit: int = 10) -> list[TicketView]:
+        """The sender's own tickets that are not closed, newest first."""
+        with Session(self.engine) as s:
+            tickets: Sequence[Ticket] = s.scalars(
+                select(Ticket)
+                .join(Citizen, Ticket.citizen_id == Citizen.id)
+                .where(Citizen.sender_id == sender_id, Ticket.status.in_(OPEN_STATUSES))
+                .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+                .limit(limit)
+            ).all()
+            return [_ticket_view(t) for t in tickets]
+
+    # -- feedback ---------------------------------------------------------------------------
+
+    def add_rating(
+        self, sender_id: str, score: int | None, comment: str | None, ticket_public_id: str | None
+    ) -> int:
+        """Store feedback for officers. A ticket is linked only if the sender owns it."""
+        if score is not None and not 1 <= score <= 5:
+            raise ValueError("score must be between 1 and 5")
+        citizen_id = self.ensure_citizen(sender_id)
+        with Session(self.engine) as s, s.begin():
+            ticket_id = None
+            if ticket_public_id:
+                ticket_id = s.scalar(
+                    select(Ticket.id).where(
+                        Ticket.public_id == ticket_public_id, Ticket.citizen_id == citizen_id
+                    )
+                )
+            rating = Rating(
+                citizen_id=citizen_id, ticket_id=ticket_id, score=score, comment=comment
+            )
+            s.add(rating)
+            s.flush()
+            return rating.id
