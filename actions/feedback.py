@@ -18,6 +18,17 @@ RATING_RE = re.compile(
 )
 # A message shorter than this without a rating is a request to give feedback, not feedback.
 MIN_COMMENT = 15
+# "mau kasih nilai", "saya ingin memberi penilaian", "boleh isi survei?": asking to rate.
+REQUEST_RE = re.compile(
+    r"^\W*(saya\s+|aku\s+|sy\s+)?(mau|ingin|pengen|pgn|boleh|bisa)\b.{0,30}"
+    r"\b(nilai|penilaian|rating|survei|survey|feedback|ulasan|review)(\s+\w+){0,2}\W*$",
+    re.IGNORECASE,
+)
+
+
+def is_feedback_request(text: str) -> bool:
+    """True when the message only asks to give feedback and holds none."""
+    return len(text) < MIN_COMMENT or (len(text) < 60 and bool(REQUEST_RE.match(text)))
 
 
 def parse_rating(tracker: Tracker) -> int | None:
@@ -40,7 +51,7 @@ class ActionGiveFeedback(SafeAction):
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         score = parse_rating(tracker)
         text = latest_text(tracker).strip()
-        comment = text if len(text) >= MIN_COMMENT else None
+        comment = None if is_feedback_request(text) else text
         if score is None and comment is None:
             dispatcher.utter_message(
                 response="utter_ask_rating",

@@ -35,8 +35,12 @@ def _postgres_admin():  # type: ignore[no-untyped-def]
 
     url = make_url(ADMIN_PG_URL)
     return psycopg.connect(
-        host=url.host, port=url.port or 5432, user=url.username, dbname=url.database,
-        autocommit=True, connect_timeout=3,
+        host=url.host,
+        port=url.port or 5432,
+        user=url.username,
+        dbname=url.database,
+        autocommit=True,
+        connect_timeout=3,
     )
 
 
@@ -77,7 +81,7 @@ def prepared_urls() -> set[str]:
     return set()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", "postgres"])
 def database_url(
     request: pytest.FixtureRequest,
     monkeypatch: pytest.MonkeyPatch,

@@ -286,7 +286,9 @@ def _html_attribute(buf: _Bytes, i: int, tag: str, begin: int) -> tuple[int, str
         raise EntityParseError(f'Unclosed start tag "{tag}" at byte offset {begin}')
     if chr(buf.at(i)) not in "'\"":
         token_begin = i
-        while buf.at(i) and (chr(buf.at(i)).isascii() and chr(buf.at(i)).isalnum() or chr(buf.at(i)) in ".-"):
+        while buf.at(i) and (
+            (chr(buf.at(i)).isascii() and chr(buf.at(i)).isalnum()) or chr(buf.at(i)) in ".-"
+        ):
             i += 1
         value = buf.data[token_begin:i].decode("ascii").lower()
         if not _is_space(buf.at(i)) and buf.at(i) != ord(">"):
@@ -398,7 +400,9 @@ def _html_close_code(state: _HtmlState, tag: _OpenTag, offset: int, length: int)
     parent = state.nested[-2] if len(state.nested) >= 2 else None
     if parent is not None and parent.name == "pre" and tag.argument:
         if parent.utf16_offset == offset:
-            state.entities.append({**_make_entity("code", offset, length), "_language": tag.argument})
+            state.entities.append(
+                {**_make_entity("code", offset, length), "_language": tag.argument}
+            )
             return
     state.entities.append(_make_entity("code", offset, length))
 

@@ -38,6 +38,8 @@ class StoredFile:
     file_name: str | None = None
     width: int | None = None
     height: int | None = None
+    # For photos: the PhotoSize array this size belongs to (resending reuses it).
+    photo_group: list[dict[str, Any]] | None = field(default=None, repr=False)
 
     @property
     def file_size(self) -> int:
@@ -127,7 +129,7 @@ def photo_sizes(files: FileStore, data: bytes, size: tuple[int, int]) -> list[di
     longest = max(width, height, 1)
     limits = [limit for limit in PHOTO_SIZE_LIMITS if limit < longest]
     limits.append(min(longest, PHOTO_SIZE_LIMITS[-1]))
-    result = []
+    result: list[dict[str, Any]] = []
     for limit in limits:
         scaled = (max(1, round(width * limit / longest)), max(1, round(height * limit / longest)))
         stored = files.add("photo", data, mime_type="image/jpeg", size=scaled)
@@ -140,6 +142,7 @@ def photo_sizes(files: FileStore, data: bytes, size: tuple[int, int]) -> list[di
                 "height": scaled[1],
             }
         )
+        stored.photo_group = result
     return result
 
 
@@ -195,7 +198,9 @@ def _webp_size(data: bytes) -> tuple[int, int] | None:
     return None
 
 
-def make_png(width: int = 640, height: int = 480, rgb: tuple[int, int, int] = (30, 120, 200)) -> bytes:
+def make_png(
+    width: int = 640, height: int = 480, rgb: tuple[int, int, int] = (30, 120, 200)
+) -> bytes:
     """Return a valid single-colour PNG image, handy as a test photo."""
 
     def chunk(kind: bytes, payload: bytes) -> bytes:

@@ -1,0 +1,39 @@
+"""Fallback: the first miss asks to rephrase; a second miss in a row offers menu and human."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from action_helpers import make_tracker, responses
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.fallback import ActionHandleFallback
+
+
+def user(text: str, intent: str) -> dict[str, Any]:
+    return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
+
+
+def run(domain: dict[str, Any], events: list[dict[str, Any]]) -> CollectingDispatcher:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(events[-1]["text"], "nlu_fallback", events=events)
+    ActionHandleFallback().run(dispatcher, tracker, domain)
+    return dispatcher
+
+
+def test_first_miss_asks_to_rephrase(domain: dict[str, Any]) -> None:
+    events = [user("halo", "greet"), {"event": "bot"}, user("qwerty asdf", "nlu_fallback")]
+    assert responses(run(domain, events)) == ["utter_default"]
+
+
+def test_second_miss_in_a_row_offers_menu_and_human(domain: dict[str, Any]) -> None:
+    events = [user("zzz", "nlu_fallback"), {"event": "bot"}, user("qqq", "nlu_fallback")]
+    dispatcher = run(domain, events)
+    assert responses(dispatcher) == ["utter_fallback_menu"]
+    payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
+    assert "/request_human" in payloads and "/file_complaint" in payloads
+
+
+def test_understood_message_in_between_resets_the_count(domain: dict[str, Any]) -> None:
+    events = [user("zzz", "nlu_fallback"), user("halo", "greet"), user("qqq", "nlu_fallback")]
+    assert responses(run(domain, events)) == ["utter_default"]

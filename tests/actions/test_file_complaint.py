@@ -1,0 +1,99 @@
+"""Filing: one ticket per submission, in SQL, and nothing lost when the database fails."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from action_helpers import make_tracker, responses, texts
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from actions.file_complaint import ActionCancelComplaint, ActionSubmitComplaint
+from bot.config import get_settings
+from bot.store import Repository
+from bot.store.ids import TICKET_ID_RE
+from bot.store.models import Ticket
+
+FILLED = {
+    "complaint_description": "Petugas loket minta uang 150 ribu untuk percepat KTP saya.",
+    "complaint_location": "Kantor Kecamatan Tebet",
+    "complaint_category": "pungli",
+    "complaint_privacy": "confidential",
+    "complaint_confirmed": True,
+}
+
+
+def submit(domain: dict[str, Any], sender: str = "citizen-1", **slots: Any):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("ya", "affirm", slots={**FILLED, **slots}, sender=sender)
+    events = ActionSubmitComplaint().run(dispatcher, tracker, domain)
+    return dispatcher, events
+
+
+def tickets(repo: Repository) -> int:
+    with Session(repo.engine) as s:
+        return int(s.scalar(select(func.count()).select_from(Ticket)) or 0)
+
+
+def test_submission_files_one_ticket_and_tells_the_deadline(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
+    dispatcher, events = submit(domain)
+    assert responses(dispatcher) == ["utter_complaint_filed"]
+    message = dispatcher.messages[0]
+    assert TICKET_ID_RE.match(message["ticket_id"])
+    text = texts(domain, dispatcher)[0]
+    assert message["ticket_id"] in text and "3 hari kerja" in text and message["verify_due"] in text
+    with Session(repo.engine) as s:
+        row = s.scalar(select(Ticket).where(Ticket.public_id == message["ticket_id"]))
+        assert row is not None
+        assert row.description == FILLED["complaint_description"]
+        assert row.privacy.value == "confidential" and row.category.value == "pungli"
+    slots = {e["name"]: e["value"] for e in events}
+    assert (
+        slots["complaint_description"] is None and slots["last_ticket_id"] == message["ticket_id"]
+    )
+
+
+def test_repeated_submission_does_not_duplicate(repo: Repository, domain: dict[str, Any]) -> None:
+    first, _ = submit(domain)
+    second, _ = submit(domain)
+    assert responses(second) == ["utter_complaint_duplicate"]
+    assert second.messages[0]["ticket_id"] == first.messages[0]["ticket_id"]
+    assert tickets(repo) == 1
+
+
+def test_declined_summary_files_nothing(repo: Repository, domain: dict[str, Any]) -> None:
+    dispatcher, events = submit(domain, complaint_confirmed=False)
+    assert responses(dispatcher) == ["utter_complaint_not_sent"]
+    assert tickets(repo) == 0
+    assert all(e["value"] is None for e in events)
+
+
+def test_cancel_clears_the_form(domain: dict[str, Any]) -> None:
+    dispatcher = CollectingDispatcher()
+    events = ActionCancelComplaint().run(
+        dispatcher, make_tracker("batal", "cancel", slots=FILLED), domain
+    )
+    assert responses(dispatcher) == ["utter_complaint_cancelled"]
+    assert {e["name"] for e in events} >= {"complaint_description", "complaint_confirmed"}
+
+
+def test_database_failure_keeps_the_complaint(
+    domain: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}")  # a directory: cannot open
+    monkeypatch.setenv("VAR_DIR", str(tmp_path / "var"))
+    get_settings.cache_clear()
+    try:
+        dispatcher, _ = submit(domain, sender="citizen-offline")
+        kept = (tmp_path / "var" / "failed_submissions.jsonl").read_text(encoding="utf-8")
+    finally:
+        get_settings.cache_clear()
+    assert responses(dispatcher) == ["utter_complaint_store_failed"]
+    record = json.loads(kept.splitlines()[-1])
+    assert record["sender_id"] == "citizen-offline"
+    assert record["slots"]["complaint_description"] == FILLED["complaint_description"]

@@ -1,0 +1,169 @@
+"""action_answer_service: every answer comes from the catalogue row in SQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from action_helpers import entity, make_tracker, responses, texts
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from actions.service_info import ASPECT_BY_INTENT, ActionAnswerService
+from bot.store import Repository, ServiceView
+from bot.store.catalogue import CANONICAL_SERVICE_IDS
+from bot.store.models import Service
+
+
+def ask(
+    domain: dict[str, Any], text: str, intent: str, found: str | None = None, **slots: Any
+) -> tuple[CollectingDispatcher, list[dict[str, Any]]]:
+    """Run the action for a message in which the NLU found the service entity `found`."""
+    dispatcher = CollectingDispatcher()
+    entities = [entity("service", found)] if found else []
+    tracker = make_tracker(text, intent, entities, slots=slots)
+    events = ActionAnswerService().run(dispatcher, tracker, domain)
+    return dispatcher, events
+
+
+def expected_facts(service: ServiceView, aspect: str) -> list[str]:
+    """The catalogue values an answer about `aspect` must contain; [] marks a catalogue gap."""
+    main: dict[str, Any] = {
+        "requirements": service.requirements,
+        "cost": service.cost,
+        "duration": service.duration,
+        "procedure": service.procedure,
+        "location_hours": service.office_address,
+    }
+    optional: dict[str, list[str | None]] = {
+        "requirements": [],
+        "cost": [service.cost_basis],
+        "duration": [service.duration_basis],
+        "procedure": [service.online_channel],
+        "location_hours": [service.office_name, service.office_hours],
+    }
+    value = main[aspect]
+    if not value:
+        return []
+    facts = list(value) if isinstance(value, tuple) else [value]
+    return facts + [f for f in optional[aspect] if f]
+
+
+@pytest.mark.parametrize("service_id", CANONICAL_SERVICE_IDS)
+def test_every_service_and_aspect_is_answered_from_its_catalogue_row(
+    repo: Repository, domain: dict[str, Any], service_id: str
+) -> None:
+    service = repo.get_service(service_id)
+    assert service is not None
+    for intent, aspect in ASPECT_BY_INTENT.items():
+        dispatcher, events = ask(domain, f"tanya {service_id}", intent, service_id)
+        (answer,) = texts(domain, dispatcher)
+        assert service.name in answer
+        facts = expected_facts(service, aspect)
+        if facts:
+            for fact in facts:
+                assert fact in answer, (service_id, aspect, fact)
+            assert "belum tersedia" not in answer
+        else:
+            # A gap in the catalogue: an honest answer with the office's contact.
+            assert "belum tersedia" in answer, (service_id, aspect)
+            assert service.office_name in answer
+            assert (service.office_phone or "-") in answer
+        assert {"event": "slot", "name": "service", "value": service_id} in [
+            {k: e.get(k) for k in ("event", "name", "value")} for e in events
+        ]
+
+
+def test_catalogue_gap_for_pbb_duration_is_honest(repo: Repository, domain: dict[str, Any]) -> None:
+    dispatcher, _ = ask(domain, "pbb berapa lama prosesnya", "ask_duration", "pbb")
+    assert responses(dispatcher) == ["utter_service_unavailable"]
+
+
+def test_answer_follows_a_catalogue_edit(repo: Repository, domain: dict[str, Any]) -> None:
+    with Session(repo.engine) as s, s.begin():
+        s.execute(update(Service).where(Service.id == "skck").values(cost="Rp31.000 (uji edit)"))
+    dispatcher, _ = ask(domain, "biaya skck", "ask_cost", "skck")
+    assert "Rp31.000 (uji edit)" in texts(domain, dispatcher)[0]
+
+
+def test_entity_surface_form_is_normalised(repo: Repository, domain: dict[str, Any]) -> None:
+    # Rasa's synonym mapper leaves unknown casing alone ("KTP"); aliases still resolve it.
+    dispatcher, events = ask(domain, "syarat e-KTP", "ask_requirements", "E-KTP")
+    assert responses(dispatcher) == ["utter_service_requirements"]
+    assert events[0]["value"] == "ktp"
+
+
+def test_follow_up_reuses_the_service_slot(repo: Repository, domain: dict[str, Any]) -> None:
+    dispatcher, events = ask(domain, "kalau biayanya?", "ask_cost", None, service="paspor")
+    assert responses(dispatcher) == ["utter_service_cost"]
+    assert "Paspor" in texts(domain, dispatcher)[0] or "paspor" in texts(domain, dispatcher)[0]
+
+
+def test_service_in_text_wins_over_the_slot(repo: Repository, domain: dict[str, Any]) -> None:
+    # The NLU missed the entity, but the text names SKCK: do not answer the old service.
+    dispatcher, events = ask(domain, "kalau skck biayanya?", "ask_cost", None, service="paspor")
+    assert events[0]["value"] == "skck"
+
+
+def test_no_service_asks_which_with_buttons(repo: Repository, domain: dict[str, Any]) -> None:
+    dispatcher, events = ask(domain, "syaratnya apa aja?", "ask_requirements")
+    assert responses(dispatcher) == ["utter_ask_which_service"]
+    buttons = dispatcher.messages[0]["buttons"]
+    assert len(buttons) == 6
+    assert buttons[0]["payload"] == '/ask_requirements{"service": "ktp"}'
+    assert {"event": "slot", "name": "service_aspect", "value": "requirements"} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events
+    ]
+
+
+def test_misspelled_service_gets_closest_suggestions(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
+    dispatcher, _ = ask(domain, "berapa biaya pasprot?", "ask_cost")
+    assert responses(dispatcher) == ["utter_service_suggestions"]
+    payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
+    assert payloads[0] == '/ask_cost{"service": "paspor"}'
+
+
+def test_unknown_entity_value_gets_suggestions(repo: Repository, domain: dict[str, Any]) -> None:
+    dispatcher, events = ask(domain, "syarat akte kelairan", "ask_requirements", "akte kelairan")
+    assert responses(dispatcher) == ["utter_service_suggestions"]
+    payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
+    assert '/ask_requirements{"service": "akta_kelahiran"}' in payloads
+    assert events[0] == {"event": "slot", "name": "service", "value": None, "timestamp": None}
+
+
+def test_unmatchable_service_offers_popular_ones(repo: Repository, domain: dict[str, Any]) -> None:
+    dispatcher, _ = ask(domain, "syarat sertifikat halal", "ask_requirements", "sertifikat halal")
+    assert responses(dispatcher) == ["utter_service_not_found"]
+    assert dispatcher.messages[0]["buttons"]
+
+
+def test_answers_offer_the_other_aspects(repo: Repository, domain: dict[str, Any]) -> None:
+    dispatcher, _ = ask(domain, "biaya sim", "ask_cost", "sim")
+    payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
+    assert len(payloads) == 4
+    assert '/ask_cost{"service": "sim"}' not in payloads
+
+
+def test_answered_questions_are_counted(repo: Repository, domain: dict[str, Any]) -> None:
+    for _ in range(2):
+        ask(domain, "biaya nib", "ask_cost", "nib")
+    assert repo.most_asked_services(limit=1)[0][0] == "nib"
+
+
+def test_database_failure_apologises_instead_of_crashing(
+    domain: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    from bot.config import get_settings
+
+    # A database file inside a path that cannot exist: every query fails.
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}")  # a directory: cannot open
+    get_settings.cache_clear()
+    try:
+        dispatcher, events = ask(domain, "syarat ktp", "ask_requirements", "ktp")
+    finally:
+        get_settings.cache_clear()
+    assert responses(dispatcher) == ["utter_technical_error"]
+    assert events == []

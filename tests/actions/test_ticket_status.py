@@ -1,0 +1,77 @@
+"""action_check_status: own tickets only; unknown and foreign ids get the same answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from action_helpers import entity, make_tracker, responses, texts
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.ticket_status import ActionCheckStatus
+from bot.store import ComplaintDraft, Repository
+from bot.store.models import Category, Privacy
+
+
+def file(repo: Repository, sender: str, text: str) -> str:
+    draft = ComplaintDraft(text, "Jl. Melati 5", Category.INFRASTRUKTUR, Privacy.PUBLIC)
+    return repo.file_ticket(sender, draft)[0].public_id
+
+
+def status(domain: dict[str, Any], text: str, sender: str = "citizen-1", ids: tuple[str, ...] = ()):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        text, "check_status", [entity("ticket_id", i) for i in ids], sender=sender
+    )
+    ActionCheckStatus().run(dispatcher, tracker, domain)
+    return dispatcher
+
+
+def test_status_by_id(repo: Repository, domain: dict[str, Any]) -> None:
+    ticket_id = file(repo, "citizen-1", "Lampu jalan mati di gang Melati sejak seminggu.")
+    dispatcher = status(domain, f"status {ticket_id}", ids=(ticket_id,))
+    assert responses(dispatcher) == ["utter_ticket_status"]
+    text = texts(domain, dispatcher)[0]
+    assert ticket_id in text and "menunggu verifikasi" in text
+
+
+def test_lowercase_id_without_entity_is_understood(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
+    ticket_id = file(repo, "citizen-1", "Lampu jalan mati di gang Melati sejak seminggu.")
+    dispatcher = status(domain, f"gimana laporan {ticket_id.lower()} ya")
+    assert responses(dispatcher) == ["utter_ticket_status"]
+
+
+def test_someone_elses_ticket_looks_unknown(repo: Repository, domain: dict[str, Any]) -> None:
+    ticket_id = file(repo, "citizen-1", "Lampu jalan mati di gang Melati sejak seminggu.")
+    foreign = status(domain, f"status {ticket_id}", sender="citizen-2", ids=(ticket_id,))
+    unknown = status(domain, "status ADU-ZZZZZZ", sender="citizen-2", ids=("ADU-ZZZZZZ",))
+    assert responses(foreign) == responses(unknown) == ["utter_ticket_not_found"]
+    assert texts(domain, foreign)[0].replace(ticket_id, "X") == texts(domain, unknown)[0].replace(
+        "ADU-ZZZZZZ", "X"
+    )
+
+
+def test_malformed_id_is_explained(repo: Repository, domain: dict[str, Any]) -> None:
+    dispatcher = status(domain, "cek tiket ADU-12")
+    assert responses(dispatcher) == ["utter_ticket_id_malformed"]
+    assert "ADU-12" in texts(domain, dispatcher)[0]
+
+
+def test_injection_attempt_is_just_a_malformed_id(repo: Repository, domain: dict[str, Any]) -> None:
+    dispatcher = status(domain, "status ADU-1' OR '1'='1")
+    assert responses(dispatcher) == ["utter_ticket_id_malformed"]
+
+
+def test_without_id_lists_own_open_tickets(repo: Repository, domain: dict[str, Any]) -> None:
+    a = file(repo, "citizen-1", "Lampu jalan mati di gang Melati sejak seminggu.")
+    b = file(repo, "citizen-1", "Sampah tidak diangkut sudah dua minggu di RT 03.")
+    other = file(repo, "citizen-2", "Parkir liar di depan minimarket setiap malam.")
+    dispatcher = status(domain, "laporan saya gimana?")
+    assert responses(dispatcher) == ["utter_open_tickets"]
+    text = texts(domain, dispatcher)[0]
+    assert a in text and b in text and other not in text
+
+
+def test_without_id_and_no_tickets(repo: Repository, domain: dict[str, Any]) -> None:
+    assert responses(status(domain, "cek status")) == ["utter_no_open_tickets"]
