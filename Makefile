@@ -22,7 +22,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
 .PHONY: help install run test train retrain lint format typecheck validate test-unit \
-        test-nlu test-stories seed migrate shell bench clean lock
+        test-nlu test-stories seed migrate chat shell bench bench-pipelines clean lock
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -73,11 +73,17 @@ migrate: install ## Apply database migrations to DATABASE_URL
 seed: install ## Load data/services.yml into the database
 	$(PY) -m bot seed
 
-shell: install train ## Chat in the terminal (needs `make run` or an action server running)
-	$(RASA) shell --model $(MODEL) --endpoints endpoints.yml
+chat: install ## Chat with the running service in the terminal (start `make run` first)
+	@$(PY) -m bot.chat --url http://127.0.0.1:$(RASA_PORT)
 
-bench: install ## Print training time, NLU accuracy and F1 (see bench/)
+shell: install train ## Rasa's own `rasa shell` on port 5006 (needs the action server of `make run`)
+	$(RASA) shell --model $(MODEL) --endpoints endpoints.yml --port 5006
+
+bench: install ## Print full training time, held-out intent accuracy and entity F1
 	bench/train_time.sh
+
+bench-pipelines: install ## Compare NLU pipelines (bench/pipelines/*.yml): time, accuracy, F1
+	bench/compare_pipelines.sh
 
 lock: ## Regenerate the pinned lock files from requirements/*.in
 	scripts/lock.sh

@@ -95,14 +95,14 @@ def test_entity_surface_form_is_normalised(repo: Repository, domain: dict[str, A
 
 
 def test_follow_up_reuses_the_service_slot(repo: Repository, domain: dict[str, Any]) -> None:
-    dispatcher, events = ask(domain, "kalau biayanya?", "ask_cost", None, service="paspor")
+    dispatcher, _events = ask(domain, "kalau biayanya?", "ask_cost", None, service="paspor")
     assert responses(dispatcher) == ["utter_service_cost"]
     assert "Paspor" in texts(domain, dispatcher)[0] or "paspor" in texts(domain, dispatcher)[0]
 
 
 def test_service_in_text_wins_over_the_slot(repo: Repository, domain: dict[str, Any]) -> None:
     # The NLU missed the entity, but the text names SKCK: do not answer the old service.
-    dispatcher, events = ask(domain, "kalau skck biayanya?", "ask_cost", None, service="paspor")
+    _dispatcher, events = ask(domain, "kalau skck biayanya?", "ask_cost", None, service="paspor")
     assert events[0]["value"] == "skck"
 
 

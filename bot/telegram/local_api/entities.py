@@ -227,10 +227,7 @@ def parse_html(text: str) -> tuple[str, list[Entity]]:
             state.out.append(byte)
             i += 1
             continue
-        if buf.at(i + 1) == ord("/"):
-            i = _html_end_tag(state, i)
-        else:
-            i = _html_start_tag(state, i)
+        i = _html_end_tag(state, i) if buf.at(i + 1) == ord("/") else _html_start_tag(state, i)
     if state.nested:
         raise EntityParseError(
             f'Can\'t find end tag corresponding to start tag "{state.nested[-1].name}"'
@@ -398,12 +395,10 @@ def _html_close_entity(state: _HtmlState, tag: _OpenTag) -> None:
 def _html_close_code(state: _HtmlState, tag: _OpenTag, offset: int, length: int) -> None:
     """Close ``<code>``: a language class inside ``<pre>`` makes the pre block's language."""
     parent = state.nested[-2] if len(state.nested) >= 2 else None
-    if parent is not None and parent.name == "pre" and tag.argument:
-        if parent.utf16_offset == offset:
-            state.entities.append(
-                {**_make_entity("code", offset, length), "_language": tag.argument}
-            )
-            return
+    inside_pre = parent is not None and parent.name == "pre" and parent.utf16_offset == offset
+    if inside_pre and tag.argument:
+        state.entities.append({**_make_entity("code", offset, length), "_language": tag.argument})
+        return
     state.entities.append(_make_entity("code", offset, length))
 
 
@@ -490,10 +485,7 @@ def parse_markdown_v2(text: str) -> tuple[str, list[Entity]]:
                 state.can_start_blockquote = False
             state.out.append(byte)
             continue
-        if _md_is_end(state, i):
-            i = _md_close(state, i)
-        else:
-            i = _md_open(state, i)
+        i = _md_close(state, i) if _md_is_end(state, i) else _md_open(state, i)
     _md_finish(state)
     return state.out.decode("utf-8"), sort_entities(state.entities)
 

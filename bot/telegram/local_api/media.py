@@ -79,12 +79,13 @@ class FileStore:
         number = next(self._counter)
         token = base64.urlsafe_b64encode(struct.pack(">QI", self._bot_id, number)).decode()
         unique = base64.urlsafe_b64encode(struct.pack(">I", number)).decode().rstrip("=")
+        folder = _FOLDER.get(kind, "documents")
         stored = StoredFile(
             file_id=f"{_ID_PREFIX.get(kind, 'BQAC')}{token.rstrip('=')}",
             file_unique_id=f"AQAD{unique}",
             kind=kind,
             data=data,
-            file_path=f"{_FOLDER.get(kind, 'documents')}/file_{number}{_extension(kind, mime_type, file_name)}",
+            file_path=f"{folder}/file_{number}{_extension(kind, mime_type, file_name)}",
             mime_type=mime_type,
             file_name=file_name,
             width=size[0] if size else None,

@@ -50,7 +50,7 @@ _FALSE = frozenset({"false", "0", "no", "off", ""})
 class UploadedFile:
     """A file part of a multipart request."""
 
-    field: str
+    name: str
     filename: str | None
     content_type: str | None
     data: bytes = field(repr=False)

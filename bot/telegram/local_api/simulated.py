@@ -69,7 +69,7 @@ class BotMessage:
     @property
     def entities(self) -> list[JSON]:
         """Entities of the text or caption."""
-        return list(self.raw.get("entities", self.raw.get("caption_entities", [])))
+        return list(self.raw.get("entities") or self.raw.get("caption_entities") or [])
 
     @property
     def reply_markup(self) -> JSON | None:

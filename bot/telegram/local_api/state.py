@@ -287,7 +287,7 @@ class BotState:
         self.users: dict[int, JSON] = {}
         self.commands: dict[tuple[str, str], list[JSON]] = {}
         self.callback_queries: dict[str, CallbackQueryRecord] = {}
-        self.settings: dict[str, Any] = {}
+        self.settings: dict[Any, Any] = {}
         self.webhook: WebhookConfig | None = None
         self.update_signal = Notifier()
         self.chat_signal = Notifier()
@@ -303,8 +303,8 @@ class BotState:
         self.users[user["id"]] = user
         chat = self.chats.get(user["id"])
         if chat is None:
-            chat_obj = {key: user[key] for key in ("id", "first_name", "last_name", "username")}
-            chat_obj = {k: v for k, v in chat_obj.items() if v is not None}
+            keys = ("id", "first_name", "last_name", "username")
+            chat_obj = {key: user[key] for key in keys if user.get(key) is not None}
             chat_obj["type"] = "private"
             chat = self._new_chat(chat_obj)
             chat.started = started
@@ -340,10 +340,10 @@ class BotState:
             number = int(chat_id) if chat_id is not None else None
         except (TypeError, ValueError):
             number = None
-        chat = self.chats.get(number) if number is not None else None
-        if chat is None:
+        found = self.chats.get(number) if number is not None else None
+        if found is None:
             raise bad_request(CHAT_NOT_FOUND)
-        return chat
+        return found
 
     # ---------------------------------------------------------------- updates
 

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Every check, in order of speed: lint, types, Rasa data validation, then pytest (store on
+# SQLite and PostgreSQL, actions, the NLU gate on the held-out set, Rasa test stories and
+# the end-to-end conversation through real Rasa and action servers).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2
+export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://127.0.0.1:5055/webhook}
+start=$(date +%s)
+
+echo "==> ruff"
+.venv/bin/ruff check bot actions tests bench
+.venv/bin/ruff format --check bot actions tests bench
+echo "==> mypy"
+.venv/bin/mypy
+echo "==> rasa data validate"
+.venv-rasa/bin/rasa data validate --fail-on-warnings --quiet \
+  --data data/nlu.yml data/nlu_entities.yml data/stories.yml data/rules.yml > var/validate.log 2>&1 \
+  || { cat var/validate.log; exit 1; }
+echo "==> pytest"
+.venv/bin/python -m pytest "$@"
+echo "==> all checks passed in $(( $(date +%s) - start )) s (reports in var/reports/)"

@@ -1,0 +1,114 @@
+"""Running the Rasa engine (.venv-rasa) from tests: training, evaluation, servers."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
+MODEL = ROOT / "models" / "layanan-aduan.tar.gz"
+REPORTS = ROOT / "var" / "reports"
+TRAINING_DATA = [ROOT / "data" / f for f in ("nlu.yml", "nlu_entities.yml")]
+
+
+def engine_env(**extra: str) -> dict[str, str]:
+    """Environment for Rasa processes: quiet, offline, no telemetry."""
+    env = dict(os.environ)
+    env.update(
+        RASA_TELEMETRY_ENABLED="false",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        ACTION_ENDPOINT_URL=env.get("ACTION_ENDPOINT_URL", "http://127.0.0.1:5055/webhook"),
+    )
+    env.update(extra)
+    return env
+
+
+def ensure_model() -> Path:
+    """Train the model unless it is up to date (scripts/train.sh decides)."""
+    if not RASA.exists():
+        pytest.fail("the Rasa engine is not installed: run `make test` (it installs .venv-rasa)")
+    subprocess.run([str(ROOT / "scripts" / "train.sh")], check=True, cwd=ROOT, env=engine_env())
+    return MODEL
+
+
+def run_rasa(args: Sequence[str], timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    """Run a rasa CLI command to completion, output captured."""
+    return subprocess.run(
+        [str(RASA), *args],
+        cwd=ROOT,
+        env=engine_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_http(url: str, timeout: float, process: subprocess.Popen[bytes] | None = None) -> None:
+    """Wait until `url` answers 200, failing early if `process` died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"process exited with {process.returncode} before {url} was up")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{url} did not come up within {timeout} s")
+
+
+def start_action_server(port: int, database_url: str, log: Path) -> subprocess.Popen[bytes]:
+    """Our action server (python -m bot actions) on `port`."""
+    handle = log.open("wb")
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "actions", "--port", str(port)],
+        cwd=ROOT,
+        env=engine_env(DATABASE_URL=database_url, ACTION_SERVER_PORT=str(port)),
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def start_rasa_server(port: int, action_port: int, log: Path) -> subprocess.Popen[bytes]:
+    """`rasa run` with the REST channel and the HTTP API on `port`."""
+    handle = log.open("wb")
+    return subprocess.Popen(
+        [
+            str(RASA), "run", "--enable-api", "--model", str(MODEL),
+            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+            "--port", str(port), "--interface", "127.0.0.1",
+        ],
+        cwd=ROOT,
+        env=engine_env(ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook"),
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Terminate a server process and wait for it."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
