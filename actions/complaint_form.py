@@ -35,6 +35,8 @@ FORM_SLOTS = (
     "complaint_category",
     "complaint_privacy",
     "complaint_confirmed",
+    "complaint_latitude",
+    "complaint_longitude",
 )
 
 PRIVACY_WORDS: dict[str, Privacy] = {

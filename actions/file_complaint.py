@@ -92,4 +92,8 @@ class ActionCancelComplaint(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         dispatcher.utter_message(response="utter_complaint_cancelled")
+        try:
+            repository().discard_drafts(tracker.sender_id)
+        except Exception:  # the form is cancelled either way; drafts expire with the chat
+            log.exception("could not discard draft attachments of %s", tracker.sender_id)
         return reset_form()

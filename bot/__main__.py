@@ -42,6 +42,47 @@ def _cmd_actions(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_telegram(_args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.telegram.app import TelegramFrontend
+
+    settings = get_settings()
+    if not settings.telegram_bot_token:
+        print("TELEGRAM_BOT_TOKEN is not set (make run starts a local Bot API server then)")
+        return 2
+    try:
+        asyncio.run(TelegramFrontend(settings).run_forever())
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _cmd_health(_args: argparse.Namespace) -> int:
+    import asyncio
+    import json
+
+    from telegram import Bot
+
+    from bot.telegram import health
+
+    settings = get_settings()
+
+    async def report() -> dict[str, object]:
+        bot = Bot(
+            settings.telegram_bot_token or "0:none",
+            base_url=settings.telegram_api_base_url,
+            base_file_url=settings.telegram_api_file_url,
+        )
+        return await health.check(
+            bot, settings.rasa_url, settings.action_endpoint_url, settings.database_url
+        )
+
+    result = asyncio.run(report())
+    print(json.dumps(result, indent=2))
+    return 0 if result["ok"] else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments and run one command."""
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.splitlines()[0])
@@ -54,6 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     actions.add_argument("--port", type=int, default=get_settings().action_server_port)
     actions.add_argument("--host", default="127.0.0.1")
     actions.set_defaults(func=_cmd_actions)
+    sub.add_parser("telegram", help="run the Telegram front end").set_defaults(func=_cmd_telegram)
+    sub.add_parser("health", help="check what the service depends on").set_defaults(
+        func=_cmd_health
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"

@@ -29,12 +29,34 @@ class Settings(BaseSettings):
     var_dir: Path = PROJECT_ROOT / "var"
     rasa_url: str = "http://127.0.0.1:5005"
     action_server_port: int = 5055
+    action_endpoint_url: str = "http://127.0.0.1:5055/webhook"
     timezone: str = "Asia/Jakarta"
     verification_working_days: int = Field(default=3, ge=1)
     followup_working_days: int = Field(default=5, ge=1)
     log_level: str = "INFO"
     secret_key: str = "change-me-dev-only"
     telegram_bot_token: str = ""
+    # python-telegram-bot's form: the token is appended. Point both at a local Bot API
+    # server (ours: `python -m bot.telegram.local_api`, or Telegram's telegram-bot-api).
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_api_file_url: str = "https://api.telegram.org/file/bot"
+    telegram_webhook_url: str = ""  # empty: long polling
+    telegram_webhook_secret: str = ""
+    frontend_host: str = "127.0.0.1"
+    frontend_port: int = 8090  # health endpoint, and the webhook receiver in webhook mode
+    rasa_timeout_s: float = Field(default=15.0, gt=0)
+    rasa_retry_max_delay_s: float = Field(default=60.0, gt=0)
+    max_photo_bytes: int = 10 * 1024 * 1024
+    max_document_bytes: int = 20 * 1024 * 1024
+    telegram_overall_max_rate: float = 25.0  # messages per second, all chats
+    telegram_group_max_rate: float = 18.0  # messages per minute, per group
+    outbox_poll_s: float = Field(default=1.0, gt=0)
+    outbox_max_attempts: int = 8
+
+    @property
+    def attachments_dir(self) -> Path:
+        """Where photos and documents sent with complaints are stored."""
+        return self.var_dir / "attachments"
 
     @property
     def failed_submissions_path(self) -> Path:
@@ -46,6 +68,8 @@ class Settings(BaseSettings):
         if self.app_env != "production":
             return self
         secrets = {"SECRET_KEY": self.secret_key, "TELEGRAM_BOT_TOKEN": self.telegram_bot_token}
+        if self.telegram_webhook_url:
+            secrets["TELEGRAM_WEBHOOK_SECRET"] = self.telegram_webhook_secret
         bad = [
             name
             for name, value in secrets.items()

@@ -18,7 +18,11 @@ from bot.store.db import dispose_engines, get_engine
 from bot.store.models import (
     Attachment,
     Citizen,
+    DraftAttachment,
+    InboxMessage,
+    OutboxMessage,
     Rating,
+    SentKeyboard,
     ServiceQuestion,
     Ticket,
     TicketEvent,
@@ -100,7 +104,10 @@ def database_url(
         prepare_database(url, seed="always")
         prepared_urls.add(url)
     with Session(get_engine(url)) as s, s.begin():
-        for model in (TicketEvent, Attachment, Rating, Ticket, ServiceQuestion, Citizen):
+        for model in (
+            TicketEvent, Attachment, OutboxMessage, Rating, Ticket, ServiceQuestion, Citizen,
+            InboxMessage, SentKeyboard, DraftAttachment,
+        ):
             s.execute(delete(model))
     yield url
     get_settings.cache_clear()

@@ -253,3 +253,87 @@ class Rating(Base):
     score: Mapped[int | None] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DraftAttachment(Base):
+    """A photo, document or shared location sent while a complaint is being written.
+
+    Moved onto the ticket when the complaint is filed; discarded when it is cancelled.
+    """
+
+    __tablename__ = "draft_attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sender_id: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # photo | document
+    telegram_file_id: Mapped[str | None] = mapped_column(String(200))
+    file_unique_id: Mapped[str | None] = mapped_column(String(100))
+    path: Mapped[str | None] = mapped_column(Text)
+    mime_type: Mapped[str | None] = mapped_column(String(100))
+    size_bytes: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class InboxMessage(Base):
+    """Every Telegram update, stored before it is acknowledged or forwarded to Rasa.
+
+    `status`: received -> done, or pending (Rasa unreachable; retried in order per sender).
+    """
+
+    __tablename__ = "inbox_messages"
+    __table_args__ = (Index("ix_inbox_sender_status", "sender_id", "status", "update_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    sender_id: Mapped[str | None] = mapped_column(String(64))
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(30))
+    payload: Mapped[str | None] = mapped_column(Text)  # what goes to Rasa
+    raw: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), default="received")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class OutboxMessage(Base):
+    """A message to a citizen caused outside the conversation (officer reply, status change).
+
+    Delivered by the Telegram front end: pending -> sent, or blocked / failed.
+    """
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (Index("ix_outbox_status_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))  # reply | status | info_request | ...
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SentKeyboard(Base):
+    """The button payloads of an inline keyboard the bot sent (callback data holds an index).
+
+    `used_at` is set when one button was pressed: a second press does nothing.
+    """
+
+    __tablename__ = "sent_keyboards"
+    __table_args__ = (UniqueConstraint("chat_id", "message_id", name="uq_sent_keyboards_message"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    payloads: Mapped[list[str]] = mapped_column(JSON)
+    titles: Mapped[list[str]] = mapped_column(JSON)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -13,15 +13,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.store.ids import new_ticket_id
 from bot.store.models import (
     OPEN_STATUSES,
+    Attachment,
     Category,
     Citizen,
+    DraftAttachment,
     Privacy,
     Rating,
     Service,
@@ -240,7 +242,7 @@ class Repository:
             if existing is not None:
                 return existing, False
             try:
-                return self._insert_ticket(citizen_id, key, draft), True
+                return self._insert_ticket(sender_id, citizen_id, key, draft), True
             except IntegrityError:
                 # Either the idempotency key raced (found on the next pass) or the random
                 # public id collided (a new one is drawn on the next pass).
@@ -254,7 +256,9 @@ class Repository:
             )
             return _ticket_view(ticket) if ticket else None
 
-    def _insert_ticket(self, citizen_id: int, key: str, draft: ComplaintDraft) -> TicketView:
+    def _insert_ticket(
+        self, sender_id: str, citizen_id: int, key: str, draft: ComplaintDraft
+    ) -> TicketView:
         now = utcnow()
         local_today = now.astimezone(self.tz).date()
         with Session(self.engine) as s, s.begin():
@@ -281,6 +285,25 @@ class Repository:
             )
             s.add(ticket)
             s.flush()
+            # Photos, documents and locations sent while writing become the ticket's.
+            drafts = s.scalars(
+                select(DraftAttachment)
+                .where(DraftAttachment.sender_id == sender_id)
+                .order_by(DraftAttachment.id)
+            ).all()
+            for item in drafts:
+                s.add(
+                    Attachment(
+                        ticket_id=ticket.id,
+                        kind=item.kind,
+                        telegram_file_id=item.telegram_file_id,
+                        path=item.path,
+                        mime_type=item.mime_type,
+                        size_bytes=item.size_bytes,
+                        created_at=item.created_at,
+                    )
+                )
+                s.delete(item)
             s.add(
                 TicketEvent(
                     ticket_id=ticket.id,
@@ -315,6 +338,14 @@ class Repository:
                 .limit(limit)
             ).all()
             return [_ticket_view(t) for t in tickets]
+
+    def discard_drafts(self, sender_id: str) -> int:
+        """Forget attachments sent for a complaint that was cancelled."""
+        with Session(self.engine) as s, s.begin():
+            result = s.execute(
+                delete(DraftAttachment).where(DraftAttachment.sender_id == sender_id)
+            )
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     # -- feedback ---------------------------------------------------------------------------
 

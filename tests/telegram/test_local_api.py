@@ -504,10 +504,11 @@ async def test_webhook_posts_updates_with_secret_and_blocks_get_updates(
         if failures["left"]:
             failures["left"] -= 1
             return web.Response(status=500)
-        await received.put(
-            (request.headers.get("X-Telegram-Bot-Api-Secret-Token"), await request.json())
-        )
-        return web.Response(text="ok")
+        body = await request.json()
+        await received.put((request.headers.get("X-Telegram-Bot-Api-Secret-Token"), body))
+        # Like Telegram, the server runs a method returned in the webhook response.
+        chat_id = body["message"]["chat"]["id"]
+        return web.json_response({"method": "sendMessage", "chat_id": chat_id, "text": "Diterima"})
 
     receiver = web.Application()
     receiver.router.add_post("/hook", hook)
@@ -518,7 +519,8 @@ async def test_webhook_posts_updates_with_secret_and_blocks_get_updates(
     port = runner.addresses[0][1]
     url = f"http://127.0.0.1:{port}/hook"
     try:
-        assert await bot.set_webhook(url, secret_token="rahasia_123") is True
+        await citizen.send_text("Pesan lama")
+        assert await bot.set_webhook(url, secret_token="rahasia_123", drop_pending_updates=True)
         with pytest.raises(Conflict, match=r"(?i)webhook is active"):
             await bot.get_updates()
 
@@ -527,6 +529,7 @@ async def test_webhook_posts_updates_with_secret_and_blocks_get_updates(
         assert secret == "rahasia_123"
         update = Update.de_json(body, bot)
         assert update.message is not None and update.message.text == "Halo lewat webhook"
+        assert (await citizen.wait_for_reply(timeout=5)).text == "Diterima"
 
         info = await bot.get_webhook_info()
         assert info.url == url and info.pending_update_count == 0

@@ -128,8 +128,8 @@ def photo_sizes(files: FileStore, data: bytes, size: tuple[int, int]) -> list[di
     """
     width, height = size
     longest = max(width, height, 1)
-    limits = [limit for limit in PHOTO_SIZE_LIMITS if limit < longest]
-    limits.append(min(longest, PHOTO_SIZE_LIMITS[-1]))
+    largest = min(longest, PHOTO_SIZE_LIMITS[-1])
+    limits = [limit for limit in PHOTO_SIZE_LIMITS if limit < largest] + [largest]
     result: list[dict[str, Any]] = []
     for limit in limits:
         scaled = (max(1, round(width * limit / longest)), max(1, round(height * limit / longest)))

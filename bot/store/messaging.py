@@ -1,0 +1,391 @@
+"""Store side of the Telegram channel: inbox, outbox, sent keyboards, draft attachments,
+and the citizen's consent and data deletion."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.store.models import (
+    Citizen,
+    DraftAttachment,
+    InboxMessage,
+    OutboxMessage,
+    Rating,
+    SentKeyboard,
+    Ticket,
+    TicketEvent,
+    utcnow,
+)
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """A stored incoming message waiting to be forwarded to Rasa."""
+
+    id: int
+    update_id: int
+    sender_id: str
+    chat_id: int
+    payload: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """A message due for delivery."""
+
+    id: int
+    chat_id: int
+    text: str
+    attempts: int
+
+
+class MessagingRepository:
+    """Data access of the Telegram front end."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    # -- inbox ------------------------------------------------------------------------------
+
+    def store_update(
+        self,
+        update_id: int,
+        raw: dict[str, Any],
+        kind: str,
+        sender_id: str | None,
+        chat_id: int | None,
+    ) -> bool:
+        """Store an incoming update. False when this update_id was stored before."""
+        try:
+            with Session(self.engine) as s, s.begin():
+                s.add(
+                    InboxMessage(
+                        update_id=update_id,
+                        raw=raw,
+                        kind=kind,
+                        sender_id=sender_id,
+                        chat_id=chat_id,
+                        status="received",
+                    )
+                )
+            return True
+        except IntegrityError:
+            return False
+
+    def last_update_id(self) -> int | None:
+        """The highest update_id ever stored (to resume polling after a restart)."""
+        with Session(self.engine) as s:
+            return s.scalar(select(InboxMessage.update_id).order_by(InboxMessage.update_id.desc()))
+
+    def has_pending(self, sender_id: str) -> bool:
+        """True when an earlier message of this sender still waits for Rasa."""
+        with Session(self.engine) as s:
+            return (
+                s.scalar(
+                    select(InboxMessage.id)
+                    .where(InboxMessage.sender_id == sender_id, InboxMessage.status == "pending")
+                    .limit(1)
+                )
+                is not None
+            )
+
+    def mark_done(self, update_id: int, kind: str | None = None) -> None:
+        """The update was fully handled."""
+        values: dict[str, Any] = {"status": "done", "done_at": utcnow()}
+        if kind:
+            values["kind"] = kind
+        with Session(self.engine) as s, s.begin():
+            s.execute(
+                update(InboxMessage).where(InboxMessage.update_id == update_id).values(**values)
+            )
+
+    def mark_pending(self, update_id: int, payload: str, error: str, delay_s: float) -> int:
+        """Rasa did not answer: keep the message for the retry worker. Returns attempts."""
+        with Session(self.engine) as s, s.begin():
+            row = s.scalar(select(InboxMessage).where(InboxMessage.update_id == update_id))
+            assert row is not None
+            row.status = "pending"
+            row.payload = payload
+            row.attempts += 1
+            row.last_error = error[:500]
+            row.next_attempt_at = utcnow() + timedelta(seconds=delay_s)
+            return row.attempts
+
+    def hold(self, update_id: int, payload: str) -> None:
+        """Keep a message until the citizen consents to the privacy notice."""
+        with Session(self.engine) as s, s.begin():
+            s.execute(
+                update(InboxMessage)
+                .where(InboxMessage.update_id == update_id)
+                .values(status="held", payload=payload)
+            )
+
+    def release_held(self, sender_id: str, status: str = "received") -> list[InboxItem]:
+        """The held messages of a citizen, oldest first, set to `status`."""
+        with Session(self.engine) as s, s.begin():
+            rows = s.scalars(
+                select(InboxMessage)
+                .where(InboxMessage.sender_id == sender_id, InboxMessage.status == "held")
+                .order_by(InboxMessage.update_id)
+            ).all()
+            for row in rows:
+                row.status = status
+            return [
+                InboxItem(r.id, r.update_id, sender_id, r.chat_id or 0, r.payload or "", r.attempts)
+                for r in rows
+            ]
+
+    def update_status(self, update_id: int) -> str | None:
+        """The inbox status of an update, or None if it was never stored."""
+        with Session(self.engine) as s:
+            return s.scalar(select(InboxMessage.status).where(InboxMessage.update_id == update_id))
+
+    def pending_heads(self, now: datetime | None = None) -> list[InboxItem]:
+        """For each sender, the oldest pending message, if it is due (in-order retries)."""
+        now = now or utcnow()
+        with Session(self.engine) as s:
+            rows = s.scalars(
+                select(InboxMessage)
+                .where(InboxMessage.status == "pending")
+                .order_by(InboxMessage.sender_id, InboxMessage.update_id)
+            ).all()
+            heads: dict[str, InboxMessage] = {}
+            for row in rows:
+                if row.sender_id is not None and row.sender_id not in heads:
+                    heads[row.sender_id] = row
+            return [
+                InboxItem(
+                    r.id,
+                    r.update_id,
+                    r.sender_id or "",
+                    r.chat_id or 0,
+                    r.payload or "",
+                    r.attempts,
+                )
+                for r in heads.values()
+                if r.next_attempt_at is None or _aware(r.next_attempt_at) <= now
+            ]
+
+    # -- outbox -----------------------------------------------------------------------------
+
+    def enqueue(self, chat_id: int, text: str, kind: str, ticket_id: int | None = None) -> int:
+        """Queue a message for delivery by the front end."""
+        with Session(self.engine) as s, s.begin():
+            row = OutboxMessage(chat_id=chat_id, text=text, kind=kind, ticket_id=ticket_id)
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def claim_due(self, limit: int = 20) -> list[OutboxItem]:
+        """Pending messages whose time has come, oldest first, marked as being sent."""
+        now = utcnow()
+        with Session(self.engine) as s, s.begin():
+            rows = s.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+                .order_by(OutboxMessage.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            ).all()
+            for row in rows:
+                row.status = "sending"
+            return [OutboxItem(r.id, r.chat_id, r.text, r.attempts) for r in rows]
+
+    def outbox_release(self, outbox_ids: list[int], delay_s: float) -> None:
+        """Give claimed messages back, untried, due after `delay_s`."""
+        if not outbox_ids:
+            return
+        with Session(self.engine) as s, s.begin():
+            s.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(outbox_ids), OutboxMessage.status == "sending")
+                .values(status="pending", next_attempt_at=utcnow() + timedelta(seconds=delay_s))
+            )
+
+    def requeue_interrupted(self) -> int:
+        """At start: messages left "sending" by a crash go back to pending (nothing lost)."""
+        with Session(self.engine) as s, s.begin():
+            result = s.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.status == "sending")
+                .values(status="pending", next_attempt_at=utcnow())
+            )
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    def outbox_sent(self, outbox_id: int, message_id: int) -> None:
+        """Delivered: never sent again."""
+        with Session(self.engine) as s, s.begin():
+            s.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == outbox_id)
+                .values(status="sent", sent_at=utcnow(), telegram_message_id=message_id)
+            )
+
+    def outbox_retry(self, outbox_id: int, delay_s: float, error: str, give_up: bool) -> None:
+        """Not delivered now: try again after `delay_s`, or give up."""
+        with Session(self.engine) as s, s.begin():
+            row = s.get(OutboxMessage, outbox_id)
+            assert row is not None
+            row.attempts += 1
+            row.last_error = error[:500]
+            row.status = "failed" if give_up else "pending"
+            row.next_attempt_at = utcnow() + timedelta(seconds=delay_s)
+
+    def outbox_blocked(self, outbox_id: int, chat_id: int, error: str) -> None:
+        """The citizen blocked the bot: mark them, stop retrying their messages."""
+        with Session(self.engine) as s, s.begin():
+            s.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.chat_id == chat_id,
+                    OutboxMessage.status.in_(["pending", "sending"]),
+                )
+                .values(status="blocked", last_error=error[:500])
+            )
+            s.execute(
+                update(Citizen).where(Citizen.telegram_user_id == chat_id).values(blocked_bot=True)
+            )
+
+    def outbox_status(self, outbox_id: int) -> str | None:
+        """Delivery state of one outbox message (for the console)."""
+        with Session(self.engine) as s:
+            return s.scalar(select(OutboxMessage.status).where(OutboxMessage.id == outbox_id))
+
+    # -- keyboards --------------------------------------------------------------------------
+
+    def remember_keyboard(
+        self, chat_id: int, message_id: int, titles: list[str], payloads: list[str]
+    ) -> None:
+        """Keep the payloads of a sent keyboard; its buttons carry only indexes."""
+        with Session(self.engine) as s, s.begin():
+            s.add(
+                SentKeyboard(
+                    chat_id=chat_id, message_id=message_id, titles=titles, payloads=payloads
+                )
+            )
+
+    def use_button(self, chat_id: int, message_id: int, index: int) -> tuple[str, str] | None:
+        """(title, payload) of the pressed button, once; None if used before or unknown."""
+        with Session(self.engine) as s, s.begin():
+            result = s.execute(
+                update(SentKeyboard)
+                .where(
+                    SentKeyboard.chat_id == chat_id,
+                    SentKeyboard.message_id == message_id,
+                    SentKeyboard.used_at.is_(None),
+                )
+                .values(used_at=utcnow())
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                return None
+            row = s.scalar(
+                select(SentKeyboard).where(
+                    SentKeyboard.chat_id == chat_id, SentKeyboard.message_id == message_id
+                )
+            )
+            if row is None or not 0 <= index < len(row.payloads):
+                return None
+            return row.titles[index], row.payloads[index]
+
+    # -- draft attachments ------------------------------------------------------------------
+
+    def add_draft_attachment(self, sender_id: str, **fields: Any) -> int:
+        """Keep an attachment until the complaint it belongs to is filed."""
+        with Session(self.engine) as s, s.begin():
+            row = DraftAttachment(sender_id=sender_id, **fields)
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def draft_attachments(self, sender_id: str) -> list[DraftAttachment]:
+        """The attachments waiting for this sender's complaint."""
+        with Session(self.engine) as s:
+            rows = s.scalars(
+                select(DraftAttachment)
+                .where(DraftAttachment.sender_id == sender_id)
+                .order_by(DraftAttachment.id)
+            ).all()
+            s.expunge_all()
+            return list(rows)
+
+    # -- citizens ---------------------------------------------------------------------------
+
+    def citizen_consented(self, sender_id: str) -> bool:
+        """True once the citizen agreed to the privacy notice."""
+        with Session(self.engine) as s:
+            consent = s.scalar(select(Citizen.consent_at).where(Citizen.sender_id == sender_id))
+            return consent is not None
+
+    def record_consent(self, sender_id: str, telegram_user_id: int, name: str | None) -> None:
+        """Create or update the citizen with their consent time."""
+        with Session(self.engine) as s, s.begin():
+            citizen = s.scalar(select(Citizen).where(Citizen.sender_id == sender_id))
+            if citizen is None:
+                citizen = Citizen(sender_id=sender_id, telegram_user_id=telegram_user_id)
+                s.add(citizen)
+            citizen.display_name = name
+            citizen.consent_at = utcnow()
+            citizen.blocked_bot = False
+
+    def forget_citizen(self, sender_id: str) -> int:
+        """UU PDP deletion: remove the person, keep their tickets' content for officers.
+
+        The citizen row is anonymised (no Telegram id, name or consent), the tickets are
+        detached from it, and the stored chat messages and pending attachments are deleted.
+        Returns the number of tickets kept without the person.
+        """
+        with Session(self.engine) as s, s.begin():
+            citizen = s.scalar(select(Citizen).where(Citizen.sender_id == sender_id))
+            kept = 0
+            if citizen is not None:
+                kept = len(
+                    s.scalars(select(Ticket.id).where(Ticket.citizen_id == citizen.id)).all()
+                )
+                s.execute(
+                    update(Ticket).where(Ticket.citizen_id == citizen.id).values(citizen_id=None)
+                )
+                s.execute(
+                    update(Rating).where(Rating.citizen_id == citizen.id).values(citizen_id=None)
+                )
+                s.execute(
+                    update(TicketEvent)
+                    .where(
+                        TicketEvent.actor_type == "citizen", TicketEvent.actor_id == str(citizen.id)
+                    )
+                    .values(actor_id=None)
+                )
+                chat_id = citizen.telegram_user_id
+                citizen.sender_id = f"deleted-{uuid.uuid4().hex}"
+                citizen.telegram_user_id = None
+                citizen.display_name = None
+                citizen.consent_at = None
+                if chat_id is not None:
+                    s.execute(
+                        delete(OutboxMessage).where(
+                            OutboxMessage.chat_id == chat_id, OutboxMessage.status != "sent"
+                        )
+                    )
+                    s.execute(
+                        update(OutboxMessage)
+                        .where(OutboxMessage.chat_id == chat_id)
+                        .values(text="[dihapus]")
+                    )
+                    s.execute(delete(SentKeyboard).where(SentKeyboard.chat_id == chat_id))
+            s.execute(delete(InboxMessage).where(InboxMessage.sender_id == sender_id))
+            s.execute(delete(DraftAttachment).where(DraftAttachment.sender_id == sender_id))
+            return kept
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite returns naive datetimes: they are UTC."""
+    from datetime import timezone
+
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

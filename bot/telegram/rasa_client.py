@@ -1,0 +1,88 @@
+"""The bridge to Rasa: its REST channel and HTTP API, over one shared httpx client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+
+class RasaUnavailable(Exception):
+    """Rasa (or the action server behind it) did not answer usefully."""
+
+
+@dataclass(frozen=True)
+class FormState:
+    """Which form is active in a conversation, and which slot it asks for."""
+
+    active_loop: str | None
+    requested_slot: str | None
+
+
+class RasaClient:
+    """Sends citizens' messages to Rasa; the sender id is the Telegram user id."""
+
+    def __init__(
+        self, base_url: str, timeout: float = 15.0, client: httpx.AsyncClient | None = None
+    ):
+        self.base_url = base_url.rstrip("/")
+        self._client = client or httpx.AsyncClient(timeout=timeout)
+        self._owns_client = client is None
+
+    async def close(self) -> None:
+        """Close the shared HTTP client."""
+        if self._owns_client:
+            await self._client.aclose()
+
+    async def send(self, sender_id: str, message: str) -> list[dict[str, Any]]:
+        """Post a message to the REST channel and return Rasa's replies."""
+        try:
+            response = await self._client.post(
+                f"{self.base_url}/webhooks/rest/webhook",
+                json={"sender": sender_id, "message": message},
+            )
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        if response.status_code != 200:
+            raise RasaUnavailable(f"HTTP {response.status_code}: {response.text[:200]}")
+        replies = response.json()
+        if not isinstance(replies, list):
+            raise RasaUnavailable(f"unexpected reply: {str(replies)[:200]}")
+        return replies
+
+    async def form_state(self, sender_id: str) -> FormState:
+        """The active form and requested slot of a conversation (HTTP API)."""
+        try:
+            response = await self._client.get(
+                f"{self.base_url}/conversations/{sender_id}/tracker",
+                params={"include_events": "NONE"},
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        tracker = response.json()
+        loop = (tracker.get("active_loop") or {}).get("name")
+        requested = (tracker.get("slots") or {}).get("requested_slot")
+        return FormState(loop, requested if loop else None)
+
+    async def set_slots(self, sender_id: str, slots: dict[str, Any]) -> None:
+        """Set slots in a conversation without a message (e.g. shared coordinates)."""
+        events = [{"event": "slot", "name": name, "value": value} for name, value in slots.items()]
+        try:
+            response = await self._client.post(
+                f"{self.base_url}/conversations/{sender_id}/tracker/events",
+                params={"include_events": "NONE"},
+                json=events,
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(f"{type(exc).__name__}: {exc}") from exc
+
+    async def reachable(self) -> bool:
+        """True when the Rasa server answers and has a model loaded."""
+        try:
+            response = await self._client.get(f"{self.base_url}/status", timeout=3)
+            return response.status_code == 200 and bool(response.json().get("model_file"))
+        except (httpx.HTTPError, ValueError):
+            return False
