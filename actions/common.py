@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from abc import ABCMeta, abstractmethod
 from collections.abc import Callable
 from typing import Any
 
@@ -43,19 +44,20 @@ def latest_intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
-class SafeAction(Action):
+class SafeAction(Action, metaclass=ABCMeta):
     """An action that apologises instead of crashing the conversation on any error.
 
     Subclasses implement `act`; the failure is logged with the conversation id and the
     latest message so that nothing the citizen wrote is lost.
     """
 
-    def name(self) -> str:  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abstractmethod
+    def name(self) -> str:
+        """The action's name in the domain."""
 
+    @abstractmethod
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         """The action's work."""
-        raise NotImplementedError
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         """Run `act`, turning any exception into an apology and a log record."""
