@@ -8,6 +8,7 @@ actions         migrate, seed on first start, then run the Rasa action server
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -51,10 +52,8 @@ def _cmd_telegram(_args: argparse.Namespace) -> int:
     if not settings.telegram_bot_token:
         print("TELEGRAM_BOT_TOKEN is not set (make run starts a local Bot API server then)")
         return 2
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(TelegramFrontend(settings).run_forever())
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

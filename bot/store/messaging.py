@@ -50,8 +50,9 @@ class OutboxItem:
 class MessagingRepository:
     """Data access of the Telegram front end."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, bot_id: int = 0):
         self.engine = engine
+        self.bot_id = bot_id  # Telegram update ids are counted per bot
 
     # -- inbox ------------------------------------------------------------------------------
 
@@ -68,6 +69,7 @@ class MessagingRepository:
             with Session(self.engine) as s, s.begin():
                 s.add(
                     InboxMessage(
+                        bot_id=self.bot_id,
                         update_id=update_id,
                         raw=raw,
                         kind=kind,
@@ -83,7 +85,11 @@ class MessagingRepository:
     def last_update_id(self) -> int | None:
         """The highest update_id ever stored (to resume polling after a restart)."""
         with Session(self.engine) as s:
-            return s.scalar(select(InboxMessage.update_id).order_by(InboxMessage.update_id.desc()))
+            return s.scalar(
+                select(InboxMessage.update_id)
+                .where(InboxMessage.bot_id == self.bot_id)
+                .order_by(InboxMessage.update_id.desc())
+            )
 
     def has_pending(self, sender_id: str) -> bool:
         """True when an earlier message of this sender still waits for Rasa."""
@@ -91,7 +97,11 @@ class MessagingRepository:
             return (
                 s.scalar(
                     select(InboxMessage.id)
-                    .where(InboxMessage.sender_id == sender_id, InboxMessage.status == "pending")
+                    .where(
+                        InboxMessage.bot_id == self.bot_id,
+                        InboxMessage.sender_id == sender_id,
+                        InboxMessage.status == "pending",
+                    )
                     .limit(1)
                 )
                 is not None
@@ -104,13 +114,19 @@ class MessagingRepository:
             values["kind"] = kind
         with Session(self.engine) as s, s.begin():
             s.execute(
-                update(InboxMessage).where(InboxMessage.update_id == update_id).values(**values)
+                update(InboxMessage)
+                .where(InboxMessage.bot_id == self.bot_id, InboxMessage.update_id == update_id)
+                .values(**values)
             )
 
     def mark_pending(self, update_id: int, payload: str, error: str, delay_s: float) -> int:
         """Rasa did not answer: keep the message for the retry worker. Returns attempts."""
         with Session(self.engine) as s, s.begin():
-            row = s.scalar(select(InboxMessage).where(InboxMessage.update_id == update_id))
+            row = s.scalar(
+                select(InboxMessage).where(
+                    InboxMessage.bot_id == self.bot_id, InboxMessage.update_id == update_id
+                )
+            )
             assert row is not None
             row.status = "pending"
             row.payload = payload
@@ -124,7 +140,7 @@ class MessagingRepository:
         with Session(self.engine) as s, s.begin():
             s.execute(
                 update(InboxMessage)
-                .where(InboxMessage.update_id == update_id)
+                .where(InboxMessage.bot_id == self.bot_id, InboxMessage.update_id == update_id)
                 .values(status="held", payload=payload)
             )
 
@@ -133,7 +149,11 @@ class MessagingRepository:
         with Session(self.engine) as s, s.begin():
             rows = s.scalars(
                 select(InboxMessage)
-                .where(InboxMessage.sender_id == sender_id, InboxMessage.status == "held")
+                .where(
+                    InboxMessage.bot_id == self.bot_id,
+                    InboxMessage.sender_id == sender_id,
+                    InboxMessage.status == "held",
+                )
                 .order_by(InboxMessage.update_id)
             ).all()
             for row in rows:
@@ -146,7 +166,11 @@ class MessagingRepository:
     def update_status(self, update_id: int) -> str | None:
         """The inbox status of an update, or None if it was never stored."""
         with Session(self.engine) as s:
-            return s.scalar(select(InboxMessage.status).where(InboxMessage.update_id == update_id))
+            return s.scalar(
+                select(InboxMessage.status).where(
+                    InboxMessage.bot_id == self.bot_id, InboxMessage.update_id == update_id
+                )
+            )
 
     def pending_heads(self, now: datetime | None = None) -> list[InboxItem]:
         """For each sender, the oldest pending message, if it is due (in-order retries)."""
@@ -154,7 +178,7 @@ class MessagingRepository:
         with Session(self.engine) as s:
             rows = s.scalars(
                 select(InboxMessage)
-                .where(InboxMessage.status == "pending")
+                .where(InboxMessage.bot_id == self.bot_id, InboxMessage.status == "pending")
                 .order_by(InboxMessage.sender_id, InboxMessage.update_id)
             ).all()
             heads: dict[str, InboxMessage] = {}

@@ -281,10 +281,14 @@ class InboxMessage(Base):
     """
 
     __tablename__ = "inbox_messages"
-    __table_args__ = (Index("ix_inbox_sender_status", "sender_id", "status", "update_id"),)
+    __table_args__ = (
+        UniqueConstraint("bot_id", "update_id", name="uq_inbox_bot_update"),
+        Index("ix_inbox_sender_status", "sender_id", "status", "update_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    update_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    bot_id: Mapped[int] = mapped_column(BigInteger)  # update ids are per bot
+    update_id: Mapped[int] = mapped_column(BigInteger)
     sender_id: Mapped[str | None] = mapped_column(String(64))
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     kind: Mapped[str] = mapped_column(String(30))

@@ -41,6 +41,12 @@ def classify(update: Update) -> str:
     return "other"
 
 
+def bot_id_of(token: str) -> int:
+    """The bot's numeric id, the part of the token before the colon (0 if there is none)."""
+    head = token.split(":", 1)[0]
+    return int(head) if head.isdigit() else 0
+
+
 class SenderQueues:
     """Runs each citizen's updates one after another, citizens concurrently."""
 
@@ -76,7 +82,9 @@ class TelegramFrontend:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.messaging = MessagingRepository(get_engine(settings.database_url))
+        self.messaging = MessagingRepository(
+            get_engine(settings.database_url), bot_id_of(settings.telegram_bot_token)
+        )
         self.rasa = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_s)
         self.application: Application = (
             ApplicationBuilder()

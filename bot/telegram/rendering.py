@@ -23,21 +23,29 @@ class Outgoing:
 
 
 def from_rasa(replies: list[dict[str, Any]]) -> list[Outgoing]:
-    """Rasa REST replies -> messages. Buttons stay attached to the text they came with."""
+    """Rasa REST replies -> as few Telegram messages as possible.
+
+    Rasa splits texts at blank lines and sends each utterance separately; consecutive texts
+    are joined again (with a blank line) and a message with buttons closes a group, so the
+    buttons sit under the text they belong to.
+    """
     out: list[Outgoing] = []
+    texts: list[str] = []
     for reply in replies:
         text = str(reply.get("text") or "").strip()
         if reply.get("image"):
             text = f"{text}\n{reply['image']}".strip()
+        if text:
+            texts.append(text)
         buttons = [
             (str(b.get("title") or b.get("payload")), str(b.get("payload") or b.get("title")))
             for b in reply.get("buttons") or []
         ]
-        if not text and buttons and out and not out[-1].buttons:
-            out[-1].buttons = buttons
-            continue
-        if text or buttons:
-            out.append(Outgoing(text or "…", buttons))
+        if buttons:
+            out.append(Outgoing("\n\n".join(texts) or "…", buttons))
+            texts = []
+    if texts:
+        out.append(Outgoing("\n\n".join(texts)))
     return out
 
 

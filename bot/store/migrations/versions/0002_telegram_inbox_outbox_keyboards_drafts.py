@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-28 14:00:09.856724
+Create Date: 2026-11-28 14:14:30.434540
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ def upgrade() -> None:
     op.create_table(
         "inbox_messages",
         sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("bot_id", sa.BigInteger(), nullable=False),
         sa.Column("update_id", sa.BigInteger(), nullable=False),
         sa.Column("sender_id", sa.String(length=64), nullable=True),
         sa.Column("chat_id", sa.BigInteger(), nullable=True),
@@ -52,7 +53,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_inbox_messages")),
-        sa.UniqueConstraint("update_id", name=op.f("uq_inbox_messages_update_id")),
+        sa.UniqueConstraint("bot_id", "update_id", name="uq_inbox_bot_update"),
     )
     with op.batch_alter_table("inbox_messages", schema=None) as batch_op:
         batch_op.create_index(

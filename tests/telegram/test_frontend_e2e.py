@@ -1,0 +1,285 @@
+"""End to end: real python-telegram-bot front end, local Bot API server, real Rasa, action
+server and database. A simulated citizen talks to the bot as on Telegram."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.store.db import get_engine
+from bot.store.messaging import MessagingRepository
+from bot.store.models import Attachment, InboxMessage, OutboxMessage, Ticket
+from bot.telegram.app import SECRET_HEADER, WEBHOOK_PATH, TelegramFrontend
+from bot.telegram.local_api import LocalBotApi, SimulatedUser, make_png
+
+pytestmark = [pytest.mark.rasa, pytest.mark.asyncio(loop_scope="module")]
+ROOT = Path(__file__).resolve().parents[2]
+TICKET = re.compile(r"ADU-[0-9A-HJKMNP-TV-Z]{6}")
+REPLY_TIMEOUT = 30
+
+
+def catalogue(service_id: str) -> dict:
+    data = yaml.safe_load((ROOT / "data" / "services.yml").read_text(encoding="utf-8"))
+    return next(s for s in data["services"] if s["id"] == service_id)
+
+
+async def reply_with(user: SimulatedUser, fragment: str, timeout: float = REPLY_TIMEOUT):
+    """The next bot message containing `fragment` (earlier ones are skipped)."""
+    return await user.wait_for_reply(timeout, lambda m: fragment.lower() in m.text.lower())
+
+
+async def consented_user(api: LocalBotApi, user_id: int) -> SimulatedUser:
+    """A citizen who started the bot and agreed to the privacy notice."""
+    user = api.user(user_id=user_id, first_name=f"Warga{user_id}")
+    await user.send_command("/start")
+    await reply_with(user, "Apakah Anda menyetujui")
+    await user.press("✅ Saya setuju")
+    await reply_with(user, "Ada yang bisa saya bantu")
+    return user
+
+
+async def test_start_shows_privacy_notice_then_menu(
+    api: LocalBotApi, frontend: TelegramFrontend
+) -> None:
+    user = api.user(user_id=5001, first_name="Siti")
+    await user.send_command("/start")
+    welcome = await reply_with(user, "Selamat datang")
+    assert "Siti" in welcome.text
+    notice = await reply_with(user, "pemberitahuan privasi")
+    assert notice.button_texts == ["✅ Saya setuju", "Tidak setuju"]
+    await user.press("✅ Saya setuju")
+    menu = await reply_with(user, "Ada yang bisa saya bantu")
+    assert menu.button_texts == [
+        "Tanya layanan",
+        "Buat pengaduan",
+        "Cek status tiket",
+        "Beri penilaian",
+    ]
+    commands = {c["command"] for c in api.calls_of("setMyCommands")[-1].params["commands"]}
+    assert {"start", "bantuan", "lapor", "status", "batal", "privasi", "hapusdata"} <= commands
+
+
+async def test_message_before_consent_is_held_then_answered(
+    api: LocalBotApi, frontend: TelegramFrontend
+) -> None:
+    user = api.user(user_id=5002, first_name="Budi")
+    await user.send_text("berapa biaya SKCK?")
+    await reply_with(user, "setujui pemberitahuan privasi")
+    await reply_with(user, "Apakah Anda menyetujui")
+    await user.press("✅ Saya setuju")
+    answer = await reply_with(user, "Biaya")
+    assert catalogue("skck")["cost"] in answer.text
+
+
+async def test_requirement_question_is_answered_from_the_catalogue(
+    api: LocalBotApi, frontend: TelegramFrontend
+) -> None:
+    user = await consented_user(api, 5003)
+    await user.send_text("syarat bikin KTP apa aja kak?")
+    answer = await reply_with(user, "Persyaratan")
+    for requirement in catalogue("ktp")["requirements"]:
+        assert requirement in answer.text
+    assert "Biaya" in answer.button_texts
+    assert any(
+        c.method == "sendChatAction" and c.params.get("action") == "typing"
+        for c in api.calls_of("sendChatAction")
+    )
+
+
+async def test_complaint_with_photo_and_location_is_one_ticket(
+    api: LocalBotApi, frontend: TelegramFrontend
+) -> None:
+    user = await consented_user(api, 5004)
+    await user.send_command("/lapor")
+    await reply_with(user, "ceritakan pengaduan")
+    story = "Lampu jalan di gang Melati mati sudah dua minggu, malam hari gelap sekali dan rawan."
+    await user.send_text(story)
+    await reply_with(user, "Di mana lokasinya")
+    photo = make_png(64, 48)
+    await user.send_photo(photo)
+    await reply_with(user, "Foto diterima")
+    await user.send_location(-6.2088, 106.8456)
+    category = await reply_with(user, "kategori")
+    assert category.button_texts[0].startswith("Infrastruktur")
+    await user.press(category.button_texts[0])
+    privacy = await reply_with(user, "Bagaimana laporan ini ditangani")
+    await user.press(privacy.button_texts[0])
+    summary = await reply_with(user, "Kirim pengaduan ini?")
+    assert story in summary.text and "-6.2088" in summary.text
+    await user.press("Ya, kirim")
+    filed = await reply_with(user, "nomor tiket")
+    ticket_id = TICKET.search(filed.text)
+    assert ticket_id
+    with Session(get_engine(frontend.settings.database_url)) as s:
+        ticket = s.scalar(select(Ticket).where(Ticket.public_id == ticket_id.group(0)))
+        assert ticket is not None
+        assert ticket.description == story
+        assert (ticket.latitude, ticket.longitude) == (-6.2088, 106.8456)
+        attachments = s.scalars(select(Attachment).where(Attachment.ticket_id == ticket.id)).all()
+    assert [a.kind for a in attachments] == ["photo"]
+    assert Path(attachments[0].path or "").read_bytes() == photo
+    # Status by id, and the list without an id.
+    await user.send_command(f"/status {ticket_id.group(0)}")
+    status = await reply_with(user, "Status:")
+    assert ticket_id.group(0) in status.text and "menunggu verifikasi" in status.text
+    await user.send_command("/status")
+    listing = await reply_with(user, "sedang berjalan")
+    assert ticket_id.group(0) in listing.text
+
+
+async def test_batal_mid_form_cancels(api: LocalBotApi, frontend: TelegramFrontend) -> None:
+    user = await consented_user(api, 5005)
+    await user.send_command("/lapor")
+    await reply_with(user, "ceritakan pengaduan")
+    await user.send_text("Sampah menumpuk di TPS pasar sejak minggu lalu, baunya menyengat.")
+    await reply_with(user, "Di mana lokasinya")
+    await user.send_command("/batal")
+    await reply_with(user, "dibatalkan")
+
+
+async def test_a_button_works_only_once(api: LocalBotApi, frontend: TelegramFrontend) -> None:
+    user = await consented_user(api, 5006)
+    await user.send_text("biaya SIM C berapa?")
+    answer = await reply_with(user, "Biaya")
+    first = await user.press("Persyaratan", message_id=answer.raw["message_id"])
+    assert (await user.wait_for_callback_answer(first["id"])).get("text") is None
+    await reply_with(user, "Pilihan: Persyaratan")
+    await reply_with(user, catalogue("sim")["requirements"][0])
+    # The keyboard was removed from the message: the button cannot be pressed again.
+    assert answer.buttons == []
+    with pytest.raises(LookupError):
+        await user.press("Persyaratan", message_id=answer.raw["message_id"])
+    messages_before = len(user.replies())
+    # A stale press (e.g. from another device) is answered and ignored.
+    stale = api.state.new_callback_query(user.chat, answer.raw, user.user, "btn:0")
+    api.state.push_update("callback_query", stale)
+    reply = await user.wait_for_callback_answer(stale["id"])
+    assert "sudah dipakai" in (reply.get("text") or "")
+    await asyncio.sleep(0.5)
+    assert len(user.replies()) == messages_before
+
+
+async def test_sticker_voice_unknown_command_and_stray_photo(
+    api: LocalBotApi, frontend: TelegramFrontend
+) -> None:
+    user = await consented_user(api, 5007)
+    await user.send_sticker()
+    await reply_with(user, "stiker")
+    await user.send_voice()
+    await reply_with(user, "pesan suara")
+    await user.send_command("/terbang")
+    await reply_with(user, "tidak dikenal")
+    await user.send_photo(make_png(10, 10))
+    await reply_with(user, "hanya bisa dikirim sebagai lampiran")
+    sent = await user.send_text("halo")
+    await reply_with(user, "Ada yang bisa saya bantu")
+    await user.edit_text(sent["message_id"], "halo lagi")
+    await reply_with(user, "tidak kami proses ulang")
+
+
+async def test_rasa_outage_messages_answered_after_restart_in_order(
+    api: LocalBotApi, frontend: TelegramFrontend, servers
+) -> None:
+    user = await consented_user(api, 5008)
+    servers.stop_rasa()
+    try:
+        await user.send_text("syarat bikin paspor apa aja?")
+        await reply_with(user, "sudah kami terima")
+        await user.send_text("kalau biaya SKCK berapa?")
+        await asyncio.sleep(1)
+        with Session(get_engine(frontend.settings.database_url)) as s:
+            waiting = s.scalars(
+                select(InboxMessage.status)
+                .where(InboxMessage.sender_id == "5008")
+                .order_by(InboxMessage.update_id.desc())
+                .limit(2)
+            ).all()
+        assert waiting == ["pending", "pending"]
+    finally:
+        await asyncio.to_thread(servers.start_rasa)
+    first = await user.wait_for_reply(60, lambda m: "Persyaratan" in m.text or "Biaya" in m.text)
+    assert "Persyaratan" in first.text and "Paspor" in first.text
+    second = await reply_with(user, "Biaya", timeout=60)
+    assert catalogue("skck")["cost"] in second.text
+
+
+async def test_outbox_delivered_once_after_429(
+    api: LocalBotApi, frontend: TelegramFrontend
+) -> None:
+    user = await consented_user(api, 5009)
+    messaging = MessagingRepository(get_engine(frontend.settings.database_url))
+    api.inject_fault("sendMessage", "429", count=1, retry_after=1, chat_id=user.chat_id)
+    outbox_id = messaging.enqueue(
+        user.chat_id, "Balasan petugas untuk tiket ADU-7K3M9P: sudah kami cek.", "reply"
+    )
+    await reply_with(user, "Balasan petugas", timeout=15)
+    await asyncio.sleep(1.5)
+    delivered = [m for m in user.replies() if "Balasan petugas" in m.text]
+    assert len(delivered) == 1
+    assert messaging.outbox_status(outbox_id) == "sent"
+    refused = [c for c in api.calls_of("sendMessage") if c.status == 429]
+    assert refused
+
+
+async def test_blocked_citizen_is_not_retried(api: LocalBotApi, frontend: TelegramFrontend) -> None:
+    user = await consented_user(api, 5010)
+    messaging = MessagingRepository(get_engine(frontend.settings.database_url))
+    user.block()
+    outbox_id = messaging.enqueue(user.chat_id, "Status tiket Anda berubah.", "status")
+    for _ in range(50):
+        if messaging.outbox_status(outbox_id) == "blocked":
+            break
+        await asyncio.sleep(0.1)
+    assert messaging.outbox_status(outbox_id) == "blocked"
+    with Session(get_engine(frontend.settings.database_url)) as s:
+        assert s.scalar(select(OutboxMessage.attempts).where(OutboxMessage.id == outbox_id)) == 0
+
+
+async def test_webhook_mode_checks_the_secret_token(
+    api: LocalBotApi, servers, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from conftest import frontend_settings
+
+    async with LocalBotApi(token="7001:webhook-test-bot") as hook_api:
+        settings = frontend_settings(
+            hook_api,
+            servers,
+            tmp_path_factory.mktemp("webhook"),
+            telegram_webhook_secret="s3cret-token-for-tests",
+        )
+        settings.telegram_webhook_url = f"http://127.0.0.1:{settings.frontend_port}{WEBHOOK_PATH}"
+        app = TelegramFrontend(settings)
+        await app.start()
+        try:
+            url = settings.telegram_webhook_url
+            body = {
+                "update_id": 999001,
+                "message": {
+                    "message_id": 1,
+                    "date": 0,
+                    "chat": {"id": 1, "type": "private"},
+                    "from": {"id": 1, "is_bot": False, "first_name": "X"},
+                    "text": "halo",
+                },
+            }
+            async with httpx.AsyncClient() as client:
+                wrong = await client.post(url, json=body, headers={SECRET_HEADER: "wrong"})
+                missing = await client.post(url, json=body)
+            assert wrong.status_code == 403 and missing.status_code == 403
+            with Session(get_engine(settings.database_url)) as s:
+                assert (
+                    s.scalar(select(InboxMessage).where(InboxMessage.update_id == 999001)) is None
+                )
+            # Updates pushed by the Bot API server carry the right secret and are served.
+            user = hook_api.user(user_id=6001, first_name="Wati")
+            await user.send_command("/start")
+            await reply_with(user, "Selamat datang")
+        finally:
+            await app.stop()
