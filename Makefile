@@ -22,7 +22,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
 .PHONY: help install run test train retrain lint format typecheck validate test-unit \
-        test-nlu test-stories seed migrate chat shell bench bench-pipelines clean lock
+        test-nlu test-stories seed migrate health chat shell bench bench-pipelines clean lock
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -38,7 +38,7 @@ retrain: install ## Train the Rasa model even if nothing changed
 	@scripts/train.sh --force
 
 run: install train ## Start the whole service on the embedded defaults (SQLite under var/)
-	@$(PY) -m bot migrate >/dev/null && $(PY) -m bot seed >/dev/null
+	@$(PY) -m bot migrate --seed-if-empty >/dev/null
 	@scripts/run.sh
 
 test: install train ## Run every check: lint, types, data validation, unit, NLU gate, stories, e2e
@@ -84,6 +84,9 @@ bench: install ## Print full training time, held-out intent accuracy and entity 
 
 bench-pipelines: install ## Compare NLU pipelines (bench/pipelines/*.yml): time, accuracy, F1
 	bench/compare_pipelines.sh
+
+health: install ## Check that Telegram, Rasa, the action server and the database answer
+	@$(PY) -m bot health
 
 lock: ## Regenerate the pinned lock files from requirements/*.in
 	scripts/lock.sh

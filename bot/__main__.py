@@ -16,10 +16,10 @@ import sys
 from bot.config import get_settings
 
 
-def _cmd_migrate(_args: argparse.Namespace) -> int:
+def _cmd_migrate(args: argparse.Namespace) -> int:
     from bot.store import prepare_database
 
-    prepare_database(seed="never")
+    prepare_database(seed="if-empty" if args.seed_if_empty else "never")
     print("database is up to date")
     return 0
 
@@ -86,7 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     """Parse arguments and run one command."""
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=_cmd_migrate)
+    migrate = sub.add_parser("migrate", help="apply database migrations")
+    migrate.add_argument(
+        "--seed-if-empty", action="store_true", help="load the catalogue into an empty database"
+    )
+    migrate.set_defaults(func=_cmd_migrate)
     sub.add_parser("seed", help="load data/services.yml into the database").set_defaults(
         func=_cmd_seed
     )

@@ -1,18 +1,38 @@
 #!/usr/bin/env bash
 # Starts the service (Procfile, through honcho) and tells the person how to talk to it.
+# Without TELEGRAM_BOT_TOKEN a local Telegram Bot API server stands in for Telegram and
+# serves a chat page in the browser.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 set -a; [ -f .env ] && . ./.env; set +a
 export RASA_PORT=${RASA_PORT:-5005} ACTION_SERVER_PORT=${ACTION_SERVER_PORT:-5055}
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://127.0.0.1:$ACTION_SERVER_PORT/webhook}
+export RASA_URL=${RASA_URL:-http://127.0.0.1:$RASA_PORT}
+export FRONTEND_PORT=${FRONTEND_PORT:-8090}
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2
+export PTB_TIMEDELTA=1
+
+procfile=Procfile
+if [ -z "${TELEGRAM_BOT_TOKEN:-}" ]; then
+  procfile=Procfile.local
+  export LOCAL_BOT_API_PORT=${LOCAL_BOT_API_PORT:-8081}
+  export TELEGRAM_BOT_TOKEN=1000001:local-development-token
+  export TELEGRAM_API_BASE_URL=http://127.0.0.1:$LOCAL_BOT_API_PORT/bot
+  export TELEGRAM_API_FILE_URL=http://127.0.0.1:$LOCAL_BOT_API_PORT/file/bot
+  chat="Chat in the browser (no Telegram needed): http://127.0.0.1:$LOCAL_BOT_API_PORT/chat
+    (TELEGRAM_BOT_TOKEN is not set, so a local Telegram Bot API server stands in for Telegram)"
+else
+  chat="Chat with your bot on Telegram (TELEGRAM_BOT_TOKEN is set)"
+fi
+
 cat <<MSG
-==> Layanan Aduan is starting
+==> Layanan Aduan is starting (ready in about 20 s, when Rasa says "Rasa server is up and running")
+    $chat
+    Terminal chat straight to Rasa: make chat (in another terminal)
     Rasa server (REST channel)  http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook
     Action server               http://127.0.0.1:$ACTION_SERVER_PORT/health
+    Telegram front end health   http://127.0.0.1:$FRONTEND_PORT/healthz
     Database                    ${DATABASE_URL:-sqlite:///var/layanan.db}
-    Chat in the terminal, once Rasa says "Rasa server is up and running" (about 20 s):
-        make chat        (in another terminal)
     Stop with Ctrl-C.
 MSG
-exec .venv/bin/honcho -f Procfile start
+exec .venv/bin/honcho -f "$procfile" start

@@ -32,6 +32,7 @@ from bot.workdays import HolidayCalendar
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+os.environ.setdefault("PTB_TIMEDELTA", "1")  # retry_after as timedelta, as PTB 23 will
 
 
 def _postgres_admin():  # type: ignore[no-untyped-def]
@@ -105,8 +106,16 @@ def database_url(
         prepared_urls.add(url)
     with Session(get_engine(url)) as s, s.begin():
         for model in (
-            TicketEvent, Attachment, OutboxMessage, Rating, Ticket, ServiceQuestion, Citizen,
-            InboxMessage, SentKeyboard, DraftAttachment,
+            TicketEvent,
+            Attachment,
+            OutboxMessage,
+            Rating,
+            Ticket,
+            ServiceQuestion,
+            Citizen,
+            InboxMessage,
+            SentKeyboard,
+            DraftAttachment,
         ):
             s.execute(delete(model))
     yield url

@@ -92,9 +92,19 @@ def start_rasa_server(port: int, action_port: int, log: Path) -> subprocess.Pope
     handle = log.open("wb")
     return subprocess.Popen(
         [
-            str(RASA), "run", "--enable-api", "--model", str(MODEL),
-            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-            "--port", str(port), "--interface", "127.0.0.1",
+            str(RASA),
+            "run",
+            "--enable-api",
+            "--model",
+            str(MODEL),
+            "--endpoints",
+            "endpoints.yml",
+            "--credentials",
+            "credentials.yml",
+            "--port",
+            str(port),
+            "--interface",
+            "127.0.0.1",
         ],
         cwd=ROOT,
         env=engine_env(ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook"),

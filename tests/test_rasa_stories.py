@@ -16,8 +16,15 @@ def test_stories_have_no_prediction_errors() -> None:
     shutil.rmtree(out, ignore_errors=True)
     result = run_rasa(
         [
-            "test", "core", "--stories", str(ROOT / "tests" / "test_stories.yml"),
-            "--model", str(model), "--out", str(out), "--fail-on-prediction-errors",
+            "test",
+            "core",
+            "--stories",
+            str(ROOT / "tests" / "test_stories.yml"),
+            "--model",
+            str(model),
+            "--out",
+            str(out),
+            "--fail-on-prediction-errors",
         ]
     )
     failed = out / "failed_test_stories.yml"

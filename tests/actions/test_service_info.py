@@ -81,10 +81,16 @@ def test_catalogue_gap_for_pbb_duration_is_honest(repo: Repository, domain: dict
 
 
 def test_answer_follows_a_catalogue_edit(repo: Repository, domain: dict[str, Any]) -> None:
+    original = repo.get_service("skck")
+    assert original is not None
     with Session(repo.engine) as s, s.begin():
         s.execute(update(Service).where(Service.id == "skck").values(cost="Rp31.000 (uji edit)"))
-    dispatcher, _ = ask(domain, "biaya skck", "ask_cost", "skck")
-    assert "Rp31.000 (uji edit)" in texts(domain, dispatcher)[0]
+    try:
+        dispatcher, _ = ask(domain, "biaya skck", "ask_cost", "skck")
+        assert "Rp31.000 (uji edit)" in texts(domain, dispatcher)[0]
+    finally:
+        with Session(repo.engine) as s, s.begin():
+            s.execute(update(Service).where(Service.id == "skck").values(cost=original.cost))
 
 
 def test_entity_surface_form_is_normalised(repo: Repository, domain: dict[str, Any]) -> None:

@@ -35,7 +35,9 @@ class Chat:
         self.sender = sender
 
     def say(self, message: str) -> list[dict[str, Any]]:
-        response = httpx.post(self.url, json={"sender": self.sender, "message": message}, timeout=60)
+        response = httpx.post(
+            self.url, json={"sender": self.sender, "message": message}, timeout=60
+        )
         response.raise_for_status()
         return response.json()
 
@@ -130,4 +132,3 @@ def test_bad_input_gets_a_polite_answer(stack: dict[str, str]) -> None:
     for message in ("asdkjh qwe zxcmnb", "'; DROP TABLE tickets; --", "🙂" * 50):
         replies = chat.say(message)
         assert replies and all(r.get("text") for r in replies), message
-

@@ -38,7 +38,9 @@ def nlu_reports() -> dict[str, dict]:
     model = ensure_model()
     out = REPORTS / "nlu"
     shutil.rmtree(out, ignore_errors=True)
-    result = run_rasa(["test", "nlu", "--nlu", str(HELD_OUT), "--model", str(model), "--out", str(out)])
+    result = run_rasa(
+        ["test", "nlu", "--nlu", str(HELD_OUT), "--model", str(model), "--out", str(out)]
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return {
         "intent": json.loads((out / "intent_report.json").read_text()),
