@@ -5,7 +5,8 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from rasa_engine import REPORTS, ROOT, ensure_model, run_rasa
+
+from bot.devstack import REPORTS, ROOT, ensure_model, run_rasa
 
 pytestmark = pytest.mark.rasa
 

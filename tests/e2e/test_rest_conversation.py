@@ -9,7 +9,10 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from rasa_engine import (
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+
+from bot.devstack import (
     ROOT,
     ensure_model,
     free_port,
@@ -18,9 +21,6 @@ from rasa_engine import (
     stop,
     wait_http,
 )
-from sqlalchemy import create_engine, select
-from sqlalchemy.orm import Session
-
 from bot.store.models import Citizen, Ticket
 
 pytestmark = pytest.mark.rasa

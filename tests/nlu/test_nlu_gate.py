@@ -9,7 +9,8 @@ import shutil
 import pytest
 import yaml
 from rapidfuzz import fuzz, process
-from rasa_engine import REPORTS, ROOT, TRAINING_DATA, ensure_model, run_rasa
+
+from bot.devstack import REPORTS, ROOT, TRAINING_DATA, ensure_model, run_rasa
 
 HELD_OUT = ROOT / "tests" / "nlu" / "test_nlu.yml"
 MIN_INTENT_ACCURACY = 0.90

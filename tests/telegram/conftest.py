@@ -9,57 +9,12 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from rasa_engine import (
-    ensure_model,
-    free_port,
-    start_action_server,
-    start_rasa_server,
-    stop,
-    wait_http,
-)
 
 from bot.config import Settings
+from bot.devstack import Servers, ensure_model, free_port
 from bot.store import prepare_database
 from bot.telegram.app import TelegramFrontend
 from bot.telegram.local_api import LocalBotApi
-
-
-class Servers:
-    """Rasa and action server subprocesses, restartable (for the outage test)."""
-
-    def __init__(self, folder: Path, database_url: str):
-        self.folder = folder
-        self.database_url = database_url
-        self.action_port = free_port()
-        self.rasa_port = free_port()
-        self.actions: Any = None
-        self.rasa: Any = None
-
-    @property
-    def rasa_url(self) -> str:
-        return f"http://127.0.0.1:{self.rasa_port}"
-
-    @property
-    def action_url(self) -> str:
-        return f"http://127.0.0.1:{self.action_port}/webhook"
-
-    def start_actions(self) -> None:
-        self.actions = start_action_server(
-            self.action_port, self.database_url, self.folder / "actions.log"
-        )
-        wait_http(f"http://127.0.0.1:{self.action_port}/health", 60, self.actions)
-
-    def start_rasa(self) -> None:
-        self.rasa = start_rasa_server(self.rasa_port, self.action_port, self.folder / "rasa.log")
-        wait_http(f"{self.rasa_url}/status", 180, self.rasa)
-
-    def stop_rasa(self) -> None:
-        stop(self.rasa)
-
-    def stop_all(self) -> None:
-        for process in (self.rasa, self.actions):
-            if process is not None:
-                stop(process)
 
 
 @pytest.fixture(scope="module")

@@ -283,3 +283,76 @@ async def test_webhook_mode_checks_the_secret_token(
             await reply_with(user, "Selamat datang")
         finally:
             await app.stop()
+
+
+async def test_documents_pdf_accepted_other_types_refused(
+    api: LocalBotApi, frontend: TelegramFrontend
+) -> None:
+    user = await consented_user(api, 5011)
+    await user.send_command("/lapor")
+    await reply_with(user, "ceritakan pengaduan")
+    await user.send_document(
+        b"MZ\x90\x00 not a document", "program.exe", "application/x-msdownload"
+    )
+    await reply_with(user, "PDF atau gambar")
+    await user.send_document(b"%PDF-1.4\n%test\n", "bukti.pdf", "application/pdf")
+    await reply_with(user, "Dokumen diterima")
+    drafts = MessagingRepository(get_engine(frontend.settings.database_url)).draft_attachments(
+        "5011"
+    )
+    assert [(d.kind, d.mime_type) for d in drafts] == [("document", "application/pdf")]
+    await user.send_command("/batal")
+    await reply_with(user, "dibatalkan")
+    assert (
+        MessagingRepository(get_engine(frontend.settings.database_url)).draft_attachments("5011")
+        == []
+    )
+
+
+async def test_group_chats_are_pointed_to_the_private_chat(
+    api: LocalBotApi, frontend: TelegramFrontend
+) -> None:
+    group = api.group(-100777, "Warga RT 03")
+    member = group.user(user_id=5012, first_name="Dedi")
+    await member.send_text("halo semua, ada info KTP?")
+    await member.send_command("/start")
+    for _ in range(50):
+        if group.bot_messages():
+            break
+        await asyncio.sleep(0.1)
+    texts = [m.text for m in group.bot_messages()]
+    assert len(texts) == 1 and "chat pribadi" in texts[0]
+
+
+async def test_privacy_and_data_deletion(api: LocalBotApi, frontend: TelegramFrontend) -> None:
+    user = await consented_user(api, 5013)
+    await user.send_command("/privasi")
+    await reply_with(user, "UU PDP")
+    await user.send_command("/lapor")
+    await reply_with(user, "ceritakan pengaduan")
+    await user.send_text(
+        "Jembatan kayu di kampung kami patah sebagian, anak sekolah harus memutar jauh."
+    )
+    await reply_with(user, "Di mana lokasinya")
+    await user.send_text("Kampung Sukadamai RT 02")
+    category = await reply_with(user, "kategori")
+    await user.press(category.button_texts[0])
+    privacy = await reply_with(user, "Bagaimana laporan ini ditangani")
+    await user.press(privacy.button_texts[0])
+    await reply_with(user, "Kirim pengaduan ini?")
+    await user.press("Ya, kirim")
+    filed = await reply_with(user, "nomor tiket")
+    ticket_id = TICKET.search(filed.text)
+    assert ticket_id
+    await user.send_command("/hapusdata")
+    confirm = await reply_with(user, "Lanjutkan penghapusan?")
+    assert confirm.button_texts == ["Ya, hapus data saya", "Batal"]
+    await user.press("Ya, hapus data saya")
+    await reply_with(user, "sudah dihapus")
+    with Session(get_engine(frontend.settings.database_url)) as s:
+        ticket = s.scalar(select(Ticket).where(Ticket.public_id == ticket_id.group(0)))
+        assert ticket is not None and ticket.citizen_id is None
+        assert s.scalars(select(InboxMessage).where(InboxMessage.sender_id == "5013")).all() == []
+    # The person is gone: the next message asks for consent again.
+    await user.send_text("halo")
+    await reply_with(user, "Apakah Anda menyetujui")

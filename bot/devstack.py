@@ -1,4 +1,7 @@
-"""Running the Rasa engine (.venv-rasa) from tests: training, evaluation, servers."""
+"""Running the Rasa engine (.venv-rasa) and our action server as subprocesses.
+
+Used by the tests and the benchmarks: training, evaluation, starting and stopping servers.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +12,9 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import httpx
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
@@ -36,7 +39,7 @@ def engine_env(**extra: str) -> dict[str, str]:
 def ensure_model() -> Path:
     """Train the model unless it is up to date (scripts/train.sh decides)."""
     if not RASA.exists():
-        pytest.fail("the Rasa engine is not installed: run `make test` (it installs .venv-rasa)")
+        raise RuntimeError("the Rasa engine is not installed: run `make install` (.venv-rasa)")
     subprocess.run([str(ROOT / "scripts" / "train.sh")], check=True, cwd=ROOT, env=engine_env())
     return MODEL
 
@@ -122,3 +125,41 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+class Servers:
+    """Rasa and action server subprocesses on free ports, restartable (outage tests)."""
+
+    def __init__(self, folder: Path, database_url: str):
+        self.folder = folder
+        self.database_url = database_url
+        self.action_port = free_port()
+        self.rasa_port = free_port()
+        self.actions: Any = None
+        self.rasa: Any = None
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://127.0.0.1:{self.action_port}/webhook"
+
+    def start_actions(self) -> None:
+        self.actions = start_action_server(
+            self.action_port, self.database_url, self.folder / "actions.log"
+        )
+        wait_http(f"http://127.0.0.1:{self.action_port}/health", 60, self.actions)
+
+    def start_rasa(self) -> None:
+        self.rasa = start_rasa_server(self.rasa_port, self.action_port, self.folder / "rasa.log")
+        wait_http(f"{self.rasa_url}/status", 180, self.rasa)
+
+    def stop_rasa(self) -> None:
+        stop(self.rasa)
+
+    def stop_all(self) -> None:
+        for process in (self.rasa, self.actions):
+            if process is not None:
+                stop(process)
