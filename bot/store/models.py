@@ -164,6 +164,13 @@ class Citizen(Base):
     tickets: Mapped[list[Ticket]] = relationship(back_populates="citizen")
 
 
+def _current_due_default(context: Any) -> date | None:
+    """A new ticket is in `baru`: its current deadline is the verification deadline."""
+    params = context.get_current_parameters()
+    value = params.get("verify_due")
+    return value if isinstance(value, date) else None
+
+
 class Ticket(Base):
     """A complaint. `public_id` (ADU-XXXXXX) is what the citizen sees."""
 
@@ -171,6 +178,12 @@ class Ticket(Base):
     __table_args__ = (
         UniqueConstraint("citizen_id", "idempotency_key", name="uq_tickets_citizen_idempotency"),
         Index("ix_tickets_status_created", "status", "created_at"),
+        # Officer console queue: keyset pagination on (deadline, id) and (filed, id).
+        Index("ix_tickets_due_on_id", "due_on", "id"),
+        Index("ix_tickets_office_due_on_id", "office_id", "due_on", "id"),
+        Index("ix_tickets_assignee_due_on_id", "assignee_id", "due_on", "id"),
+        Index("ix_tickets_created_at_id", "created_at", "id"),
+        Index("ix_tickets_office_created_at_id", "office_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -196,6 +209,16 @@ class Ticket(Base):
     followup_due: Mapped[date | None] = mapped_column(Date)
     resolve_due: Mapped[date | None] = mapped_column(Date)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Officer console (migration 0003). `due_on` is the deadline of the current stage
+    # (verification, follow-up plan, resolution); NULL once the ticket is closed. It is
+    # what the queue sorts and flags overdue on. Tickets filed by the assistant get their
+    # verify_due here by default.
+    due_on: Mapped[date | None] = mapped_column(Date, default=_current_due_default)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolution: Mapped[str | None] = mapped_column(Text)
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
 
     citizen: Mapped[Citizen | None] = relationship(back_populates="tickets")
     attachments: Mapped[list[Attachment]] = relationship(
@@ -340,4 +363,106 @@ class SentKeyboard(Base):
     payloads: Mapped[list[str]] = mapped_column(JSON)
     titles: Mapped[list[str]] = mapped_column(JSON)
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# -- officer console ---------------------------------------------------------------------
+
+
+class OfficerRole(str, enum.Enum):
+    """What a console account may do (see bot/officer/access.py)."""
+
+    OFFICER = "officer"  # works the tickets of their units
+    SUPERVISOR = "supervisor"  # all units, assigns, reports, canned replies
+    ADMIN = "admin"  # accounts, units, holidays; no ticket access
+
+
+class Officer(Base):
+    """A console account. Passwords are argon2 hashes; there is no default account."""
+
+    __tablename__ = "officers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[OfficerRole] = mapped_column(_enum(OfficerRole, "officer_role"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class OfficerUnit(Base):
+    """Membership of an account in a unit (an office)."""
+
+    __tablename__ = "officer_units"
+
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), primary_key=True)
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+
+
+class OfficerSession(Base):
+    """A signed-in browser. The cookie holds a random token; only its SHA-256 is stored."""
+
+    __tablename__ = "officer_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CannedReply(Base):
+    """A reply template that supervisors manage and officers insert into replies."""
+
+    __tablename__ = "canned_replies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class UnitChannel(Base):
+    """The Telegram group of a unit that is told about new tickets (set by an admin)."""
+
+    __tablename__ = "unit_channels"
+
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    telegram_chat_id: Mapped[int] = mapped_column(BigInteger)
+    enabled_since: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+
+
+class UnitTicketNotice(Base):
+    """One notice queued to a unit's group about one ticket (never sent twice)."""
+
+    __tablename__ = "unit_ticket_notices"
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "office_id", name="uq_unit_ticket_notices_ticket_office"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"))
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_messages.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ConsoleAuditLog(Base):
+    """Append-only record of administrative changes (accounts, units, holidays, replies)."""
+
+    __tablename__ = "console_audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str | None] = mapped_column(String(200))
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
