@@ -156,6 +156,9 @@ class Servers:
         self.rasa = start_rasa_server(self.rasa_port, self.action_port, self.folder / "rasa.log")
         wait_http(f"{self.rasa_url}/status", 180, self.rasa)
 
+    def stop_actions(self) -> None:
+        stop(self.actions)
+
     def stop_rasa(self) -> None:
         stop(self.rasa)
 

@@ -286,7 +286,7 @@ async def delete_pressed(
         return
     sender = sender_of(update)
     try:  # the Rasa conversation holds the chat too: restart it
-        await fe.conversation.rasa.send(sender, "/restart")
+        await fe.conversation.rasa.send(sender, "/restart", expect_reply=False)
     except RasaUnavailable as exc:
         log.warning("could not restart the Rasa conversation of a deleted citizen: %s", exc)
     kept = fe.messaging.forget_citizen(sender)

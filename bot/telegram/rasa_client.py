@@ -35,8 +35,15 @@ class RasaClient:
         if self._owns_client:
             await self._client.aclose()
 
-    async def send(self, sender_id: str, message: str) -> list[dict[str, Any]]:
-        """Post a message to the REST channel and return Rasa's replies."""
+    async def send(
+        self, sender_id: str, message: str, expect_reply: bool = True
+    ) -> list[dict[str, Any]]:
+        """Post a message to the REST channel and return Rasa's replies.
+
+        Every turn of our assistant says something; no reply at all means the turn failed
+        (typically the action server is down, which Rasa only logs), so it counts as
+        unavailable and the message is retried.
+        """
         try:
             response = await self._client.post(
                 f"{self.base_url}/webhooks/rest/webhook",
@@ -49,6 +56,8 @@ class RasaClient:
         replies = response.json()
         if not isinstance(replies, list):
             raise RasaUnavailable(f"unexpected reply: {str(replies)[:200]}")
+        if expect_reply and not replies:
+            raise RasaUnavailable("no reply: the action server may be down")
         return replies
 
     async def form_state(self, sender_id: str) -> FormState:

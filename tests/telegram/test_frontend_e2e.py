@@ -356,3 +356,17 @@ async def test_privacy_and_data_deletion(api: LocalBotApi, frontend: TelegramFro
     # The person is gone: the next message asks for consent again.
     await user.send_text("halo")
     await reply_with(user, "Apakah Anda menyetujui")
+
+
+async def test_action_server_outage_is_retried_too(
+    api: LocalBotApi, frontend: TelegramFrontend, servers
+) -> None:
+    user = await consented_user(api, 5014)
+    servers.stop_actions()
+    try:
+        await user.send_text("biaya bikin paspor berapa?")
+        await reply_with(user, "sudah kami terima")
+    finally:
+        await asyncio.to_thread(servers.start_actions)
+    answer = await reply_with(user, "Biaya", timeout=60)
+    assert catalogue("paspor")["cost"] in answer.text
