@@ -52,11 +52,34 @@ class Settings(BaseSettings):
     telegram_group_max_rate: float = 18.0  # messages per minute, per group
     outbox_poll_s: float = Field(default=1.0, gt=0)
     outbox_max_attempts: int = 8
+    # Officer console (bot/officer).
+    console_host: str = "127.0.0.1"
+    console_port: int = 8080
+    console_base_url: str = ""  # public address for links in unit notices; default host:port
+    console_session_hours: float = Field(default=10.0, gt=0)
+    console_cookie_secure: bool | None = None  # default: True in production
+    console_page_size: int = Field(default=50, ge=5, le=500)
+    console_notify_poll_s: float = Field(default=10.0, gt=0)
+    resolution_days_path: Path = PROJECT_ROOT / "data" / "resolution_days.yml"
 
     @property
     def attachments_dir(self) -> Path:
         """Where photos and documents sent with complaints are stored."""
         return self.var_dir / "attachments"
+
+    @property
+    def console_url(self) -> str:
+        """Where the officer console is reached (links in unit group notices)."""
+        return (self.console_base_url or f"http://{self.console_host}:{self.console_port}").rstrip(
+            "/"
+        )
+
+    @property
+    def console_secure_cookies(self) -> bool:
+        """Session cookies carry `Secure` in production unless explicitly configured."""
+        if self.console_cookie_secure is not None:
+            return self.console_cookie_secure
+        return self.app_env == "production"
 
     @property
     def failed_submissions_path(self) -> Path:

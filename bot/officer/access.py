@@ -1,0 +1,93 @@
+"""Who may see and do what in the console.
+
+- officer: tickets of their units, except confidential ones, plus tickets assigned to them;
+  takes unassigned tickets of their units; works the tickets they can see.
+- supervisor: every ticket of every unit (confidential ones too), assigns anyone, sees the
+  reports and exports the queue, manages canned replies.
+- admin: accounts, units (Telegram groups) and the holiday calendar; no ticket access.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, false, or_, true
+
+from bot.store.models import OfficerRole, Privacy, Ticket
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The signed-in account, as the rules need it."""
+
+    id: int
+    username: str
+    display_name: str
+    role: OfficerRole
+    units: frozenset[str]
+
+    @property
+    def handles_tickets(self) -> bool:
+        """Officers and supervisors work tickets; admins do not."""
+        return self.role in (OfficerRole.OFFICER, OfficerRole.SUPERVISOR)
+
+    @property
+    def is_supervisor(self) -> bool:
+        """Supervisor rights: all units, assigning, reports, canned replies."""
+        return self.role == OfficerRole.SUPERVISOR
+
+    @property
+    def is_admin(self) -> bool:
+        """Administration: accounts, units, holidays."""
+        return self.role == OfficerRole.ADMIN
+
+
+@dataclass(frozen=True)
+class TicketScope:
+    """The fields of a ticket that decide who may see it."""
+
+    office_id: str | None
+    privacy: Privacy
+    assignee_id: int | None
+
+
+def can_see(viewer: Viewer, ticket: TicketScope) -> bool:
+    """True when the viewer may open the ticket."""
+    if viewer.is_supervisor:
+        return True
+    if viewer.role != OfficerRole.OFFICER:
+        return False
+    if ticket.assignee_id == viewer.id:
+        return True
+    return ticket.office_id in viewer.units and ticket.privacy != Privacy.CONFIDENTIAL
+
+
+def visible_clause(viewer: Viewer) -> ColumnElement[bool]:
+    """The same rule as `can_see`, as a SQL condition on `tickets`."""
+    if viewer.is_supervisor:
+        return true()
+    if viewer.role != OfficerRole.OFFICER:
+        return false()
+    mine = Ticket.assignee_id == viewer.id
+    if not viewer.units:
+        return mine
+    return or_(
+        mine,
+        and_(Ticket.office_id.in_(sorted(viewer.units)), Ticket.privacy != Privacy.CONFIDENTIAL),
+    )
+
+
+def can_assign_others(viewer: Viewer) -> bool:
+    """Only supervisors assign tickets to someone else."""
+    return viewer.is_supervisor
+
+
+def can_take(viewer: Viewer, ticket: TicketScope) -> bool:
+    """An officer takes an unassigned ticket of their units; a supervisor any ticket."""
+    if viewer.is_supervisor:
+        return True
+    return (
+        viewer.role == OfficerRole.OFFICER
+        and ticket.assignee_id is None
+        and can_see(viewer, ticket)
+    )

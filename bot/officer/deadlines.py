@@ -1,0 +1,123 @@
+"""Working-day deadlines of the three stages: verification, follow-up plan, resolution.
+
+- verification: VERIFICATION_WORKING_DAYS after filing (set when the ticket is filed);
+- follow-up plan: FOLLOWUP_WORKING_DAYS after verification;
+- resolution: by category, from `data/resolution_days.yml`, counted from verification.
+
+`tickets.due_on` holds the deadline of the current stage, NULL once the ticket is closed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from bot.config import Settings
+from bot.store.models import Category, TicketStatus
+from bot.workdays import HolidayCalendar
+
+SOON_WORKING_DAYS = 1  # due today or on the next working day: highlighted
+
+
+@dataclass(frozen=True)
+class ResolutionPolicy:
+    """Resolution working days per category."""
+
+    default: int
+    by_category: dict[Category, int]
+
+    def days_for(self, category: Category) -> int:
+        """Working days to resolve a complaint of this category."""
+        return self.by_category.get(category, self.default)
+
+    @classmethod
+    def from_file(cls, path: Path) -> ResolutionPolicy:
+        """Read `data/resolution_days.yml`; unknown categories are an error."""
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        default = int(raw.get("default", 14))
+        table: dict[Category, int] = {}
+        for key, value in (raw.get("categories") or {}).items():
+            days = int(value)
+            if days < 1:
+                raise ValueError(f"{path}: {key}: resolution days must be >= 1")
+            table[Category(key)] = days
+        if default < 1:
+            raise ValueError(f"{path}: default resolution days must be >= 1")
+        return cls(default, table)
+
+
+@lru_cache(maxsize=4)
+def _policy_for(path: str, mtime: float) -> ResolutionPolicy:
+    return ResolutionPolicy.from_file(Path(path))
+
+
+def resolution_policy(settings: Settings) -> ResolutionPolicy:
+    """The configured policy, reloaded when the file changes."""
+    path = settings.resolution_days_path
+    return _policy_for(str(path), path.stat().st_mtime)
+
+
+def local_today(timezone: str, now: datetime | None = None) -> date:
+    """Today in the service's time zone."""
+    tz = ZoneInfo(timezone)
+    return (now.astimezone(tz) if now else datetime.now(tz)).date()
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """Deadline arithmetic on one calendar and policy."""
+
+    calendar: HolidayCalendar
+    policy: ResolutionPolicy
+    verification_days: int = 3
+    followup_days: int = 5
+
+    def verify_due(self, filed_on: date) -> date:
+        """Verification deadline of a complaint filed (or reopened) on `filed_on`."""
+        return self.calendar.add_working_days(filed_on, self.verification_days)
+
+    def followup_due(self, verified_on: date) -> date:
+        """Deadline of the follow-up plan."""
+        return self.calendar.add_working_days(verified_on, self.followup_days)
+
+    def resolve_due(self, verified_on: date, category: Category) -> date:
+        """Resolution deadline by category."""
+        return self.calendar.add_working_days(verified_on, self.policy.days_for(category))
+
+    def working_days_left(self, due: date, today: date) -> int:
+        """Working days from today until `due`: 0 when due today, negative when overdue."""
+        return self.calendar.working_days_between(today, due)
+
+    def urgency(self, due: date | None, today: date) -> str:
+        """'overdue', 'soon' or 'ok' ('' for closed tickets without a deadline)."""
+        if due is None:
+            return ""
+        if due < today:
+            return "overdue"
+        if self.working_days_left(due, today) <= SOON_WORKING_DAYS:
+            return "soon"
+        return "ok"
+
+
+def stage_name(status: TicketStatus) -> str:
+    """What the current deadline is for, in Indonesian."""
+    return {
+        TicketStatus.BARU: "verifikasi",
+        TicketStatus.DIVERIFIKASI: "rencana tindak lanjut",
+        TicketStatus.DIPROSES: "penyelesaian",
+        TicketStatus.MENUNGGU_WARGA: "penyelesaian",
+    }.get(status, "")
+
+
+def time_left_text(days: int) -> str:
+    """'3 hari kerja lagi', 'hari ini', 'terlambat 2 hari kerja'."""
+    if days > 0:
+        return f"{days} hari kerja lagi"
+    if days == 0:
+        return "jatuh tempo hari ini"
+    return f"terlambat {-days} hari kerja"

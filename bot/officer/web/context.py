@@ -1,0 +1,202 @@
+"""Per-app state (engine, settings, templates) and what a request needs: the signed-in
+account, its CSRF token, flash messages and rendering."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import Engine
+
+from bot.config import Settings
+from bot.labels import CATEGORY_SHORT_LABELS, MONTHS, PRIVACY_SHORT_LABELS
+from bot.officer import sessions
+from bot.officer.access import Viewer
+from bot.officer.deadlines import Deadlines, local_today, resolution_policy, time_left_text
+from bot.officer.queue import Queue
+from bot.officer.states import STATUS_NAMES
+from bot.officer.workflow import Workflow
+from bot.store.models import Category, OfficerRole, Privacy, TicketStatus
+from bot.workdays import default_calendar
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+SESSION_COOKIE = "console_session"
+LOGIN_CSRF_COOKIE = "console_login_csrf"
+FLASH_COOKIE = "console_flash"
+
+ROLE_NAMES = {
+    OfficerRole.OFFICER: "Petugas",
+    OfficerRole.SUPERVISOR: "Supervisor",
+    OfficerRole.ADMIN: "Admin",
+}
+
+
+class LoginRequired(Exception):
+    """No valid session: redirect to the login page."""
+
+
+class Forbidden(Exception):
+    """Signed in, but this page is not for this role."""
+
+
+class NotFound(Exception):
+    """No such page or ticket (also: a ticket the viewer may not see)."""
+
+
+class CsrfFailed(Exception):
+    """A state-changing request without the right CSRF token."""
+
+
+@dataclass(frozen=True)
+class Auth:
+    """The signed-in account and its session's CSRF token."""
+
+    viewer: Viewer
+    csrf: str
+
+
+class Console:
+    """What every route needs, created once per app."""
+
+    def __init__(self, settings: Settings, engine: Engine):
+        self.settings = settings
+        self.engine = engine
+        self.tz = ZoneInfo(settings.timezone)
+        self.templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+        self.templates.env.filters.update(
+            dt=self.format_datetime,
+            d=format_day,
+            status_name=lambda s: STATUS_NAMES[TicketStatus(s)] if s else "",
+            category_name=lambda c: CATEGORY_SHORT_LABELS[Category(c)],
+            privacy_name=lambda p: PRIVACY_SHORT_LABELS[Privacy(p)],
+            role_name=lambda r: ROLE_NAMES[OfficerRole(r)],
+            time_left=time_left_text,
+        )
+        self.flash_signer = URLSafeTimedSerializer(settings.secret_key, salt="console-flash")
+        self.queue = Queue(engine, settings.timezone, settings.console_page_size)
+
+    def deadlines(self) -> Deadlines:
+        """Deadlines on the current calendar and policy (both reload when their files change)."""
+        return Deadlines(
+            default_calendar(),
+            resolution_policy(self.settings),
+            self.settings.verification_working_days,
+            self.settings.followup_working_days,
+        )
+
+    def workflow(self) -> Workflow:
+        """The ticket actions."""
+        return Workflow(self.engine, self.deadlines(), self.settings.timezone)
+
+    def today(self) -> date:
+        """Today in the service's time zone."""
+        return local_today(self.settings.timezone)
+
+    def format_datetime(self, value: datetime | None) -> str:
+        """'28 Nov 2026 14:05' in local time."""
+        if value is None:
+            return "-"
+        aware = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        local = aware.astimezone(self.tz)
+        return f"{local.day} {MONTHS[local.month - 1][:3]} {local.year} {local:%H:%M}"
+
+    # -- sessions ---------------------------------------------------------------------------
+
+    def auth(self, request: Request) -> Auth:
+        """The signed-in account, or LoginRequired."""
+        loaded = sessions.load_session(self.engine, request.cookies.get(SESSION_COOKIE))
+        if loaded is None:
+            raise LoginRequired()
+        return Auth(*loaded)
+
+    # -- flash messages ---------------------------------------------------------------------
+
+    def redirect(self, url: str, message: str = "", error: bool = False) -> RedirectResponse:
+        """303 to `url`, carrying a one-time message."""
+        response = RedirectResponse(url, status_code=303)
+        if message:
+            response.set_cookie(
+                FLASH_COOKIE,
+                self.flash_signer.dumps({"m": message, "e": error}),
+                max_age=60,
+                httponly=True,
+                samesite="lax",
+                secure=self.settings.console_secure_cookies,
+            )
+        return response
+
+    def render(
+        self,
+        request: Request,
+        template: str,
+        auth: Auth | None,
+        status_code: int = 200,
+        **context: Any,
+    ) -> HTMLResponse:
+        """Render a page with the account, CSRF token and pending flash message."""
+        flash = None
+        raw = request.cookies.get(FLASH_COOKIE)
+        if raw:
+            try:
+                flash = self.flash_signer.loads(raw, max_age=120)
+            except BadSignature:
+                flash = None
+        response = self.templates.TemplateResponse(
+            request,
+            template,
+            {
+                "viewer": auth.viewer if auth else None,
+                "csrf": auth.csrf if auth else "",
+                "flash": flash,
+                "today": self.today(),
+                **context,
+            },
+            status_code=status_code,
+        )
+        if raw:
+            response.delete_cookie(FLASH_COOKIE)
+        return response
+
+
+def format_day(value: date | None) -> str:
+    """'Rab, 2 Des 2026'."""
+    if value is None:
+        return "-"
+    days = ("Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min")
+    return f"{days[value.weekday()]}, {value.day} {MONTHS[value.month - 1][:3]} {value.year}"
+
+
+def console(request: Request) -> Console:
+    """The Console of the app serving this request."""
+    found: Console = request.app.state.console
+    return found
+
+
+async def checked_form(request: Request, auth: Auth) -> dict[str, str]:
+    """The submitted form, after checking its CSRF token (field or X-CSRF-Token header)."""
+    form = await request.form()
+    given = form.get("csrf_token") or request.headers.get("x-csrf-token")
+    if not sessions.tokens_match(auth.csrf, given if isinstance(given, str) else None):
+        raise CsrfFailed()
+    return {k: v for k, v in form.multi_items() if isinstance(v, str)}
+
+
+async def checked_multi(request: Request, auth: Auth) -> dict[str, list[str]]:
+    """Like checked_form, keeping repeated fields (multi-selects)."""
+    form = await request.form()
+    given = form.get("csrf_token") or request.headers.get("x-csrf-token")
+    if not sessions.tokens_match(auth.csrf, given if isinstance(given, str) else None):
+        raise CsrfFailed()
+    out: dict[str, list[str]] = {}
+    for key, value in form.multi_items():
+        if isinstance(value, str):
+            out.setdefault(key, []).append(value)
+    return out

@@ -1,0 +1,206 @@
+"""Admin pages: accounts, units (Telegram groups), holiday calendar, audit log."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from bot.officer import accounts, audit, holidays, notices
+from bot.officer.passwords import WeakPassword
+from bot.officer.tickets import list_units
+from bot.officer.web.context import NotFound, checked_form, checked_multi, console
+from bot.officer.web.deps import Admin
+from bot.store.models import OfficerRole
+
+router = APIRouter(prefix="/admin")
+
+
+@router.get("/akun", response_class=HTMLResponse)
+def accounts_page(request: Request, auth: Admin) -> Response:
+    c = console(request)
+    return c.render(
+        request,
+        "admin_accounts.html",
+        auth,
+        items=accounts.list_accounts(c.engine),
+        units=list_units(c.engine),
+        roles=list(OfficerRole),
+    )
+
+
+@router.post("/akun")
+async def account_create(request: Request, auth: Admin) -> Response:
+    c = console(request)
+    form = await checked_multi(request, auth)
+
+    def one(name: str) -> str:
+        return (form.get(name) or [""])[0]
+
+    try:
+        role = OfficerRole(one("role"))
+        await run_in_threadpool(
+            accounts.create_account,
+            c.engine,
+            one("username"),
+            one("password"),
+            role,
+            form.get("units", []),
+            one("display_name") or None,
+            auth.viewer.id,
+        )
+    except (ValueError, accounts.AccountError, WeakPassword) as exc:
+        return c.redirect("/admin/akun", str(exc), error=True)
+    return c.redirect("/admin/akun", f"Akun {one('username')} dibuat.")
+
+
+@router.get("/akun/{officer_id}", response_class=HTMLResponse)
+def account_page(request: Request, officer_id: int, auth: Admin) -> Response:
+    c = console(request)
+    account = accounts.get_account(c.engine, officer_id)
+    if account is None:
+        raise NotFound()
+    return c.render(
+        request,
+        "admin_account.html",
+        auth,
+        a=account,
+        units=list_units(c.engine),
+        roles=list(OfficerRole),
+    )
+
+
+@router.post("/akun/{officer_id}")
+async def account_update(request: Request, officer_id: int, auth: Admin) -> Response:
+    c = console(request)
+    form = await checked_multi(request, auth)
+
+    def one(name: str) -> str:
+        return (form.get(name) or [""])[0]
+
+    url = f"/admin/akun/{officer_id}"
+    try:
+        await run_in_threadpool(
+            accounts.update_account,
+            c.engine,
+            officer_id,
+            OfficerRole(one("role")),
+            form.get("units", []),
+            one("active") == "1",
+            one("display_name"),
+            auth.viewer.id,
+        )
+    except (ValueError, accounts.AccountError) as exc:
+        return c.redirect(url, str(exc), error=True)
+    return c.redirect(url, "Akun diperbarui.")
+
+
+@router.post("/akun/{officer_id}/sandi")
+async def account_password(request: Request, officer_id: int, auth: Admin) -> Response:
+    c = console(request)
+    form = await checked_form(request, auth)
+    url = f"/admin/akun/{officer_id}"
+    account = accounts.get_account(c.engine, officer_id)
+    if account is None:
+        raise NotFound()
+    try:
+        await run_in_threadpool(
+            accounts.set_password,
+            c.engine,
+            account.username,
+            form.get("password", ""),
+            auth.viewer.id,
+        )
+    except (accounts.AccountError, WeakPassword) as exc:
+        return c.redirect(url, str(exc), error=True)
+    return c.redirect(url, "Kata sandi diganti; semua sesi akun ini diakhiri.")
+
+
+@router.get("/unit", response_class=HTMLResponse)
+def units_page(request: Request, auth: Admin) -> Response:
+    c = console(request)
+    return c.render(
+        request,
+        "admin_units.html",
+        auth,
+        units=list_units(c.engine),
+        channels=notices.unit_channels(c.engine),
+    )
+
+
+@router.post("/unit/{office_id}")
+async def unit_channel(request: Request, office_id: str, auth: Admin) -> Response:
+    c = console(request)
+    form = await checked_form(request, auth)
+    raw = form.get("chat_id", "").strip()
+    try:
+        chat_id = int(raw) if raw else None
+    except ValueError:
+        return c.redirect(
+            "/admin/unit", "ID chat grup harus berupa angka (mis. -1001234567890).", error=True
+        )
+    try:
+        await run_in_threadpool(
+            notices.set_unit_channel, c.engine, office_id, chat_id, auth.viewer.id
+        )
+    except ValueError as exc:
+        return c.redirect("/admin/unit", str(exc), error=True)
+    return c.redirect("/admin/unit", "Grup Telegram unit disimpan.")
+
+
+@router.get("/libur", response_class=HTMLResponse)
+def holidays_page(request: Request, auth: Admin) -> Response:
+    c = console(request)
+    return c.render(
+        request,
+        "admin_holidays.html",
+        auth,
+        items=holidays.read_holidays(c.settings.holidays_path),
+        kinds=holidays.KINDS,
+        path=c.settings.holidays_path,
+    )
+
+
+@router.post("/libur")
+async def holiday_add(request: Request, auth: Admin) -> Response:
+    c = console(request)
+    form = await checked_form(request, auth)
+    try:
+        day = date.fromisoformat(form.get("date", ""))
+        await run_in_threadpool(
+            holidays.add_holiday,
+            c.engine,
+            c.settings.holidays_path,
+            auth.viewer.id,
+            day,
+            form.get("name", ""),
+            form.get("kind", ""),
+            form.get("provisional", "") == "1",
+        )
+    except ValueError as exc:
+        message = str(exc) if "libur" in str(exc) else "Tanggal atau isian tidak valid."
+        return c.redirect("/admin/libur", message, error=True)
+    return c.redirect("/admin/libur", f"Hari libur {day.isoformat()} disimpan.")
+
+
+@router.post("/libur/hapus")
+async def holiday_remove(request: Request, auth: Admin) -> Response:
+    c = console(request)
+    form = await checked_form(request, auth)
+    try:
+        day = date.fromisoformat(form.get("date", ""))
+    except ValueError:
+        return c.redirect("/admin/libur", "Tanggal tidak valid.", error=True)
+    removed = await run_in_threadpool(
+        holidays.remove_holiday, c.engine, c.settings.holidays_path, auth.viewer.id, day
+    )
+    message = "dihapus" if removed else "tidak ada dalam daftar"
+    return c.redirect("/admin/libur", f"Hari libur {day.isoformat()} {message}.")
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request, auth: Admin) -> Response:
+    c = console(request)
+    return c.render(request, "admin_audit.html", auth, items=audit.recent(c.engine, 200))

@@ -1,0 +1,263 @@
+"""The queue, the CSV export, the ticket page, its actions and attachments."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from bot.labels import CATEGORY_SHORT_LABELS, PRIVACY_SHORT_LABELS
+from bot.officer import tickets
+from bot.officer.access import can_assign_others, can_take
+from bot.officer.canned import get_canned, list_canned
+from bot.officer.deadlines import stage_name
+from bot.officer.queue import SORTS, BadFilter, QueueFilter
+from bot.officer.states import STATUS_NAMES, Action, IllegalTransition, possible_actions
+from bot.officer.web.context import Auth, Console, NotFound, checked_form, console
+from bot.officer.web.deps import Supervisor, TicketWorker
+from bot.officer.workflow import (
+    REJECTION_REASONS,
+    ActionRefused,
+    ActionResult,
+    InvalidInput,
+    TicketNotFound,
+)
+from bot.store.ids import TICKET_ID_RE
+from bot.store.models import Category, Privacy, TicketStatus
+
+router = APIRouter()
+
+NIK_RE = re.compile(r"\b\d{16}\b")
+PHONE_RE = re.compile(r"(?<!\d)(?:\+62|62|0)8\d{7,11}(?!\d)")
+
+
+def mask_personal_data(text: str) -> str:
+    """NIK and phone numbers hidden (exports leave the console)."""
+    return PHONE_RE.sub("[telepon]", NIK_RE.sub("[NIK]", text))
+
+
+def _filter_or_default(request: Request) -> tuple[QueueFilter, str]:
+    try:
+        return QueueFilter.from_params(dict(request.query_params)), ""
+    except BadFilter as exc:
+        return QueueFilter(), str(exc)
+
+
+@router.get("/antrean", response_class=HTMLResponse)
+def queue_page(request: Request, auth: TicketWorker) -> Response:
+    c = console(request)
+    f, error = _filter_or_default(request)
+    cursor = request.query_params.get("setelah", "")
+    page_no = request.query_params.get("hal", "1")
+    today = c.today()
+    page = c.queue.page(auth.viewer, f, cursor, today)
+    deadlines = c.deadlines()
+    rows = [
+        (
+            row,
+            deadlines.urgency(row.due_on, today),
+            deadlines.working_days_left(row.due_on, today) if row.due_on else None,
+        )
+        for row in page.rows
+    ]
+    template = "_queue_table.html" if request.headers.get("hx-target") == "queue" else "queue.html"
+    return c.render(
+        request,
+        template,
+        auth,
+        f=f,
+        params=f.to_params(),
+        rows=rows,
+        page=page,
+        page_no=int(page_no) if page_no.isdigit() else 1,
+        error=error,
+        units=tickets.list_units(c.engine),
+        officers=tickets.assignable_officers(c.engine, None) if auth.viewer.is_supervisor else [],
+        statuses=list(TicketStatus),
+        categories=list(Category),
+        privacies=list(Privacy),
+        sorts=SORTS,
+    )
+
+
+@router.get("/antrean.csv")
+def queue_csv(request: Request, auth: Supervisor) -> Response:
+    c = console(request)
+    try:
+        f = QueueFilter.from_params(dict(request.query_params))
+    except BadFilter as exc:
+        return Response(str(exc), status_code=400, media_type="text/plain; charset=utf-8")
+    today = c.today()
+
+    def rows() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(
+            [
+                "tiket",
+                "dibuat",
+                "status",
+                "kategori",
+                "privasi",
+                "unit",
+                "petugas",
+                "tenggat",
+                "uraian_singkat",
+            ]
+        )
+        for row in c.queue.iter_all(auth.viewer, f, today):
+            writer.writerow(
+                [
+                    row.public_id,
+                    c.format_datetime(row.created_at),
+                    STATUS_NAMES[row.status],
+                    CATEGORY_SHORT_LABELS[row.category],
+                    PRIVACY_SHORT_LABELS[row.privacy],
+                    row.unit or "",
+                    row.assignee or "",
+                    row.due_on.isoformat() if row.due_on else "",
+                    "" if row.privacy == Privacy.CONFIDENTIAL else mask_personal_data(row.snippet),
+                ]
+            )
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+
+    return StreamingResponse(
+        rows(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="antrean-{today}.csv"'},
+    )
+
+
+def _load_or_404(request: Request, auth: Auth, public_id: str) -> tickets.TicketDetail:
+    if not TICKET_ID_RE.match(public_id):
+        raise NotFound()
+    detail = tickets.load_ticket(console(request).engine, auth.viewer, public_id)
+    if detail is None:
+        raise NotFound()
+    return detail
+
+
+@router.get("/tiket/{public_id}", response_class=HTMLResponse)
+def ticket_page(request: Request, public_id: str, auth: TicketWorker) -> Response:
+    c = console(request)
+    detail = _load_or_404(request, auth, public_id)
+    if detail.privacy == Privacy.CONFIDENTIAL:
+        c.workflow().log_view(auth.viewer, detail.id)
+    today = c.today()
+    deadlines = c.deadlines()
+    return c.render(
+        request,
+        "ticket.html",
+        auth,
+        t=detail,
+        actions=[a.value for a in possible_actions(detail.status)],
+        urgency=deadlines.urgency(detail.due_on, today),
+        days_left=deadlines.working_days_left(detail.due_on, today) if detail.due_on else None,
+        stage=stage_name(detail.status),
+        can_assign=can_assign_others(auth.viewer),
+        can_take=can_take(auth.viewer, detail.scope) and detail.assignee_id != auth.viewer.id,
+        officers=tickets.assignable_officers(c.engine, detail.office_id),
+        units=tickets.list_units(c.engine),
+        canned=list_canned(c.engine),
+        reasons=REJECTION_REASONS,
+    )
+
+
+@router.get("/tiket/{public_id}/balasan-cepat", response_class=HTMLResponse)
+def canned_fragment(request: Request, public_id: str, auth: TicketWorker, id: str = "") -> Response:
+    """htmx: the reply textarea filled with a canned reply."""
+    c = console(request)
+    _load_or_404(request, auth, public_id)
+    canned = get_canned(c.engine, int(id)) if id.isdigit() else None
+    return c.render(
+        request, "_reply_text.html", auth, text=canned.body if canned else "", t_id=public_id
+    )
+
+
+def _perform(
+    c: Console, auth: Auth, public_id: str, action: str, form: dict[str, str]
+) -> ActionResult:
+    wf = c.workflow()
+    v = auth.viewer
+    if action == Action.VERIFY.value:
+        return wf.verify(v, public_id, form.get("note"))
+    if action == Action.START.value:
+        return wf.start(v, public_id, form.get("plan", ""))
+    if action == Action.REQUEST_INFO.value:
+        return wf.request_info(v, public_id, form.get("text", ""))
+    if action == Action.RESUME.value:
+        return wf.resume(v, public_id, form.get("note"))
+    if action == Action.RESOLVE.value:
+        return wf.resolve(v, public_id, form.get("text", ""))
+    if action == Action.REJECT.value:
+        return wf.reject(
+            v, public_id, form.get("reason", ""), form.get("text", ""), form.get("duplicate_of")
+        )
+    if action == Action.REOPEN.value:
+        return wf.reopen(v, public_id, form.get("text", ""))
+    if action == Action.REPLY.value:
+        text = form.get("text", "")
+        if not text.strip() and form.get("canned", "").isdigit():
+            canned = get_canned(c.engine, int(form["canned"]))
+            text = canned.body if canned else ""
+        return wf.reply(v, public_id, text)
+    if action == Action.NOTE.value:
+        return wf.note(v, public_id, form.get("text", ""))
+    if action == Action.ASSIGN.value:
+        raw = form.get("assignee", "")
+        if raw == "saya":
+            target: int | None = v.id
+        elif raw.isdigit():
+            target = int(raw)
+        elif raw == "-":
+            target = None
+        else:
+            raise InvalidInput("Pilih petugas.")
+        return wf.assign(v, public_id, target)
+    if action == Action.FORWARD.value:
+        return wf.forward(v, public_id, form.get("unit", ""), form.get("text", ""))
+    raise NotFound()
+
+
+@router.post("/tiket/{public_id}/{action}")
+async def ticket_action(
+    request: Request, public_id: str, action: str, auth: TicketWorker
+) -> Response:
+    c = console(request)
+    form = await checked_form(request, auth)
+    if not TICKET_ID_RE.match(public_id) or action not in {a.value for a in Action}:
+        raise NotFound()
+    url = f"/tiket/{public_id}"
+    try:
+        result = await run_in_threadpool(_perform, c, auth, public_id, action, form)
+    except TicketNotFound as exc:
+        raise NotFound() from exc
+    except (IllegalTransition, InvalidInput, ActionRefused) as exc:
+        return c.redirect(url, str(exc), error=True)
+    return c.redirect(url, result.message)
+
+
+@router.get("/lampiran/{attachment_id}")
+def attachment(request: Request, attachment_id: int, auth: TicketWorker) -> Response:
+    c = console(request)
+    found = tickets.attachment_file(
+        c.engine, auth.viewer, attachment_id, c.settings.attachments_dir
+    )
+    if found is None:
+        raise NotFound()
+    path, mime = found
+    inline = mime in ("image/jpeg", "image/png", "image/webp", "image/gif")
+    return FileResponse(
+        path,
+        media_type=mime if inline or mime == "application/pdf" else "application/octet-stream",
+        content_disposition_type="inline" if inline else "attachment",
+        filename=path.name,
+        headers={"Cache-Control": "private, no-store"},
+    )
