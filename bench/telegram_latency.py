@@ -19,8 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from bot.config import Settings
-from bot.devstack import Servers, ensure_model, free_port
+from bot.devstack import Servers, ensure_model
 from bot.store import prepare_database
 from bot.telegram.app import TelegramFrontend
 from bot.telegram.local_api import LocalBotApi
@@ -60,16 +59,7 @@ async def main(n: int) -> None:
     servers.start_rasa()
     try:
         async with LocalBotApi() as api:
-            settings = Settings(
-                database_url=database_url,
-                telegram_bot_token=api.token,
-                telegram_api_base_url=api.base_url,
-                telegram_api_file_url=api.base_file_url,
-                rasa_url=servers.rasa_url,
-                action_endpoint_url=servers.action_url,
-                var_dir=folder,
-                frontend_port=free_port(),
-            )
+            settings = servers.frontend_settings(api, folder, app_env="development")
             frontend = TelegramFrontend(settings)
             await frontend.start()
             try:

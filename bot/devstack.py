@@ -16,6 +16,8 @@ from typing import Any
 
 import httpx
 
+from bot.config import Settings
+
 ROOT = Path(__file__).resolve().parent.parent
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 MODEL = ROOT / "models" / "layanan-aduan.tar.gz"
@@ -166,3 +168,22 @@ class Servers:
         for process in (self.rasa, self.actions):
             if process is not None:
                 stop(process)
+
+    def frontend_settings(self, api: Any, var_dir: Path, **extra: Any) -> Settings:
+        """Front-end settings pointing at a local Bot API server and these servers."""
+        values: dict[str, Any] = {
+            "app_env": "test",
+            "database_url": self.database_url,
+            "telegram_bot_token": api.token,
+            "telegram_api_base_url": api.base_url,
+            "telegram_api_file_url": api.base_file_url,
+            "rasa_url": self.rasa_url,
+            "action_endpoint_url": self.action_url,
+            "var_dir": var_dir,
+            "frontend_port": free_port(),
+            "outbox_poll_s": 0.2,
+            "rasa_timeout_s": 20,
+            "rasa_retry_max_delay_s": 2,
+        }
+        values.update(extra)
+        return Settings(**values)

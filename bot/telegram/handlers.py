@@ -230,17 +230,27 @@ async def callback_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await to_rasa(update, context, payload)
 
 
-async def mark_choice(message: Message | None, title: str) -> None:
-    """Replace a used keyboard by the choice made, so it cannot be pressed twice."""
+async def remove_keyboard(message: Message | None) -> None:
+    """Take the inline keyboard off a message so it cannot be pressed again."""
     if message is None:
         return
     try:
         await message.edit_reply_markup(reply_markup=None)
+    except TelegramError as exc:  # the message may be too old to edit; the press still counts
+        log.info("could not remove a keyboard: %s", exc)
+
+
+async def mark_choice(message: Message | None, title: str) -> None:
+    """Replace a used keyboard by the choice made, so it cannot be pressed twice."""
+    if message is None:
+        return
+    await remove_keyboard(message)
+    try:
         await message.reply_text(
             rendering.escape(text("button_chosen", title=title)), parse_mode=ParseMode.HTML
         )
-    except TelegramError as exc:  # the message may be too old to edit; the press still counts
-        log.info("could not mark keyboard as used: %s", exc)
+    except TelegramError as exc:
+        log.info("could not show the choice made: %s", exc)
 
 
 async def consent_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, agreed: bool) -> None:
@@ -250,11 +260,7 @@ async def consent_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, ag
     fe = frontend(context)
     sender = sender_of(update)
     await query.answer()
-    if isinstance(query.message, Message):
-        try:
-            await query.message.edit_reply_markup(reply_markup=None)
-        except TelegramError as exc:
-            log.info("could not remove consent keyboard: %s", exc)
+    await remove_keyboard(query.message if isinstance(query.message, Message) else None)
     fe.messaging.mark_done(update.update_id, "consent")
     if not agreed:
         fe.messaging.release_held(sender, status="declined")
@@ -275,11 +281,7 @@ async def delete_pressed(
     assert query is not None
     fe = frontend(context)
     await query.answer()
-    if isinstance(query.message, Message):
-        try:
-            await query.message.edit_reply_markup(reply_markup=None)
-        except TelegramError as exc:
-            log.info("could not remove delete keyboard: %s", exc)
+    await remove_keyboard(query.message if isinstance(query.message, Message) else None)
     if not confirmed:
         fe.messaging.mark_done(update.update_id, "delete_cancelled")
         await fe.conversation.say(chat_of(update), text("delete_cancelled"))

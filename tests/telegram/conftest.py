@@ -4,14 +4,11 @@ and action servers, and a real SQLite database."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 import pytest_asyncio
 
-from bot.config import Settings
-from bot.devstack import Servers, ensure_model, free_port
+from bot.devstack import Servers, ensure_model
 from bot.store import prepare_database
 from bot.telegram.app import TelegramFrontend
 from bot.telegram.local_api import LocalBotApi
@@ -39,25 +36,6 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
         running.stop_all()
 
 
-def frontend_settings(api: LocalBotApi, servers: Servers, var_dir: Path, **extra: Any) -> Settings:
-    """Settings pointing the front end at the local Bot API server and our servers."""
-    return Settings(
-        app_env="test",
-        database_url=servers.database_url,
-        telegram_bot_token=api.token,
-        telegram_api_base_url=api.base_url,
-        telegram_api_file_url=api.base_file_url,
-        rasa_url=servers.rasa_url,
-        action_endpoint_url=servers.action_url,
-        var_dir=var_dir,
-        frontend_port=free_port(),
-        outbox_poll_s=0.2,
-        rasa_timeout_s=20,
-        rasa_retry_max_delay_s=2,
-        **extra,
-    )
-
-
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def api() -> AsyncIterator[LocalBotApi]:
     """The local Telegram Bot API server."""
@@ -70,7 +48,7 @@ async def frontend(
     api: LocalBotApi, servers: Servers, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[TelegramFrontend]:
     """Our front end in long-polling mode."""
-    settings = frontend_settings(api, servers, tmp_path_factory.mktemp("var"))
+    settings = servers.frontend_settings(api, tmp_path_factory.mktemp("var"))
     app = TelegramFrontend(settings)
     await app.start()
     try:

@@ -45,6 +45,20 @@ async def consented_user(api: LocalBotApi, user_id: int) -> SimulatedUser:
     return user
 
 
+async def confirm_suggested_choices(user: SimulatedUser) -> tuple[str, str]:
+    """Accept the suggested category and privacy, send; returns (summary, ticket id)."""
+    category = await reply_with(user, "kategori")
+    await user.press(category.button_texts[0])
+    privacy = await reply_with(user, "Bagaimana laporan ini ditangani")
+    await user.press(privacy.button_texts[0])
+    summary = await reply_with(user, "Kirim pengaduan ini?")
+    await user.press("Ya, kirim")
+    filed = await reply_with(user, "nomor tiket")
+    ticket_id = TICKET.search(filed.text)
+    assert ticket_id, filed.text
+    return summary.text, ticket_id.group(0)
+
+
 async def test_start_shows_privacy_notice_then_menu(
     api: LocalBotApi, frontend: TelegramFrontend
 ) -> None:
@@ -106,19 +120,10 @@ async def test_complaint_with_photo_and_location_is_one_ticket(
     await user.send_photo(photo)
     await reply_with(user, "Foto diterima")
     await user.send_location(-6.2088, 106.8456)
-    category = await reply_with(user, "kategori")
-    assert category.button_texts[0].startswith("Infrastruktur")
-    await user.press(category.button_texts[0])
-    privacy = await reply_with(user, "Bagaimana laporan ini ditangani")
-    await user.press(privacy.button_texts[0])
-    summary = await reply_with(user, "Kirim pengaduan ini?")
-    assert story in summary.text and "-6.2088" in summary.text
-    await user.press("Ya, kirim")
-    filed = await reply_with(user, "nomor tiket")
-    ticket_id = TICKET.search(filed.text)
-    assert ticket_id
+    summary, ticket_id = await confirm_suggested_choices(user)
+    assert story in summary and "-6.2088" in summary and "Infrastruktur" in summary
     with Session(get_engine(frontend.settings.database_url)) as s:
-        ticket = s.scalar(select(Ticket).where(Ticket.public_id == ticket_id.group(0)))
+        ticket = s.scalar(select(Ticket).where(Ticket.public_id == ticket_id))
         assert ticket is not None
         assert ticket.description == story
         assert (ticket.latitude, ticket.longitude) == (-6.2088, 106.8456)
@@ -126,12 +131,12 @@ async def test_complaint_with_photo_and_location_is_one_ticket(
     assert [a.kind for a in attachments] == ["photo"]
     assert Path(attachments[0].path or "").read_bytes() == photo
     # Status by id, and the list without an id.
-    await user.send_command(f"/status {ticket_id.group(0)}")
+    await user.send_command(f"/status {ticket_id}")
     status = await reply_with(user, "Status:")
-    assert ticket_id.group(0) in status.text and "menunggu verifikasi" in status.text
+    assert ticket_id in status.text and "menunggu verifikasi" in status.text
     await user.send_command("/status")
     listing = await reply_with(user, "sedang berjalan")
-    assert ticket_id.group(0) in listing.text
+    assert ticket_id in listing.text
 
 
 async def test_batal_mid_form_cancels(api: LocalBotApi, frontend: TelegramFrontend) -> None:
@@ -245,12 +250,9 @@ async def test_blocked_citizen_is_not_retried(api: LocalBotApi, frontend: Telegr
 async def test_webhook_mode_checks_the_secret_token(
     api: LocalBotApi, servers, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    from conftest import frontend_settings
-
     async with LocalBotApi(token="7001:webhook-test-bot") as hook_api:
-        settings = frontend_settings(
+        settings = servers.frontend_settings(
             hook_api,
-            servers,
             tmp_path_factory.mktemp("webhook"),
             telegram_webhook_secret="s3cret-token-for-tests",
         )
@@ -335,22 +337,14 @@ async def test_privacy_and_data_deletion(api: LocalBotApi, frontend: TelegramFro
     )
     await reply_with(user, "Di mana lokasinya")
     await user.send_text("Kampung Sukadamai RT 02")
-    category = await reply_with(user, "kategori")
-    await user.press(category.button_texts[0])
-    privacy = await reply_with(user, "Bagaimana laporan ini ditangani")
-    await user.press(privacy.button_texts[0])
-    await reply_with(user, "Kirim pengaduan ini?")
-    await user.press("Ya, kirim")
-    filed = await reply_with(user, "nomor tiket")
-    ticket_id = TICKET.search(filed.text)
-    assert ticket_id
+    _summary, ticket_id = await confirm_suggested_choices(user)
     await user.send_command("/hapusdata")
     confirm = await reply_with(user, "Lanjutkan penghapusan?")
     assert confirm.button_texts == ["Ya, hapus data saya", "Batal"]
     await user.press("Ya, hapus data saya")
     await reply_with(user, "sudah dihapus")
     with Session(get_engine(frontend.settings.database_url)) as s:
-        ticket = s.scalar(select(Ticket).where(Ticket.public_id == ticket_id.group(0)))
+        ticket = s.scalar(select(Ticket).where(Ticket.public_id == ticket_id))
         assert ticket is not None and ticket.citizen_id is None
         assert s.scalars(select(InboxMessage).where(InboxMessage.sender_id == "5013")).all() == []
     # The person is gone: the next message asks for consent again.
