@@ -3,6 +3,8 @@
 migrate         apply database migrations
 seed            (re)load data/services.yml into the database
 actions         migrate, seed on first start, then run the Rasa action server
+console         run the officer console (web)
+officer         manage officer console accounts (create, set-password, list)
 """
 
 from __future__ import annotations
@@ -102,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("health", help="check what the service depends on").set_defaults(
         func=_cmd_health
     )
+    from bot.officer.cli import add_commands
+
+    add_commands(sub)
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"

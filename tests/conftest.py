@@ -17,15 +17,22 @@ from bot.store import Repository, prepare_database
 from bot.store.db import dispose_engines, get_engine
 from bot.store.models import (
     Attachment,
+    CannedReply,
     Citizen,
+    ConsoleAuditLog,
     DraftAttachment,
     InboxMessage,
+    Officer,
+    OfficerSession,
+    OfficerUnit,
     OutboxMessage,
     Rating,
     SentKeyboard,
     ServiceQuestion,
     Ticket,
     TicketEvent,
+    UnitChannel,
+    UnitTicketNotice,
 )
 from bot.workdays import HolidayCalendar
 
@@ -108,6 +115,7 @@ def database_url(
         for model in (
             TicketEvent,
             Attachment,
+            UnitTicketNotice,
             OutboxMessage,
             Rating,
             Ticket,
@@ -116,6 +124,13 @@ def database_url(
             InboxMessage,
             SentKeyboard,
             DraftAttachment,
+            # officer console
+            OfficerSession,
+            OfficerUnit,
+            CannedReply,
+            ConsoleAuditLog,
+            UnitChannel,
+            Officer,
         ):
             s.execute(delete(model))
     yield url

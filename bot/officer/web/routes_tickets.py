@@ -171,14 +171,17 @@ def ticket_page(request: Request, public_id: str, auth: TicketWorker) -> Respons
 
 
 @router.get("/tiket/{public_id}/balasan-cepat", response_class=HTMLResponse)
-def canned_fragment(request: Request, public_id: str, auth: TicketWorker, id: str = "") -> Response:
+def canned_fragment(
+    request: Request,
+    public_id: str,
+    auth: TicketWorker,
+    canned: str = "",
+) -> Response:
     """htmx: the reply textarea filled with a canned reply."""
     c = console(request)
     _load_or_404(request, auth, public_id)
-    canned = get_canned(c.engine, int(id)) if id.isdigit() else None
-    return c.render(
-        request, "_reply_text.html", auth, text=canned.body if canned else "", t_id=public_id
-    )
+    found = get_canned(c.engine, int(canned)) if canned.isdigit() else None
+    return c.render(request, "_reply_text.html", auth, text=found.body if found else "")
 
 
 def _perform(

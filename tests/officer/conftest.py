@@ -1,0 +1,174 @@
+"""Officer console fixtures: accounts of every role, tickets filed through the assistant's
+repository, and HTTP clients signed in through the real login form."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, update
+from sqlalchemy.orm import Session
+
+from bot.config import Settings, get_settings
+from bot.officer.access import Viewer
+from bot.officer.accounts import create_account
+from bot.officer.deadlines import Deadlines, ResolutionPolicy
+from bot.officer.web import create_app
+from bot.officer.workflow import Workflow
+from bot.store import ComplaintDraft, Repository
+from bot.store.db import get_engine
+from bot.store.messaging import MessagingRepository
+from bot.store.models import Category, Officer, OfficerRole, Privacy, Ticket
+from bot.workdays import HolidayCalendar
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "rahasia-uji-123"
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@dataclass(frozen=True)
+class People:
+    """One account of each kind (ids)."""
+
+    officer: int  # unit disdukcapil
+    officer2: int  # unit satpas
+    supervisor: int
+    admin: int
+
+
+@pytest.fixture
+def console_settings(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
+    """Settings on the test database, with a private copy of the holiday calendar and
+    attachments under tmp_path."""
+    holidays = tmp_path / "holidays.yml"
+    shutil.copy(ROOT / "data" / "holidays.yml", holidays)
+    monkeypatch.setenv("HOLIDAYS_PATH", str(holidays))
+    monkeypatch.setenv("VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("CONSOLE_BASE_URL", "https://konsol.example.go.id")
+    get_settings.cache_clear()
+    return get_settings()
+
+
+@pytest.fixture
+def engine(console_settings: Settings) -> Engine:
+    """The test database's engine."""
+    return get_engine(console_settings.database_url)
+
+
+@pytest.fixture
+def people(engine: Engine) -> People:
+    """Accounts: two officers in different units, a supervisor, an admin."""
+    return People(
+        officer=create_account(
+            engine, "budi", PASSWORD, OfficerRole.OFFICER, ["disdukcapil"], "Budi Santoso"
+        ),
+        officer2=create_account(engine, "sari", PASSWORD, OfficerRole.OFFICER, ["satpas"], "Sari"),
+        supervisor=create_account(
+            engine, "siti", PASSWORD, OfficerRole.SUPERVISOR, [], "Siti Supervisor"
+        ),
+        admin=create_account(engine, "admin", PASSWORD, OfficerRole.ADMIN, [], "Admin"),
+    )
+
+
+def viewer(engine: Engine, officer_id: int) -> Viewer:
+    """The access view of an account, as the console builds it."""
+    from bot.officer.accounts import viewer_for
+
+    with Session(engine) as s:
+        officer = s.get(Officer, officer_id)
+        assert officer is not None
+        return viewer_for(s, officer)
+
+
+@pytest.fixture
+def calendar_() -> HolidayCalendar:
+    """The shipped calendar."""
+    return HolidayCalendar.from_file(ROOT / "data" / "holidays.yml")
+
+
+@pytest.fixture
+def workflow(engine: Engine, calendar_: HolidayCalendar) -> Workflow:
+    """Ticket actions on the shipped calendar and resolution policy."""
+    policy = ResolutionPolicy.from_file(ROOT / "data" / "resolution_days.yml")
+    return Workflow(engine, Deadlines(calendar_, policy, 3, 5))
+
+
+TicketMaker = Callable[..., str]
+
+
+@pytest.fixture
+def make_ticket(engine: Engine, calendar_: HolidayCalendar) -> TicketMaker:
+    """File a complaint the way the assistant does; returns its public id."""
+    repo = Repository(engine, calendar_)
+    messaging = MessagingRepository(engine)
+    counter = iter(range(10_000, 99_999))
+
+    def make(
+        description: str = "Antrean KTP di kecamatan sangat lama, sudah tiga jam menunggu.",
+        privacy: Privacy = Privacy.PUBLIC,
+        service_id: str | None = "ktp",
+        category: Category = Category.ADMINDUK,
+        sender: str | None = None,
+        name: str | None = "Andi Wijaya",
+        location: str | None = "Kecamatan Sukamaju",
+        **changes: Any,
+    ) -> str:
+        sender = sender or str(next(counter) * 1000 + 7)
+        messaging.record_consent(sender, int(sender), name)
+        view, _ = repo.file_ticket(
+            sender,
+            ComplaintDraft(description, location, category, privacy, service_id=service_id),
+        )
+        if changes:
+            with Session(engine) as s, s.begin():
+                s.execute(
+                    update(Ticket).where(Ticket.public_id == view.public_id).values(**changes)
+                )
+        return view.public_id
+
+    return make
+
+
+@pytest.fixture
+def app_client(console_settings: Settings, engine: Engine) -> Iterator[Callable[..., TestClient]]:
+    """Clients of the console app; `client(username)` is signed in as that account."""
+    app = create_app(console_settings, engine)
+    clients: list[TestClient] = []
+
+    def client(username: str | None = None) -> TestClient:
+        c = TestClient(app, follow_redirects=False)
+        clients.append(c)
+        if username:
+            login(c, username)
+        return c
+
+    yield client
+    for c in clients:
+        c.close()
+
+
+def login(client: TestClient, username: str, password: str = PASSWORD) -> Any:
+    """Sign in through the login form (its CSRF token included)."""
+    page = client.get("/masuk")
+    token = CSRF_RE.search(page.text)
+    assert token, page.text
+    return client.post(
+        "/masuk",
+        data={"username": username, "password": password, "csrf_token": token.group(1)},
+    )
+
+
+def csrf_of(client: TestClient, path: str = "/") -> str:
+    """The session's CSRF token, read from a page."""
+    page = client.get(path, follow_redirects=True)
+    found = CSRF_RE.search(page.text)
+    assert found, page.text
+    return found.group(1)
