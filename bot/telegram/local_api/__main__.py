@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from collections.abc import Sequence
 
 from .server import LocalBotApi
@@ -39,6 +40,9 @@ async def serve(args: argparse.Namespace) -> None:
         bot_username=args.bot_username,
         bot_name=args.bot_name,
         strict_token=args.strict_token,
+        # Like Telegram, never reuse update ids across restarts: the front end stores them
+        # and treats a known id as an already handled update.
+        first_update_id=int(time.time()),
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
