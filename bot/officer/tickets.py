@@ -218,19 +218,21 @@ def _events(s: Session, ticket_id: int) -> list[EventView]:
         select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id)
     ).all()
     officer_ids = {int(e.actor_id) for e in rows if e.actor_type == "officer" and e.actor_id}
-    names = dict(
-        s.execute(
+    names: dict[int, str] = {
+        i: n
+        for i, n in s.execute(
             select(Officer.id, Officer.display_name).where(Officer.id.in_(officer_ids))
         ).tuples()
-    )
+    }
     outbox_ids = [
         int(e.data["outbox_id"]) for e in rows if e.data and e.data.get("outbox_id") is not None
     ]
-    delivery = dict(
-        s.execute(
+    delivery: dict[int, str] = {
+        i: st
+        for i, st in s.execute(
             select(OutboxMessage.id, OutboxMessage.status).where(OutboxMessage.id.in_(outbox_ids))
         ).tuples()
-    )
+    }
     out = []
     for e in rows:
         if e.actor_type == "officer":
