@@ -1,0 +1,135 @@
+"""Command handlers (/start, /status, /hapusdata, ...) and the consent and deletion buttons."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    ContextTypes,
+)
+
+from bot.telegram import rendering
+from bot.telegram.context import (
+    DELETE_PREFIX,
+    RASA_COMMANDS,
+    chat_of,
+    frontend,
+    remove_keyboard,
+    reply_local,
+    send_privacy_notice,
+    sender_of,
+    to_rasa,
+)
+from bot.telegram.rasa_client import RasaUnavailable
+from bot.telegram.texts import text
+
+log = logging.getLogger(__name__)
+
+
+async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start: welcome, the privacy notice with consent, then the main menu."""
+    fe = frontend(context)
+    user = update.effective_user
+    assert user is not None
+    if fe.messaging.citizen_consented(sender_of(update)):
+        await fe.conversation.forward(
+            update.update_id, sender_of(update), chat_of(update), "/greet"
+        )
+        return
+    await fe.conversation.say(chat_of(update), text("welcome", name=user.first_name))
+    await send_privacy_notice(context, chat_of(update))
+    fe.messaging.hold(update.update_id, "/greet")
+
+
+async def rasa_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/bantuan, /lapor, /batal: conversation turns handled by Rasa."""
+    assert update.message is not None and update.message.text is not None
+    name = update.message.text.split()[0].lstrip("/").split("@")[0].lower()
+    await to_rasa(update, context, RASA_COMMANDS[name])
+
+
+async def status_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/status [ADU-XXXXXX]: one ticket, or the citizen's open tickets."""
+    args = context.args or []
+    payload = "/check_status"
+    if args:
+        payload += json.dumps({"ticket_id": args[0][:20]})
+    await to_rasa(update, context, payload)
+
+
+async def privacy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/privasi: the full privacy policy."""
+    await reply_local(update, context, text("privacy_full"), "command")
+
+
+async def delete_data_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/hapusdata: ask for confirmation before deleting the citizen's personal data."""
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    text("delete_yes_button"), callback_data=f"{DELETE_PREFIX}yes"
+                ),
+                InlineKeyboardButton(text("delete_no_button"), callback_data=f"{DELETE_PREFIX}no"),
+            ]
+        ]
+    )
+    await context.bot.send_message(
+        chat_of(update),
+        rendering.escape(text("delete_confirm")),
+        parse_mode=ParseMode.HTML,
+        reply_markup=markup,
+    )
+    frontend(context).messaging.mark_done(update.update_id, "command")
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any other /command: list the commands."""
+    assert update.message is not None and update.message.text is not None
+    command = update.message.text.split()[0][:40]
+    await reply_local(update, context, text("unknown_command", command=command), "command")
+
+
+async def consent_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, agreed: bool) -> None:
+    """Record consent and process the messages held for it, or drop them on refusal."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    fe = frontend(context)
+    sender = sender_of(update)
+    await query.answer()
+    await remove_keyboard(query.message if isinstance(query.message, Message) else None)
+    fe.messaging.mark_done(update.update_id, "consent")
+    if not agreed:
+        fe.messaging.release_held(sender, status="declined")
+        await fe.conversation.say(chat_of(update), text("consent_declined"))
+        return
+    user = update.effective_user
+    fe.messaging.record_consent(sender, user.id, user.full_name)
+    await fe.conversation.say(chat_of(update), text("consent_thanks"))
+    for item in fe.messaging.release_held(sender):
+        await fe.conversation.forward(item.update_id, sender, chat_of(update), item.payload)
+
+
+async def delete_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, confirmed: bool
+) -> None:
+    """Delete (anonymise) the citizen's personal data after confirmation."""
+    query = update.callback_query
+    assert query is not None
+    fe = frontend(context)
+    await query.answer()
+    await remove_keyboard(query.message if isinstance(query.message, Message) else None)
+    if not confirmed:
+        fe.messaging.mark_done(update.update_id, "delete_cancelled")
+        await fe.conversation.say(chat_of(update), text("delete_cancelled"))
+        return
+    sender = sender_of(update)
+    try:  # the Rasa conversation holds the chat too: restart it
+        await fe.conversation.rasa.send(sender, "/restart", expect_reply=False)
+    except RasaUnavailable as exc:
+        log.warning("could not restart the Rasa conversation of a deleted citizen: %s", exc)
+    kept = fe.messaging.forget_citizen(sender)
+    await fe.conversation.say(chat_of(update), text("deleted", kept=kept))

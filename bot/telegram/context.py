@@ -1,0 +1,121 @@
+"""What the Telegram handlers share: the services, who is talking, replying, consent."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    ContextTypes,
+)
+
+from bot.store.messaging import MessagingRepository
+from bot.telegram import rendering
+from bot.telegram.conversation import Conversation
+from bot.telegram.texts import text
+
+log = logging.getLogger(__name__)
+
+
+CONSENT_PREFIX = "consent:"
+DELETE_PREFIX = "delete:"
+ALLOWED_DOCUMENT_TYPES = {"application/pdf", "image/jpeg", "image/png", "image/webp"}
+COMMANDS = (
+    ("start", "Mulai dan menu utama"),
+    ("bantuan", "Cara memakai layanan ini"),
+    ("lapor", "Buat pengaduan"),
+    ("status", "Cek status tiket, contoh: /status ADU-7K3M9P"),
+    ("batal", "Batalkan pengisian pengaduan"),
+    ("privasi", "Kebijakan privasi"),
+    ("hapusdata", "Hapus data pribadi Anda"),
+)
+# Commands that are conversation turns for Rasa (payloads bypass the NLU).
+RASA_COMMANDS = {"bantuan": "/ask_help", "lapor": "/file_complaint", "batal": "/cancel"}
+
+
+@dataclass
+class Frontend:
+    """What the handlers share, kept in `application.bot_data["frontend"]`."""
+
+    conversation: Conversation
+    messaging: MessagingRepository
+    attachments_dir: Path
+    max_photo_bytes: int
+    max_document_bytes: int
+
+
+def frontend(context: ContextTypes.DEFAULT_TYPE) -> Frontend:
+    """The shared front-end services."""
+    return context.application.bot_data["frontend"]
+
+
+def sender_of(update: Update) -> str:
+    """The Rasa sender id: the Telegram user id."""
+    assert update.effective_user is not None
+    return str(update.effective_user.id)
+
+
+def chat_of(update: Update) -> int:
+    """The chat to answer in."""
+    assert update.effective_chat is not None
+    return update.effective_chat.id
+
+
+async def reply_local(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, body: str, kind: str
+) -> None:
+    """Answer without Rasa and close the update in the inbox."""
+    await frontend(context).conversation.say(chat_of(update), body)
+    frontend(context).messaging.mark_done(update.update_id, kind)
+
+
+def consent_keyboard() -> InlineKeyboardMarkup:
+    """Agree / disagree buttons under the privacy notice."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    text("consent_yes_button"), callback_data=f"{CONSENT_PREFIX}yes"
+                ),
+                InlineKeyboardButton(
+                    text("consent_no_button"), callback_data=f"{CONSENT_PREFIX}no"
+                ),
+            ]
+        ]
+    )
+
+
+async def send_privacy_notice(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
+    """The privacy notice with the consent buttons."""
+    await context.bot.send_message(
+        chat_id,
+        rendering.escape(text("privacy_notice")),
+        parse_mode=ParseMode.HTML,
+        reply_markup=consent_keyboard(),
+    )
+
+
+async def to_rasa(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: str) -> None:
+    """Forward a turn to Rasa once the citizen has consented; hold it until then."""
+    fe = frontend(context)
+    sender = sender_of(update)
+    if not fe.messaging.citizen_consented(sender):
+        fe.messaging.hold(update.update_id, payload)
+        await fe.conversation.say(chat_of(update), text("consent_needed"))
+        await send_privacy_notice(context, chat_of(update))
+        return
+    await fe.conversation.forward(update.update_id, sender, chat_of(update), payload)
+
+
+async def remove_keyboard(message: Message | None) -> None:
+    """Take the inline keyboard off a message so it cannot be pressed again."""
+    if message is None:
+        return
+    try:
+        await message.edit_reply_markup(reply_markup=None)
+    except TelegramError as exc:  # the message may be too old to edit; the press still counts
+        log.info("could not remove a keyboard: %s", exc)
