@@ -108,6 +108,7 @@ def _cmd_console(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         proxy_headers=True,
+        ws="none",  # no websockets (the websockets pin of rasa-sdk is too old for uvicorn)
         log_level=settings.log_level.lower(),
     )
     return 0
