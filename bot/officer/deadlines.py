@@ -9,9 +9,10 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -89,9 +90,22 @@ class Deadlines:
         """Resolution deadline by category."""
         return self.calendar.add_working_days(verified_on, self.policy.days_for(category))
 
+    @cached_property
+    def _weekday_holidays(self) -> list[int]:
+        return sorted(d.toordinal() for d in self.calendar.holidays if d.weekday() < 5)
+
     def working_days_left(self, due: date, today: date) -> int:
-        """Working days from today until `due`: 0 when due today, negative when overdue."""
-        return self.calendar.working_days_between(today, due)
+        """Working days from today until `due`: 0 when due today, negative when overdue.
+
+        Same result as HolidayCalendar.working_days_between, in constant time plus a binary
+        search (the queue computes it for every row, deadlines may be years away).
+        """
+        if due < today:
+            return -self.working_days_left(today, due)
+        start, end = today.toordinal(), due.toordinal()
+        holidays = self._weekday_holidays
+        skipped = bisect_right(holidays, end) - bisect_right(holidays, start)
+        return _weekdays_through(end) - _weekdays_through(start) - skipped
 
     def urgency(self, due: date | None, today: date) -> str:
         """'overdue', 'soon' or 'ok' ('' for closed tickets without a deadline)."""
@@ -102,6 +116,12 @@ class Deadlines:
         if self.working_days_left(due, today) <= SOON_WORKING_DAYS:
             return "soon"
         return "ok"
+
+
+def _weekdays_through(ordinal: int) -> int:
+    """Monday-to-Friday days from 0001-01-01 (a Monday) through the given day."""
+    days = ordinal - 1
+    return (days // 7) * 5 + min(days % 7 + 1, 5)
 
 
 def stage_name(status: TicketStatus) -> str:

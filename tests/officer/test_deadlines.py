@@ -76,3 +76,16 @@ def test_time_left_and_urgency(policy: ResolutionPolicy) -> None:
     assert time_left_text(2) == "2 hari kerja lagi"
     assert time_left_text(0) == "jatuh tempo hari ini"
     assert time_left_text(-3) == "terlambat 3 hari kerja"
+
+
+def test_fast_working_days_left_matches_the_calendar(policy: ResolutionPolicy) -> None:
+    import random
+
+    calendar = HolidayCalendar.from_file(ROOT / "data" / "holidays.yml")
+    d = Deadlines(calendar, policy, 3, 5)
+    rng = random.Random(4)
+    for _ in range(2000):
+        a = date(2025, 6, 1).toordinal() + rng.randrange(1100)
+        b = a + rng.randrange(-400, 400)
+        today, due = date.fromordinal(a), date.fromordinal(b)
+        assert d.working_days_left(due, today) == calendar.working_days_between(today, due)
