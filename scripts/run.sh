@@ -9,6 +9,7 @@ export RASA_PORT=${RASA_PORT:-5005} ACTION_SERVER_PORT=${ACTION_SERVER_PORT:-505
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://127.0.0.1:$ACTION_SERVER_PORT/webhook}
 export RASA_URL=${RASA_URL:-http://127.0.0.1:$RASA_PORT}
 export FRONTEND_PORT=${FRONTEND_PORT:-8090}
+export CONSOLE_PORT=${CONSOLE_PORT:-8080}
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2
 export PTB_TIMEDELTA=1
 
@@ -32,6 +33,8 @@ cat <<MSG
     Rasa server (REST channel)  http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook
     Action server               http://127.0.0.1:$ACTION_SERVER_PORT/health
     Telegram front end health   http://127.0.0.1:$FRONTEND_PORT/healthz
+    Officer console             http://127.0.0.1:$CONSOLE_PORT/
+      (first account: .venv/bin/python -m bot officer create --username admin --role admin)
     Database                    ${DATABASE_URL:-sqlite:///var/layanan.db}
     Stop with Ctrl-C.
 MSG
