@@ -16,6 +16,7 @@ RASA_PORT          ?= 5005
 ACTION_SERVER_PORT ?= 5055
 export ACTION_SERVER_PORT
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTION_SERVER_PORT)/webhook
+export RASA_TRACKER_URL ?= sqlite:///var/rasa_tracker.db
 # Rasa 3.6 prints a telemetry banner and SQLAlchemy 1.4 warnings; keep logs readable.
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     holidays_path: Path = PROJECT_ROOT / "data" / "holidays.yml"
     var_dir: Path = PROJECT_ROOT / "var"
     rasa_url: str = "http://127.0.0.1:5005"
+    # Rasa's conversation store (endpoints.yml); the front end deletes a citizen's
+    # conversation there when they ask for their data to be deleted.
+    rasa_tracker_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'rasa_tracker.db'}"
     action_server_port: int = 5055
     action_endpoint_url: str = "http://127.0.0.1:5055/webhook"
     timezone: str = "Asia/Jakarta"

@@ -33,6 +33,9 @@ def engine_env(**extra: str) -> dict[str, str]:
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
         TF_CPP_MIN_LOG_LEVEL="2",
         ACTION_ENDPOINT_URL=env.get("ACTION_ENDPOINT_URL", "http://127.0.0.1:5055/webhook"),
+        RASA_TRACKER_URL=env.get(
+            "RASA_TRACKER_URL", f"sqlite:///{ROOT / 'var' / 'rasa_tracker.db'}"
+        ),
     )
     env.update(extra)
     return env
@@ -92,8 +95,14 @@ def start_action_server(port: int, database_url: str, log: Path) -> subprocess.P
     )
 
 
-def start_rasa_server(port: int, action_port: int, log: Path) -> subprocess.Popen[bytes]:
-    """`rasa run` with the REST channel and the HTTP API on `port`."""
+def start_rasa_server(
+    port: int, action_port: int, log: Path, tracker_url: str | None = None
+) -> subprocess.Popen[bytes]:
+    """`rasa run` with the REST channel and the HTTP API on `port`.
+
+    Conversations go to `tracker_url` (default: a SQLite file beside the log).
+    """
+    tracker_url = tracker_url or f"sqlite:///{log.parent / 'rasa_tracker.db'}"
     handle = log.open("wb")
     return subprocess.Popen(
         [
@@ -112,7 +121,10 @@ def start_rasa_server(port: int, action_port: int, log: Path) -> subprocess.Pope
             "127.0.0.1",
         ],
         cwd=ROOT,
-        env=engine_env(ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook"),
+        env=engine_env(
+            ACTION_ENDPOINT_URL=f"http://127.0.0.1:{action_port}/webhook",
+            RASA_TRACKER_URL=tracker_url,
+        ),
         stdout=handle,
         stderr=subprocess.STDOUT,
     )
@@ -154,8 +166,14 @@ class Servers:
         )
         wait_http(f"http://127.0.0.1:{self.action_port}/health", 60, self.actions)
 
+    @property
+    def tracker_url(self) -> str:
+        return f"sqlite:///{self.folder / 'rasa_tracker.db'}"
+
     def start_rasa(self) -> None:
-        self.rasa = start_rasa_server(self.rasa_port, self.action_port, self.folder / "rasa.log")
+        self.rasa = start_rasa_server(
+            self.rasa_port, self.action_port, self.folder / "rasa.log", self.tracker_url
+        )
         wait_http(f"{self.rasa_url}/status", 180, self.rasa)
 
     def stop_actions(self) -> None:
@@ -178,6 +196,7 @@ class Servers:
             "telegram_api_base_url": api.base_url,
             "telegram_api_file_url": api.base_file_url,
             "rasa_url": self.rasa_url,
+            "rasa_tracker_url": self.tracker_url,
             "action_endpoint_url": self.action_url,
             "var_dir": var_dir,
             "frontend_port": free_port(),

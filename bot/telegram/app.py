@@ -125,6 +125,7 @@ class TelegramFrontend:
             attachments_dir=settings.attachments_dir,
             max_photo_bytes=settings.max_photo_bytes,
             max_document_bytes=settings.max_document_bytes,
+            rasa_tracker_url=settings.rasa_tracker_url,
         )
         handlers.register(self.application)
         await self.application.initialize()

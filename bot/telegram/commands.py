@@ -11,6 +11,7 @@ from telegram.ext import (
     ContextTypes,
 )
 
+from bot.store.rasa_tracker import delete_conversation
 from bot.telegram import rendering
 from bot.telegram.context import (
     DELETE_PREFIX,
@@ -23,7 +24,6 @@ from bot.telegram.context import (
     sender_of,
     to_rasa,
 )
-from bot.telegram.rasa_client import RasaUnavailable
 from bot.telegram.texts import text
 
 log = logging.getLogger(__name__)
@@ -127,9 +127,9 @@ async def delete_pressed(
         await fe.conversation.say(chat_of(update), text("delete_cancelled"))
         return
     sender = sender_of(update)
-    try:  # the Rasa conversation holds the chat too: restart it
-        await fe.conversation.rasa.send(sender, "/restart", expect_reply=False)
-    except RasaUnavailable as exc:
-        log.warning("could not restart the Rasa conversation of a deleted citizen: %s", exc)
+    try:  # the conversation Rasa keeps holds the messages too
+        delete_conversation(fe.rasa_tracker_url, sender)
+    except Exception:
+        log.exception("could not delete the Rasa conversation of a deleted citizen")
     kept = fe.messaging.forget_citizen(sender)
     await fe.conversation.say(chat_of(update), text("deleted", kept=kept))

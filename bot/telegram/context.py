@@ -46,6 +46,7 @@ class Frontend:
     attachments_dir: Path
     max_photo_bytes: int
     max_document_bytes: int
+    rasa_tracker_url: str
 
 
 def frontend(context: ContextTypes.DEFAULT_TYPE) -> Frontend:

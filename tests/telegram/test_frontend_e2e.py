@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from bot.store.db import get_engine
@@ -359,6 +359,11 @@ async def test_privacy_and_data_deletion(api: LocalBotApi, frontend: TelegramFro
         ticket = s.scalar(select(Ticket).where(Ticket.public_id == ticket_id))
         assert ticket is not None and ticket.citizen_id is None
         assert s.scalars(select(InboxMessage).where(InboxMessage.sender_id == "5013")).all() == []
+    with get_engine(frontend.settings.rasa_tracker_url).connect() as connection:
+        stored = connection.execute(
+            text("SELECT count(*) FROM events WHERE sender_id = '5013'")
+        ).scalar()
+    assert stored == 0
     # The person is gone: the next message asks for consent again.
     await user.send_text("halo")
     await reply_with(user, "Apakah Anda menyetujui")
