@@ -158,9 +158,16 @@ class ActionAnswerService(SafeAction):
             elif found.suggestions:
                 return self._suggest(dispatcher, repo, aspect, text, found.suggestions)
             else:
-                previous = tracker.get_slot("service")
+                # "kalau biayanya?" reuses the service; a bare form answer does not.
+                previous = (
+                    tracker.get_slot("service") if latest_intent(tracker) != "inform" else None
+                )
                 service_id = previous if previous in known else None
 
+        if service_id is None and latest_intent(tracker) == "inform":
+            # A stray form answer (an address, a category) outside the form.
+            dispatcher.utter_message(response="utter_default")
+            return []
         if service_id is None:
             buttons = [
                 {"title": name, "payload": payload(aspect, sid)}

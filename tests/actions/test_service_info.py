@@ -173,3 +173,18 @@ def test_database_failure_apologises_instead_of_crashing(
         get_settings.cache_clear()
     assert responses(dispatcher) == ["utter_technical_error"]
     assert events == []
+
+
+def test_stray_form_answer_outside_the_form_is_not_a_question(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
+    dispatcher, events = ask(domain, "Jl. Merdeka No. 10", "inform", None, service="ktp")
+    assert responses(dispatcher) == ["utter_default"]
+    assert events == []
+
+
+def test_bare_service_name_continues_the_last_question(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
+    dispatcher, _ = ask(domain, "kalau yang paspor?", "inform", "paspor", service_aspect="cost")
+    assert responses(dispatcher) == ["utter_service_cost"]
