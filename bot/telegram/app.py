@@ -70,6 +70,11 @@ class SenderQueues:
                 await self.application.process_update(update)
             except Exception:  # the error handler logged it; keep serving this citizen
                 log.exception("update %s failed", update.update_id)
+        # Idle: forget this citizen's queue (no await since the check above, so no update
+        # can have slipped in).
+        if self._queues.get(key) is queue:
+            del self._queues[key]
+            self._tasks.pop(key, None)
 
     async def join(self) -> None:
         """Wait for everything queued so far."""
