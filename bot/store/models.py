@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -164,6 +165,11 @@ class Citizen(Base):
     tickets: Mapped[list[Ticket]] = relationship(back_populates="citizen")
 
 
+# The open statuses as literal SQL: the predicate of the partial queue indexes, and what the
+# console's queries use so the planner can match those indexes.
+OPEN_STATUS_SQL = "status IN ('baru', 'diverifikasi', 'diproses', 'menunggu_warga')"
+
+
 def _current_due_default(context: Any) -> date | None:
     """A new ticket is in `baru`: its current deadline is the verification deadline."""
     params = context.get_current_parameters()
@@ -184,6 +190,21 @@ class Ticket(Base):
         Index("ix_tickets_assignee_due_on_id", "assignee_id", "due_on", "id"),
         Index("ix_tickets_created_at_id", "created_at", "id"),
         Index("ix_tickets_office_created_at_id", "office_id", "created_at", "id"),
+        # Partial indexes over open tickets only (the default queue and overdue counts).
+        Index(
+            "ix_tickets_open_due_on_id",
+            "due_on",
+            "id",
+            postgresql_where=text(OPEN_STATUS_SQL),
+            sqlite_where=text(OPEN_STATUS_SQL),
+        ),
+        Index(
+            "ix_tickets_open_office_due_on",
+            "office_id",
+            "due_on",
+            postgresql_where=text(OPEN_STATUS_SQL),
+            sqlite_where=text(OPEN_STATUS_SQL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
