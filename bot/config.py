@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Jakarta"
     verification_working_days: int = Field(default=3, ge=1)
     followup_working_days: int = Field(default=5, ge=1)
+    citizen_reply_working_days: int = Field(default=10, ge=1)
     log_level: str = "INFO"
     secret_key: str = "change-me-dev-only"
     telegram_bot_token: str = ""

@@ -77,6 +77,7 @@ class Deadlines:
     policy: ResolutionPolicy
     verification_days: int = 3
     followup_days: int = 5
+    citizen_reply_days: int = 10  # SP4N-LAPOR!: no answer within 10 working days closes
 
     def verify_due(self, filed_on: date) -> date:
         """Verification deadline of a complaint filed (or reopened) on `filed_on`."""
@@ -85,6 +86,10 @@ class Deadlines:
     def followup_due(self, verified_on: date) -> date:
         """Deadline of the follow-up plan."""
         return self.calendar.add_working_days(verified_on, self.followup_days)
+
+    def citizen_reply_due(self, asked_on: date) -> date:
+        """Until when the citizen may answer a request for information."""
+        return self.calendar.add_working_days(asked_on, self.citizen_reply_days)
 
     def resolve_due(self, verified_on: date, category: Category) -> date:
         """Resolution deadline by category."""

@@ -216,6 +216,8 @@ class Workflow:
             ticket = self._load(s, viewer, public_id)
             move = self._move(ticket, Action.REQUEST_INFO)
             now = utcnow()
+            reply_due = self.deadlines.citizen_reply_due(local_today(self.timezone, now))
+            ticket.due_on = reply_due  # the waiting stage's deadline: then it closes
             ticket.updated_at = now
             self._event(s, ticket, viewer, "status", move, None, {"action": move.action.value}, now)
             outbox_id = self._send(
@@ -223,7 +225,7 @@ class Workflow:
                 ticket,
                 viewer,
                 "info_request",
-                citizen_texts.info_request(ticket.public_id, question),
+                citizen_texts.info_request(ticket.public_id, question, reply_due),
                 now,
             )
             return ActionResult(ticket.status, outbox_id, "Permintaan keterangan dikirim.")

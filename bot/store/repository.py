@@ -339,6 +339,54 @@ class Repository:
             ).all()
             return [_ticket_view(t) for t in tickets]
 
+    def answer_info_request(
+        self, sender_id: str, public_id: str, text: str
+    ) -> tuple[TicketView | None, bool]:
+        """The citizen's answer to an officer's request for information (/jawab).
+
+        Recorded on the ticket for the officers; a ticket waiting for the citizen goes back
+        to `diproses`. Returns (ticket, resumed); (None, False) for an unknown or foreign id.
+        """
+        with Session(self.engine) as s, s.begin():
+            row = s.execute(
+                select(Ticket, Citizen.id)
+                .join(Citizen, Ticket.citizen_id == Citizen.id)
+                .where(Ticket.public_id == public_id, Citizen.sender_id == sender_id)
+                .with_for_update()
+            ).first()
+            if row is None:
+                return None, False
+            ticket, citizen_id = row
+            now = utcnow()
+            s.add(
+                TicketEvent(
+                    ticket_id=ticket.id,
+                    kind="message_in",
+                    actor_type="citizen",
+                    actor_id=str(citizen_id),
+                    body=text,
+                    created_at=now,
+                )
+            )
+            resumed = ticket.status == TicketStatus.MENUNGGU_WARGA
+            if resumed:
+                ticket.status = TicketStatus.DIPROSES
+                ticket.due_on = ticket.resolve_due or ticket.followup_due
+                ticket.updated_at = now
+                s.add(
+                    TicketEvent(
+                        ticket_id=ticket.id,
+                        kind="status",
+                        actor_type="citizen",
+                        actor_id=str(citizen_id),
+                        from_status=TicketStatus.MENUNGGU_WARGA.value,
+                        to_status=TicketStatus.DIPROSES.value,
+                        data={"action": "citizen_answer"},
+                        created_at=now,
+                    )
+                )
+            return _ticket_view(ticket), resumed
+
     def discard_drafts(self, sender_id: str) -> int:
         """Forget attachments sent for a complaint that was cancelled."""
         with Session(self.engine) as s, s.begin():

@@ -20,12 +20,14 @@ from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
 from bot.config import Settings
+from bot.store import Repository
 from bot.store.db import get_engine
 from bot.store.messaging import MessagingRepository
 from bot.telegram import handlers, health
 from bot.telegram.conversation import Conversation
 from bot.telegram.outbox import OutboxWorker, retry_after_seconds
 from bot.telegram.rasa_client import RasaClient
+from bot.workdays import default_calendar
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -131,6 +133,12 @@ class TelegramFrontend:
             max_photo_bytes=settings.max_photo_bytes,
             max_document_bytes=settings.max_document_bytes,
             rasa_tracker_url=settings.rasa_tracker_url,
+            repository=Repository(
+                get_engine(settings.database_url),
+                default_calendar(),
+                settings.timezone,
+                settings.verification_working_days,
+            ),
         )
         handlers.register(self.application)
         await self.application.initialize()

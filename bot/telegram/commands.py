@@ -11,6 +11,7 @@ from telegram.ext import (
     ContextTypes,
 )
 
+from bot.store.ids import normalise_ticket_id
 from bot.store.rasa_tracker import delete_conversation
 from bot.telegram import rendering
 from bot.telegram.context import (
@@ -133,3 +134,24 @@ async def delete_pressed(
         log.exception("could not delete the Rasa conversation of a deleted citizen")
     kept = fe.messaging.forget_citizen(sender)
     await fe.conversation.say(chat_of(update), text("deleted", kept=kept))
+
+
+async def answer_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/jawab ADU-XXXXXX <keterangan>: answer an officer's request for information."""
+    fe = frontend(context)
+    sender = sender_of(update)
+    if not fe.messaging.citizen_consented(sender):
+        await to_rasa(update, context, "/greet")
+        return
+    args = context.args or []
+    public_id = normalise_ticket_id(args[0]) if args else None
+    answer = " ".join(args[1:]).strip()
+    if public_id is None or not answer:
+        await reply_local(update, context, text("answer_usage"), "answer_usage")
+        return
+    ticket, resumed = fe.repository.answer_info_request(sender, public_id, answer[:4000])
+    if ticket is None:
+        reply = text("answer_not_found", public_id=public_id)
+    else:
+        reply = text("answer_received" if resumed else "answer_noted", public_id=public_id)
+    await reply_local(update, context, reply, "answer")

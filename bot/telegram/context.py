@@ -13,6 +13,7 @@ from telegram.ext import (
     ContextTypes,
 )
 
+from bot.store import Repository
 from bot.store.messaging import MessagingRepository
 from bot.telegram import rendering
 from bot.telegram.conversation import Conversation
@@ -30,6 +31,7 @@ COMMANDS = (
     ("lapor", "Buat pengaduan"),
     ("status", "Cek status tiket, contoh: /status ADU-7K3M9P"),
     ("batal", "Batalkan pengisian pengaduan"),
+    ("jawab", "Jawab permintaan keterangan petugas: /jawab ADU-XXXXXX keterangan"),
     ("privasi", "Kebijakan privasi"),
     ("hapusdata", "Hapus data pribadi Anda"),
 )
@@ -47,6 +49,7 @@ class Frontend:
     max_photo_bytes: int
     max_document_bytes: int
     rasa_tracker_url: str
+    repository: Repository
 
 
 def frontend(context: ContextTypes.DEFAULT_TYPE) -> Frontend:

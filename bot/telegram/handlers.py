@@ -20,6 +20,7 @@ from telegram.ext import (
 
 from bot.telegram.attachments import document_message, location_message, photo_message
 from bot.telegram.commands import (
+    answer_command,
     delete_data_command,
     privacy_command,
     rasa_command,
@@ -53,6 +54,7 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("start", start_command, filters=private))
     application.add_handler(CommandHandler(list(RASA_COMMANDS), rasa_command, filters=private))
     application.add_handler(CommandHandler("status", status_command, filters=private))
+    application.add_handler(CommandHandler("jawab", answer_command, filters=private))
     application.add_handler(CommandHandler("privasi", privacy_command, filters=private))
     application.add_handler(CommandHandler("hapusdata", delete_data_command, filters=private))
     application.add_handler(MessageHandler(private & message & filters.COMMAND, unknown_command))

@@ -10,14 +10,24 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
+from bot.store import ComplaintDraft, Repository
 from bot.store.db import get_engine
 from bot.store.messaging import MessagingRepository
-from bot.store.models import Attachment, InboxMessage, OutboxMessage, Ticket
+from bot.store.models import (
+    Attachment,
+    Category,
+    InboxMessage,
+    OutboxMessage,
+    Privacy,
+    Ticket,
+    TicketStatus,
+)
 from bot.telegram.app import SECRET_HEADER, WEBHOOK_PATH, TelegramFrontend
 from bot.telegram.local_api import LocalBotApi, SimulatedUser, make_png
+from bot.workdays import default_calendar
 
 pytestmark = [pytest.mark.rasa, pytest.mark.asyncio(loop_scope="module")]
 ROOT = Path(__file__).resolve().parents[2]
@@ -401,3 +411,32 @@ async def test_oversized_photo_is_refused_politely(
         MessagingRepository(get_engine(frontend.settings.database_url)).draft_attachments("5015")
         == []
     )
+
+
+async def test_jawab_answers_an_officers_request(
+    api: LocalBotApi, frontend: TelegramFrontend
+) -> None:
+    user = await consented_user(api, 5016)
+    repo = Repository(get_engine(frontend.settings.database_url), default_calendar())
+    draft = ComplaintDraft(
+        "Lampu penerangan jalan di gang Kenanga mati sejak seminggu.",
+        "Gang Kenanga",
+        Category.INFRASTRUKTUR,
+        Privacy.PUBLIC,
+    )
+    ticket, _ = repo.file_ticket("5016", draft)
+    with Session(get_engine(frontend.settings.database_url)) as s, s.begin():
+        s.execute(
+            update(Ticket)
+            .where(Ticket.public_id == ticket.public_id)
+            .values(status=TicketStatus.MENUNGGU_WARGA)
+        )
+    await user.send_command("/jawab")
+    await reply_with(user, "tulis nomor laporan")
+    await user.send_command("/jawab ADU-ZZZZZZ tiang nomor 12")
+    await reply_with(user, "tidak ditemukan")
+    await user.send_command(f"/jawab {ticket.public_id.lower()} Tiangnya nomor 12, dekat musala.")
+    await reply_with(user, "kembali diproses")
+    with Session(get_engine(frontend.settings.database_url)) as s:
+        row = s.scalar(select(Ticket).where(Ticket.public_id == ticket.public_id))
+        assert row is not None and row.status == TicketStatus.DIPROSES

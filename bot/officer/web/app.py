@@ -15,6 +15,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.config import Settings, get_settings
+from bot.officer.deadlines import local_today
+from bot.officer.expiry import close_unanswered
 from bot.officer.notices import queue_new_ticket_notices
 from bot.officer.web import routes_admin, routes_auth, routes_supervisor, routes_tickets
 from bot.officer.web.context import (
@@ -26,6 +28,7 @@ from bot.officer.web.context import (
     NotFound,
 )
 from bot.store.db import get_engine
+from bot.store.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +39,9 @@ CSP = (
 )
 
 
-async def _notice_loop(engine: Engine, every_s: float) -> None:
-    """Announce new tickets to unit groups, for as long as the app runs."""
+async def _notice_loop(engine: Engine, settings: Settings) -> None:
+    """Background work for as long as the app runs: announce new tickets to unit groups,
+    close tickets whose citizen did not answer a request for information in time."""
     while True:
         try:
             queued = await run_in_threadpool(queue_new_ticket_notices, engine)
@@ -45,7 +49,14 @@ async def _notice_loop(engine: Engine, every_s: float) -> None:
                 log.info("queued %d unit notices", queued)
         except Exception:  # keep the loop alive; the next tick retries
             log.exception("unit notices failed")
-        await asyncio.sleep(every_s)
+        try:
+            today = local_today(settings.timezone, utcnow())
+            await run_in_threadpool(
+                close_unanswered, engine, today, settings.citizen_reply_working_days
+            )
+        except Exception:
+            log.exception("closing unanswered tickets failed")
+        await asyncio.sleep(settings.console_notify_poll_s)
 
 
 def create_app(
@@ -57,11 +68,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        task = (
-            asyncio.create_task(_notice_loop(engine, settings.console_notify_poll_s))
-            if notices
-            else None
-        )
+        task = asyncio.create_task(_notice_loop(engine, settings)) if notices else None
         try:
             yield
         finally:

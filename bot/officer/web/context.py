@@ -90,6 +90,7 @@ class Console:
             resolution_policy(self.settings),
             self.settings.verification_working_days,
             self.settings.followup_working_days,
+            self.settings.citizen_reply_working_days,
         )
 
     def workflow(self) -> Workflow:
