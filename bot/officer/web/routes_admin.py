@@ -1,4 +1,4 @@
-"""Admin pages: accounts, units (Telegram groups), holiday calendar, audit log."""
+"""Admin pages: accounts, units (Telegram groups), service catalogue, holidays, audit log."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from bot.officer import accounts, audit, holidays, notices
+from bot.officer import accounts, audit, catalogue_admin, holidays, notices
 from bot.officer.passwords import WeakPassword
 from bot.officer.tickets import list_units
 from bot.officer.web.context import NotFound, checked_form, checked_multi, console
@@ -204,3 +204,36 @@ async def holiday_remove(request: Request, auth: Admin) -> Response:
 def audit_page(request: Request, auth: Admin) -> Response:
     c = console(request)
     return c.render(request, "admin_audit.html", auth, items=audit.recent(c.engine, 200))
+
+
+@router.get("/layanan", response_class=HTMLResponse)
+def services_page(request: Request, auth: Admin) -> Response:
+    c = console(request)
+    return c.render(
+        request, "admin_services.html", auth, services=catalogue_admin.list_services(c.engine)
+    )
+
+
+@router.get("/layanan/{service_id}", response_class=HTMLResponse)
+def service_page(request: Request, service_id: str, auth: Admin) -> Response:
+    c = console(request)
+    service = catalogue_admin.get_service(c.engine, service_id)
+    if service is None:
+        raise NotFound()
+    return c.render(request, "admin_service.html", auth, s=service, units=list_units(c.engine))
+
+
+@router.post("/layanan/{service_id}")
+async def service_update(request: Request, service_id: str, auth: Admin) -> Response:
+    c = console(request)
+    form = await checked_form(request, auth)
+    url = f"/admin/layanan/{service_id}"
+    if catalogue_admin.get_service(c.engine, service_id) is None:
+        raise NotFound()
+    try:
+        await run_in_threadpool(
+            catalogue_admin.update_service, c.engine, service_id, form, auth.viewer.id
+        )
+    except catalogue_admin.CatalogueError as exc:
+        return c.redirect(url, str(exc), error=True)
+    return c.redirect(url, "Katalog layanan diperbarui; asisten langsung memakai data baru.")
