@@ -15,7 +15,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from bot.officer import citizen_texts
-from bot.store.models import Citizen, OutboxMessage, Ticket, TicketEvent, TicketStatus, utcnow
+from bot.store.messaging import queue_for_reporter
+from bot.store.models import Ticket, TicketEvent, TicketStatus, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -56,17 +57,7 @@ def close_unanswered(engine: Engine, today: date, days: int, limit: int = 200) -
                     created_at=now,
                 )
             )
-            chat_id = (
-                s.scalar(select(Citizen.telegram_user_id).where(Citizen.id == ticket.citizen_id))
-                if ticket.citizen_id is not None
-                else None
-            )
-            outbox_id = None
-            if chat_id is not None:
-                row = OutboxMessage(chat_id=chat_id, text=text, kind="status", ticket_id=ticket.id)
-                s.add(row)
-                s.flush()
-                outbox_id = row.id
+            outbox_id = queue_for_reporter(s, ticket, text, "status", now)
             s.add(
                 TicketEvent(
                     ticket_id=ticket.id,
@@ -76,7 +67,7 @@ def close_unanswered(engine: Engine, today: date, days: int, limit: int = 200) -
                     data={
                         "purpose": "status",
                         "outbox_id": outbox_id,
-                        "undeliverable": chat_id is None,
+                        "undeliverable": outbox_id is None,
                     },
                     created_at=now,
                 )

@@ -17,13 +17,12 @@ from bot.officer.access import TicketScope, Viewer, can_assign_others, can_see, 
 from bot.officer.deadlines import Deadlines, local_today
 from bot.officer.states import Action, IllegalTransition
 from bot.store.ids import normalise_ticket_id
+from bot.store.messaging import queue_for_reporter
 from bot.store.models import (
-    Citizen,
     Office,
     Officer,
     OfficerRole,
     OfficerUnit,
-    OutboxMessage,
     Ticket,
     TicketEvent,
     TicketStatus,
@@ -121,32 +120,14 @@ class Workflow:
         now: datetime,
     ) -> int | None:
         """Queue a message to the reporter and record it. None when it cannot be delivered."""
-        chat_id = None
-        if ticket.citizen_id is not None:
-            chat_id = s.scalar(
-                select(Citizen.telegram_user_id).where(Citizen.id == ticket.citizen_id)
-            )
-        outbox_id = None
-        if chat_id is not None:
-            row = OutboxMessage(
-                chat_id=chat_id,
-                text=text,
-                kind=purpose,
-                ticket_id=ticket.id,
-                status="pending",
-                next_attempt_at=now,
-                created_at=now,
-            )
-            s.add(row)
-            s.flush()
-            outbox_id = row.id
+        outbox_id = queue_for_reporter(s, ticket, text, purpose, now)
         self._event(
             s,
             ticket,
             viewer,
             "message_out",
             body=text,
-            data={"purpose": purpose, "outbox_id": outbox_id, "undeliverable": chat_id is None},
+            data={"purpose": purpose, "outbox_id": outbox_id, "undeliverable": outbox_id is None},
             now=now,
         )
         return outbox_id

@@ -408,6 +408,34 @@ class MessagingRepository:
             return kept
 
 
+def queue_for_reporter(
+    s: Session, ticket: Ticket, text: str, kind: str, now: datetime | None = None
+) -> int | None:
+    """Queue a message to the ticket's reporter inside the caller's transaction.
+
+    Returns the outbox id, or None when the reporter cannot be reached (they deleted their
+    data, or the ticket came from a channel without a Telegram chat).
+    """
+    if ticket.citizen_id is None:
+        return None
+    chat_id = s.scalar(select(Citizen.telegram_user_id).where(Citizen.id == ticket.citizen_id))
+    if chat_id is None:
+        return None
+    now = now or utcnow()
+    row = OutboxMessage(
+        chat_id=chat_id,
+        text=text,
+        kind=kind,
+        ticket_id=ticket.id,
+        status="pending",
+        next_attempt_at=now,
+        created_at=now,
+    )
+    s.add(row)
+    s.flush()
+    return row.id
+
+
 def _aware(value: datetime) -> datetime:
     """SQLite returns naive datetimes: they are UTC."""
     from datetime import timezone
