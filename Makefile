@@ -59,7 +59,7 @@ typecheck: install ## mypy on bot/ and actions/
 validate: install ## rasa data validate --fail-on-warnings
 	$(RASA) data validate --fail-on-warnings --data $(RASA_DATA) --quiet
 
-test-unit: install ## pytest only (store, actions, e2e)
+test-unit: install ## pytest only, without lint, types and data validation
 	$(PY) -m pytest -q
 
 test-nlu: install train ## Evaluate the NLU on the held-out set (reports under var/reports/nlu)
