@@ -39,6 +39,19 @@ def latest_text(tracker: Tracker) -> str:
     return "" if text.startswith("/") else text
 
 
+def utter_not_understood(dispatcher: CollectingDispatcher, sender_id: str) -> None:
+    """Ask to rephrase; a citizen an officer is waiting for is shown how to answer."""
+    try:
+        waiting = repository().waiting_for_answer(sender_id)
+    except Exception:  # the hint is a courtesy: never fail the turn over it
+        log.exception("could not look up tickets waiting for %s", sender_id)
+        waiting = []
+    if waiting:
+        dispatcher.utter_message(response="utter_default_answer_hint", ticket_id=waiting[0])
+    else:
+        dispatcher.utter_message(response="utter_default")
+
+
 def latest_intent(tracker: Tracker) -> str | None:
     """Name of the latest user message's intent."""
     return (tracker.latest_message.get("intent") or {}).get("name")

@@ -6,7 +6,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import Events
+from actions.common import Events, utter_not_understood
 from bot.labels import BUTTON_TALK_TO_OFFICER, MAIN_MENU_BUTTONS
 
 
@@ -35,5 +35,5 @@ class ActionHandleFallback(Action):
             buttons.append({"title": BUTTON_TALK_TO_OFFICER, "payload": "/request_human"})
             dispatcher.utter_message(response="utter_fallback_menu", buttons=buttons)
         else:
-            dispatcher.utter_message(response="utter_default")
+            utter_not_understood(dispatcher, tracker.sender_id)
         return []

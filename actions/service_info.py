@@ -17,6 +17,7 @@ from actions.common import (
     latest_intent,
     latest_text,
     repository,
+    utter_not_understood,
 )
 from bot.labels import ASPECT_BUTTON_LABELS, ASPECT_LABELS
 from bot.service_match import match_service, suggest
@@ -166,7 +167,7 @@ class ActionAnswerService(SafeAction):
 
         if service_id is None and latest_intent(tracker) == "inform":
             # A stray form answer (an address, a category) outside the form.
-            dispatcher.utter_message(response="utter_default")
+            utter_not_understood(dispatcher, tracker.sender_id)
             return []
         if service_id is None:
             buttons = [

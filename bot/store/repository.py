@@ -339,6 +339,21 @@ class Repository:
             ).all()
             return [_ticket_view(t) for t in tickets]
 
+    def waiting_for_answer(self, sender_id: str) -> list[str]:
+        """Public ids of the sender's tickets waiting for their answer (menunggu_warga)."""
+        with Session(self.engine) as s:
+            return list(
+                s.scalars(
+                    select(Ticket.public_id)
+                    .join(Citizen, Ticket.citizen_id == Citizen.id)
+                    .where(
+                        Citizen.sender_id == sender_id,
+                        Ticket.status == TicketStatus.MENUNGGU_WARGA,
+                    )
+                    .order_by(Ticket.updated_at.desc())
+                )
+            )
+
     def answer_info_request(
         self, sender_id: str, public_id: str, text: str
     ) -> tuple[TicketView | None, bool]:
