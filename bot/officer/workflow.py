@@ -132,6 +132,21 @@ class Workflow:
         )
         return outbox_id
 
+    def _status_event(
+        self,
+        s: Session,
+        ticket: Ticket,
+        viewer: Viewer,
+        move: states.Move,
+        body: str | None,
+        now: datetime,
+        **data: Any,
+    ) -> None:
+        """The audit event of a status action (who, when, from, to, why)."""
+        self._event(
+            s, ticket, viewer, "status", move, body, {"action": move.action.value, **data}, now
+        )
+
     def _move(self, ticket: Ticket, action: Action) -> states.Move:
         move = states.check(action, ticket.status)
         ticket.status = move.to_status
@@ -155,16 +170,7 @@ class Workflow:
             ticket.resolve_due = self.deadlines.resolve_due(today, ticket.category)
             ticket.due_on = ticket.followup_due
             ticket.updated_at = now
-            self._event(
-                s,
-                ticket,
-                viewer,
-                "status",
-                move,
-                _text(note, "Catatan", False) or None,
-                {"action": move.action.value},
-                now,
-            )
+            self._status_event(s, ticket, viewer, move, _text(note, "Catatan", False) or None, now)
             unit = s.get(Office, ticket.office_id)
             outbox_id = self._send(
                 s,
@@ -187,7 +193,7 @@ class Workflow:
             now = utcnow()
             ticket.due_on = ticket.resolve_due or self._fallback_resolve_due(ticket, now)
             ticket.updated_at = now
-            self._event(s, ticket, viewer, "status", move, plan, {"action": move.action.value}, now)
+            self._status_event(s, ticket, viewer, move, plan, now)
             return ActionResult(ticket.status, None, "Tindak lanjut dimulai.")
 
     def request_info(self, viewer: Viewer, public_id: str, question: str) -> ActionResult:
@@ -200,7 +206,7 @@ class Workflow:
             reply_due = self.deadlines.citizen_reply_due(local_today(self.timezone, now))
             ticket.due_on = reply_due  # the waiting stage's deadline: then it closes
             ticket.updated_at = now
-            self._event(s, ticket, viewer, "status", move, None, {"action": move.action.value}, now)
+            self._status_event(s, ticket, viewer, move, None, now)
             outbox_id = self._send(
                 s,
                 ticket,
@@ -219,16 +225,7 @@ class Workflow:
             now = utcnow()
             ticket.due_on = ticket.resolve_due or self._fallback_resolve_due(ticket, now)
             ticket.updated_at = now
-            self._event(
-                s,
-                ticket,
-                viewer,
-                "status",
-                move,
-                _text(note, "Catatan", False) or None,
-                {"action": move.action.value},
-                now,
-            )
+            self._status_event(s, ticket, viewer, move, _text(note, "Catatan", False) or None, now)
             return ActionResult(ticket.status, None, "Proses dilanjutkan.")
 
     def resolve(self, viewer: Viewer, public_id: str, resolution: str) -> ActionResult:
@@ -242,9 +239,7 @@ class Workflow:
             ticket.closed_at = now
             ticket.due_on = None
             ticket.updated_at = now
-            self._event(
-                s, ticket, viewer, "status", move, resolution, {"action": move.action.value}, now
-            )
+            self._status_event(s, ticket, viewer, move, resolution, now)
             outbox_id = self._send(
                 s,
                 ticket,
@@ -288,19 +283,15 @@ class Workflow:
             ticket.closed_at = now
             ticket.due_on = None
             ticket.updated_at = now
-            self._event(
+            self._status_event(
                 s,
                 ticket,
                 viewer,
-                "status",
                 move,
                 full_reason,
-                {
-                    "action": move.action.value,
-                    "reason": reason_code,
-                    "duplicate_of": original.public_id if original else None,
-                },
                 now,
+                reason=reason_code,
+                duplicate_of=original.public_id if original else None,
             )
             # The original's id is only told to the citizen when it is their own report.
             own = original is not None and original.citizen_id == ticket.citizen_id
@@ -335,9 +326,7 @@ class Workflow:
                 ticket.due_on = ticket.resolve_due
                 ticket.resolution = None
             ticket.updated_at = now
-            self._event(
-                s, ticket, viewer, "status", move, reason, {"action": move.action.value}, now
-            )
+            self._status_event(s, ticket, viewer, move, reason, now)
             outbox_id = self._send(
                 s, ticket, viewer, "status", citizen_texts.reopened(ticket.public_id), now
             )
