@@ -11,9 +11,10 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, Select, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -101,6 +102,17 @@ class TicketView:
     created_at: datetime
     verify_due: date
     updated_at: datetime
+
+
+SelectT = TypeVar("SelectT", bound=Select[Any])
+
+
+def _of_sender(statement: SelectT, sender_id: str) -> SelectT:
+    """Restrict a ticket query to the tickets this sender filed: a citizen sees only their
+    own tickets, and another id looks exactly like an unknown one."""
+    return statement.join(Citizen, Ticket.citizen_id == Citizen.id).where(
+        Citizen.sender_id == sender_id
+    )
 
 
 def _ticket_view(ticket: Ticket) -> TicketView:
@@ -321,9 +333,7 @@ class Repository:
         """The ticket if, and only if, this sender filed it (else None, as for unknown ids)."""
         with Session(self.engine) as s:
             ticket = s.scalar(
-                select(Ticket)
-                .join(Citizen, Ticket.citizen_id == Citizen.id)
-                .where(Ticket.public_id == public_id, Citizen.sender_id == sender_id)
+                _of_sender(select(Ticket), sender_id).where(Ticket.public_id == public_id)
             )
             return _ticket_view(ticket) if ticket else None
 
@@ -331,9 +341,8 @@ class Repository:
         """The sender's own tickets that are not closed, newest first."""
         with Session(self.engine) as s:
             tickets: Sequence[Ticket] = s.scalars(
-                select(Ticket)
-                .join(Citizen, Ticket.citizen_id == Citizen.id)
-                .where(Citizen.sender_id == sender_id, Ticket.status.in_(OPEN_STATUSES))
+                _of_sender(select(Ticket), sender_id)
+                .where(Ticket.status.in_(OPEN_STATUSES))
                 .order_by(Ticket.created_at.desc(), Ticket.id.desc())
                 .limit(limit)
             ).all()
@@ -344,12 +353,8 @@ class Repository:
         with Session(self.engine) as s:
             return list(
                 s.scalars(
-                    select(Ticket.public_id)
-                    .join(Citizen, Ticket.citizen_id == Citizen.id)
-                    .where(
-                        Citizen.sender_id == sender_id,
-                        Ticket.status == TicketStatus.MENUNGGU_WARGA,
-                    )
+                    _of_sender(select(Ticket.public_id), sender_id)
+                    .where(Ticket.status == TicketStatus.MENUNGGU_WARGA)
                     .order_by(Ticket.updated_at.desc())
                 )
             )
@@ -364,9 +369,8 @@ class Repository:
         """
         with Session(self.engine) as s, s.begin():
             row = s.execute(
-                select(Ticket, Citizen.id)
-                .join(Citizen, Ticket.citizen_id == Citizen.id)
-                .where(Ticket.public_id == public_id, Citizen.sender_id == sender_id)
+                _of_sender(select(Ticket, Citizen.id), sender_id)
+                .where(Ticket.public_id == public_id)
                 .with_for_update()
             ).first()
             if row is None:
