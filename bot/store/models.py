@@ -286,6 +286,23 @@ class TicketEvent(Base):
     ticket: Mapped[Ticket] = relationship(back_populates="events")
 
 
+class TicketMessage(Base):
+    """The conversation that produced a ticket: the citizen's messages and the assistant's
+    questions from the start of its complaint form to filing, copied when it is filed.
+
+    Only this ticket's own conversation: the officer's transcript never reads the citizen's
+    other chats. Not kept for anonymous tickets; deleted with the citizen's data.
+    """
+
+    __tablename__ = "ticket_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    who: Mapped[str] = mapped_column(String(10))  # warga | asisten
+    text: Mapped[str] = mapped_column(Text)
+
+
 class Rating(Base):
     """Feedback from a citizen: a message and an optional 1-5 score."""
 
