@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime, timezone
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -25,8 +27,50 @@ def reset_form() -> Events:
     return [SlotSet(slot, None) for slot in FORM_SLOTS]
 
 
+FORM_NAME = "complaint_form"
+TRANSCRIPT_MAX_LINES = 200
+TRANSCRIPT_MAX_CHARS = 4000
+
+
+def form_conversation(events: list[dict[str, Any]]) -> tuple[tuple[datetime, str, str], ...]:
+    """The messages of the latest run of the complaint form: from the citizen's message
+    that opened it to now, the citizen's ("warga") and the assistant's ("asisten").
+
+    Nothing from before that message: the citizen's earlier chats and other complaints
+    never become part of this ticket's transcript.
+    """
+    start: int | None = None
+    active = False
+    last_user: int | None = None
+    for index, event in enumerate(events):
+        kind = event.get("event")
+        if kind == "user":
+            last_user = index
+        elif kind == "active_loop":
+            running = event.get("name") == FORM_NAME
+            if running and not active:
+                start = last_user if last_user is not None else index
+            active = running
+        elif kind == "restart" or (kind == "action" and event.get("name") == "action_restart"):
+            start, active, last_user = None, False, None
+    if start is None:
+        return ()
+    lines: list[tuple[datetime, str, str]] = []
+    for event in events[start:]:
+        kind = event.get("event")
+        text = str(event.get("text") or "").strip()
+        if kind not in ("user", "bot") or not text:
+            continue
+        if kind == "user" and text.startswith("/"):
+            text = f"[tombol] {text}"
+        at = datetime.fromtimestamp(float(event.get("timestamp") or 0), tz=timezone.utc)
+        who = "warga" if kind == "user" else "asisten"
+        lines.append((at, who, text[:TRANSCRIPT_MAX_CHARS]))
+    return tuple(lines[-TRANSCRIPT_MAX_LINES:])
+
+
 def draft_from(tracker: Tracker) -> ComplaintDraft:
-    """The complaint as collected by the form."""
+    """The complaint as collected by the form, with the form's conversation."""
     service = tracker.get_slot("service")
     return ComplaintDraft(
         description=tracker.get_slot("complaint_description"),
@@ -36,6 +80,7 @@ def draft_from(tracker: Tracker) -> ComplaintDraft:
         latitude=tracker.get_slot("complaint_latitude"),
         longitude=tracker.get_slot("complaint_longitude"),
         service_id=service if isinstance(service, str) else None,
+        conversation=form_conversation(list(tracker.events)),
     )
 
 

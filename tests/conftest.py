@@ -31,6 +31,7 @@ from bot.store.models import (
     ServiceQuestion,
     Ticket,
     TicketEvent,
+    TicketMessage,
     UnitChannel,
     UnitTicketNotice,
 )
@@ -113,6 +114,7 @@ def database_url(
         prepared_urls.add(url)
     with Session(get_engine(url)) as s, s.begin():
         for model in (
+            TicketMessage,
             TicketEvent,
             Attachment,
             UnitTicketNotice,

@@ -381,7 +381,8 @@ def _row(r: Any) -> QueueRow:
         assignee=r[6],
         created_at=r.created_at,
         due_on=r.due_on,
-        snippet=" ".join(str(r[9] or "").split()),
+        # A confidential text is read only on its ticket page, where each opening is logged.
+        snippet="" if r.privacy == Privacy.CONFIDENTIAL else " ".join(str(r[9] or "").split()),
     )
 
 

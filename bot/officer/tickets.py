@@ -4,11 +4,11 @@ events with who did them and whether messages were delivered."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, and_, or_, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from bot.officer.access import TicketScope, Viewer, can_see
@@ -16,7 +16,6 @@ from bot.store.models import (
     Attachment,
     Category,
     Citizen,
-    InboxMessage,
     Office,
     Officer,
     OfficerRole,
@@ -26,11 +25,10 @@ from bot.store.models import (
     Service,
     Ticket,
     TicketEvent,
+    TicketMessage,
     TicketStatus,
-    utcnow,
 )
 
-TRANSCRIPT_BEFORE = timedelta(hours=2)  # the conversation that led to the complaint
 TRANSCRIPT_LIMIT = 200
 
 
@@ -176,9 +174,8 @@ def load_ticket(engine: Engine, viewer: Viewer, public_id: str) -> TicketDetail 
             )
         ]
         events = _events(s, t.id)
-        transcript: list[TranscriptLine] = []
-        if not anonymous and citizen is not None and citizen.telegram_user_id is not None:
-            transcript = _transcript(s, t, citizen)
+        # An anonymous ticket shows no conversation: its wording could identify the reporter.
+        transcript = [] if anonymous else _transcript(s, t)
         return TicketDetail(
             id=t.id,
             public_id=t.public_id,
@@ -254,51 +251,40 @@ def _events(s: Session, ticket_id: int) -> list[EventView]:
     return out
 
 
-def _transcript(s: Session, t: Ticket, citizen: Citizen) -> list[TranscriptLine]:
-    start = _aware(t.created_at) - TRANSCRIPT_BEFORE
-    end = _aware(t.closed_at) + timedelta(days=1) if t.closed_at else utcnow()
-    lines: list[TranscriptLine] = []
-    inbox = s.scalars(
-        select(InboxMessage)
-        .where(
-            InboxMessage.sender_id == citizen.sender_id,
-            InboxMessage.created_at >= start,
-            InboxMessage.created_at <= end,
+def _transcript(s: Session, t: Ticket) -> list[TranscriptLine]:
+    """This ticket's conversation and nothing else: the complaint form that filed it, the
+    messages sent to the citizen about it, and the citizen's answers about it (/jawab).
+
+    Never the citizen's other chats or tickets (those may be confidential or anonymous).
+    """
+    lines = [
+        TranscriptLine(_aware(m.at), m.who, m.text)
+        for m in s.scalars(
+            select(TicketMessage)
+            .where(TicketMessage.ticket_id == t.id)
+            .order_by(TicketMessage.at, TicketMessage.id)
+            .limit(TRANSCRIPT_LIMIT)
         )
-        .order_by(InboxMessage.id)
+    ]
+    for e in s.scalars(
+        select(TicketEvent)
+        .where(
+            TicketEvent.ticket_id == t.id,
+            TicketEvent.kind == "message_in",
+            TicketEvent.actor_type == "citizen",
+        )
+        .order_by(TicketEvent.id)
         .limit(TRANSCRIPT_LIMIT)
-    ).all()
-    for m in inbox:
-        lines.append(TranscriptLine(_aware(m.created_at), "warga", _inbox_text(m)))
-    outbox = s.scalars(
+    ):
+        lines.append(TranscriptLine(_aware(e.created_at), "warga", e.body or ""))
+    for o in s.scalars(
         select(OutboxMessage)
-        .where(
-            OutboxMessage.chat_id == citizen.telegram_user_id,
-            or_(
-                OutboxMessage.ticket_id == t.id,
-                and_(OutboxMessage.created_at >= start, OutboxMessage.created_at <= end),
-            ),
-        )
+        .where(OutboxMessage.ticket_id == t.id, OutboxMessage.kind != "unit_notice")
         .order_by(OutboxMessage.id)
         .limit(TRANSCRIPT_LIMIT)
-    ).all()
-    for o in outbox:
+    ):
         lines.append(TranscriptLine(_aware(o.created_at), "petugas", o.text, o.status))
     return sorted(lines, key=lambda line: line.at)
-
-
-def _inbox_text(m: InboxMessage) -> str:
-    raw = m.raw or {}
-    message = raw.get("message") or raw.get("edited_message") or {}
-    if isinstance(message, dict):
-        if message.get("text"):
-            return str(message["text"])
-        if message.get("caption"):
-            return f"[{m.kind}] {message['caption']}"
-    callback = raw.get("callback_query")
-    if isinstance(callback, dict):
-        return f"[tombol] {m.payload or ''}".strip()
-    return f"[{m.kind}]" if not m.payload else f"[{m.kind}] {m.payload}"
 
 
 def attachment_file(engine: Engine, viewer: Viewer, attachment_id: int, root: Path) -> Any:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine, delete, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,7 @@ from bot.store.models import (
     SentKeyboard,
     Ticket,
     TicketEvent,
+    TicketMessage,
     utcnow,
 )
 
@@ -38,6 +39,26 @@ class InboxItem:
 
 
 @dataclass(frozen=True)
+class UnfinishedUpdate:
+    """A stored update whose handling was abandoned (its process died or its handler
+    failed), handed out again to be handled from the stored raw JSON."""
+
+    id: int
+    update_id: int
+    raw: dict[str, Any]
+    attempt: int
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    """What one retention run removed."""
+
+    inbox_blanked: int  # raw updates (and handled texts) blanked
+    inbox_deleted: int
+    outbox_blanked: int
+
+
+@dataclass(frozen=True)
 class OutboxItem:
     """A message due for delivery."""
 
@@ -47,12 +68,35 @@ class OutboxItem:
     attempts: int
 
 
-class MessagingRepository:
-    """Data access of the Telegram front end."""
+# Telegram guarantees unique update ids only while it keeps updates (24 hours) and starts
+# them at a random number after a week without updates; a restarted local Bot API server
+# starts them anew. Deduplication therefore holds for this long (INBOX_DEDUP_HOURS).
+DEFAULT_DEDUP_WINDOW = timedelta(hours=48)
+# An update stored but not finished within this time was abandoned (its process died, or
+# its handler failed) and may be handled again, at most MAX_RECOVERIES times.
+CLAIM_LEASE = timedelta(minutes=10)
+MAX_RECOVERIES = 3
+# Inbox rows that still need their text: waiting for Rasa, for consent, or to be handled.
+OPEN_INBOX = ("pending", "held", "received")
+FINISHED_OUTBOX = ("sent", "failed", "blocked")
+BLANKED = "[dihapus]"
 
-    def __init__(self, engine: Engine, bot_id: int = 0):
+
+class MessagingRepository:
+    """Data access of the Telegram front end.
+
+    Inbox rows are addressed by their own id (`inbox_id`): an update id identifies an
+    update only within the deduplication window.
+    """
+
+    def __init__(
+        self, engine: Engine, bot_id: int = 0, dedup_window: timedelta = DEFAULT_DEDUP_WINDOW
+    ):
         self.engine = engine
         self.bot_id = bot_id  # Telegram update ids are counted per bot
+        self.dedup_window = dedup_window
+        self.claim_lease = CLAIM_LEASE
+        self.max_recoveries = MAX_RECOVERIES
 
     # -- inbox ------------------------------------------------------------------------------
 
@@ -63,32 +107,79 @@ class MessagingRepository:
         kind: str,
         sender_id: str | None,
         chat_id: int | None,
-    ) -> bool:
-        """Store an incoming update. False when this update_id was stored before."""
+    ) -> int | None:
+        """Store an incoming update: its inbox id, or None for a duplicate (the same update
+        id was stored less than the deduplication window ago).
+
+        Concurrent arrivals of one update (webhook redelivery, two replicas) cannot both
+        be stored: at most one row per (bot, update id) has an open window, enforced by
+        the unique constraint `uq_inbox_bot_update_open`.
+        """
         try:
             with Session(self.engine) as s, s.begin():
-                s.add(
-                    InboxMessage(
-                        bot_id=self.bot_id,
-                        update_id=update_id,
-                        raw=raw,
-                        kind=kind,
-                        sender_id=sender_id,
-                        chat_id=chat_id,
-                        status="received",
-                    )
-                )
-            return True
+                return self._insert(s, update_id, raw, kind, sender_id, chat_id)
         except IntegrityError:
-            return False
+            return None
+
+    def _insert(
+        self,
+        s: Session,
+        update_id: int,
+        raw: dict[str, Any],
+        kind: str,
+        sender_id: str | None,
+        chat_id: int | None,
+    ) -> int:
+        """Insert inside the caller's transaction; IntegrityError for a duplicate."""
+        now = utcnow()
+        # An earlier use of this id older than the window was another update: close its
+        # window (on PostgreSQL this locks that row, so racing arrivals queue up here and
+        # the losers then meet the new row in the unique constraint).
+        s.execute(
+            update(InboxMessage)
+            .where(
+                InboxMessage.bot_id == self.bot_id,
+                InboxMessage.update_id == update_id,
+                InboxMessage.dedup_active.is_(True),
+                InboxMessage.created_at < now - self.dedup_window,
+            )
+            .values(dedup_active=None)
+        )
+        row = InboxMessage(
+            bot_id=self.bot_id,
+            update_id=update_id,
+            dedup_active=True,
+            raw=raw,
+            kind=kind,
+            sender_id=sender_id,
+            chat_id=chat_id,
+            status="received",
+            next_attempt_at=now + self.claim_lease,
+            created_at=now,
+        )
+        s.add(row)
+        s.flush()
+        return row.id
+
+    def inbox_id(self, update_id: int) -> int | None:
+        """The inbox row of an update id within its window (the update being handled)."""
+        with Session(self.engine) as s:
+            return s.scalar(
+                select(InboxMessage.id).where(
+                    InboxMessage.bot_id == self.bot_id,
+                    InboxMessage.update_id == update_id,
+                    InboxMessage.dedup_active.is_(True),
+                )
+            )
 
     def last_update_id(self) -> int | None:
-        """The highest update_id ever stored (to resume polling after a restart)."""
+        """The highest update_id stored within the window (to resume polling)."""
         with Session(self.engine) as s:
             return s.scalar(
                 select(InboxMessage.update_id)
-                .where(InboxMessage.bot_id == self.bot_id)
+                .where(InboxMessage.bot_id == self.bot_id, InboxMessage.dedup_active.is_(True))
                 .order_by(InboxMessage.update_id.desc())
+                .limit(1)
             )
 
     def has_pending(self, sender_id: str) -> bool:
@@ -107,27 +198,24 @@ class MessagingRepository:
                 is not None
             )
 
-    def mark_done(self, update_id: int, kind: str | None = None) -> None:
-        """The update was fully handled."""
+    def mark_done(self, inbox_id: int | None, kind: str | None = None) -> None:
+        """The update was fully handled (None: its row is gone, nothing to do)."""
+        if inbox_id is None:
+            return
         values: dict[str, Any] = {"status": "done", "done_at": utcnow()}
         if kind:
             values["kind"] = kind
         with Session(self.engine) as s, s.begin():
-            s.execute(
-                update(InboxMessage)
-                .where(InboxMessage.bot_id == self.bot_id, InboxMessage.update_id == update_id)
-                .values(**values)
-            )
+            s.execute(update(InboxMessage).where(InboxMessage.id == inbox_id).values(**values))
 
-    def mark_pending(self, update_id: int, payload: str, error: str, delay_s: float) -> int:
+    def mark_pending(self, inbox_id: int | None, payload: str, error: str, delay_s: float) -> int:
         """Rasa did not answer: keep the message for the retry worker. Returns attempts."""
+        if inbox_id is None:
+            return 0
         with Session(self.engine) as s, s.begin():
-            row = s.scalar(
-                select(InboxMessage).where(
-                    InboxMessage.bot_id == self.bot_id, InboxMessage.update_id == update_id
-                )
-            )
-            assert row is not None
+            row = s.get(InboxMessage, inbox_id)
+            if row is None:  # deleted meanwhile (the citizen's data was deleted)
+                return 0
             row.status = "pending"
             row.payload = payload
             row.attempts += 1
@@ -135,12 +223,14 @@ class MessagingRepository:
             row.next_attempt_at = utcnow() + timedelta(seconds=delay_s)
             return row.attempts
 
-    def hold(self, update_id: int, payload: str) -> None:
+    def hold(self, inbox_id: int | None, payload: str) -> None:
         """Keep a message until the citizen consents to the privacy notice."""
+        if inbox_id is None:
+            return
         with Session(self.engine) as s, s.begin():
             s.execute(
                 update(InboxMessage)
-                .where(InboxMessage.bot_id == self.bot_id, InboxMessage.update_id == update_id)
+                .where(InboxMessage.id == inbox_id)
                 .values(status="held", payload=payload)
             )
 
@@ -154,21 +244,25 @@ class MessagingRepository:
                     InboxMessage.sender_id == sender_id,
                     InboxMessage.status == "held",
                 )
-                .order_by(InboxMessage.update_id)
+                .order_by(InboxMessage.id)
             ).all()
             for row in rows:
                 row.status = status
+                # Handled right now by the caller: not abandoned before the lease ends.
+                row.next_attempt_at = utcnow() + self.claim_lease
             return [
                 InboxItem(r.id, r.update_id, sender_id, r.chat_id or 0, r.payload or "", r.attempts)
                 for r in rows
             ]
 
     def update_status(self, update_id: int) -> str | None:
-        """The inbox status of an update, or None if it was never stored."""
+        """The inbox status of an update id within its window, or None if not stored."""
         with Session(self.engine) as s:
             return s.scalar(
                 select(InboxMessage.status).where(
-                    InboxMessage.bot_id == self.bot_id, InboxMessage.update_id == update_id
+                    InboxMessage.bot_id == self.bot_id,
+                    InboxMessage.update_id == update_id,
+                    InboxMessage.dedup_active.is_(True),
                 )
             )
 
@@ -179,7 +273,7 @@ class MessagingRepository:
             rows = s.scalars(
                 select(InboxMessage)
                 .where(InboxMessage.bot_id == self.bot_id, InboxMessage.status == "pending")
-                .order_by(InboxMessage.sender_id, InboxMessage.update_id)
+                .order_by(InboxMessage.sender_id, InboxMessage.id)
             ).all()
             heads: dict[str, InboxMessage] = {}
             for row in rows:
@@ -197,6 +291,120 @@ class MessagingRepository:
                 for r in heads.values()
                 if r.next_attempt_at is None or _aware(r.next_attempt_at) <= now
             ]
+
+    def claim_unfinished(
+        self, now: datetime | None = None, limit: int = 20
+    ) -> list[UnfinishedUpdate]:
+        """Updates stored but not finished within the lease, claimed for handling again.
+
+        Each is handed to one caller only (a conditional update claims it for another
+        lease); after MAX_RECOVERIES claims, or once its raw JSON is gone, it is marked
+        failed instead. Only updates within the deduplication window are revived.
+        """
+        now = now or utcnow()
+        claimed: list[UnfinishedUpdate] = []
+        with Session(self.engine) as s, s.begin():
+            rows = s.execute(
+                select(InboxMessage.id, InboxMessage.attempts)
+                .where(
+                    InboxMessage.status == "received",
+                    InboxMessage.next_attempt_at <= now,
+                    InboxMessage.bot_id == self.bot_id,
+                )
+                .order_by(InboxMessage.id)
+                .limit(limit)
+            ).all()
+            for inbox_id, attempts in rows:
+                due = (
+                    InboxMessage.id == inbox_id,
+                    InboxMessage.status == "received",
+                    InboxMessage.next_attempt_at <= now,
+                )
+                give_up = update(InboxMessage).where(*due)
+                if attempts >= self.max_recoveries:
+                    s.execute(
+                        give_up.values(
+                            status="failed",
+                            last_error=f"not finished after {attempts} recoveries",
+                        )
+                    )
+                    continue
+                result = s.execute(
+                    update(InboxMessage)
+                    .where(
+                        *due,
+                        InboxMessage.raw.is_not(None),
+                        InboxMessage.created_at > now - self.dedup_window,
+                    )
+                    .values(attempts=attempts + 1, next_attempt_at=now + self.claim_lease)
+                )
+                if result.rowcount != 1:  # type: ignore[attr-defined]
+                    s.execute(give_up.values(status="failed", last_error="too old to recover"))
+                    continue
+                row = s.execute(
+                    select(InboxMessage.update_id, InboxMessage.raw).where(
+                        InboxMessage.id == inbox_id
+                    )
+                ).one()
+                claimed.append(UnfinishedUpdate(inbox_id, row.update_id, row.raw, attempts + 1))
+        return claimed
+
+    # -- retention --------------------------------------------------------------------------
+
+    def purge(
+        self,
+        raw_after: timedelta,
+        delete_after: timedelta,
+        outbox_after: timedelta | None = None,
+        now: datetime | None = None,
+    ) -> PurgeReport:
+        """Apply the retention periods (README, "Retention"), for every bot.
+
+        Inbox: after `raw_after` the raw update is blanked, and so is the text of handled
+        messages; after `delete_after` the row is deleted, except a message still waiting
+        for Rasa. Outbox: after `outbox_after`, finished unit-group notices and messages
+        without a ticket lose their text (a message to a citizen about a ticket is part of
+        the ticket's record, kept with it; the delivery state stays for its history).
+        """
+        now = now or utcnow()
+        with Session(self.engine) as s, s.begin():
+            old_raw = InboxMessage.created_at < now - raw_after
+            blanked = s.execute(
+                update(InboxMessage)
+                .where(old_raw, InboxMessage.raw.is_not(None))
+                .values(raw=null())
+            ).rowcount  # type: ignore[attr-defined]
+            s.execute(
+                update(InboxMessage)
+                .where(
+                    old_raw,
+                    InboxMessage.payload.is_not(None),
+                    InboxMessage.status.not_in(OPEN_INBOX),
+                )
+                .values(payload=None)
+            )
+            deleted = s.execute(
+                delete(InboxMessage).where(
+                    InboxMessage.created_at < now - delete_after,
+                    InboxMessage.status != "pending",
+                )
+            ).rowcount  # type: ignore[attr-defined]
+            outbox_blanked = 0
+            if outbox_after is not None:
+                outbox_blanked = s.execute(
+                    update(OutboxMessage)
+                    .where(
+                        OutboxMessage.created_at < now - outbox_after,
+                        OutboxMessage.status.in_(FINISHED_OUTBOX),
+                        or_(
+                            OutboxMessage.kind == "unit_notice",
+                            OutboxMessage.ticket_id.is_(None),
+                        ),
+                        OutboxMessage.text != BLANKED,
+                    )
+                    .values(text=BLANKED)
+                ).rowcount  # type: ignore[attr-defined]
+        return PurgeReport(int(blanked or 0), int(deleted or 0), int(outbox_blanked or 0))
 
     # -- outbox -----------------------------------------------------------------------------
 
@@ -372,6 +580,14 @@ class MessagingRepository:
             if citizen is not None:
                 kept = len(
                     s.scalars(select(Ticket.id).where(Ticket.citizen_id == citizen.id)).all()
+                )
+                # The transcripts of their complaints are their chat messages: deleted too.
+                s.execute(
+                    delete(TicketMessage).where(
+                        TicketMessage.ticket_id.in_(
+                            select(Ticket.id).where(Ticket.citizen_id == citizen.id)
+                        )
+                    )
                 )
                 s.execute(
                     update(Ticket).where(Ticket.citizen_id == citizen.id).values(citizen_id=None)

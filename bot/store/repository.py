@@ -31,6 +31,7 @@ from bot.store.models import (
     ServiceQuestion,
     Ticket,
     TicketEvent,
+    TicketMessage,
     TicketStatus,
     utcnow,
 )
@@ -75,6 +76,9 @@ class ComplaintDraft:
     latitude: float | None = None
     longitude: float | None = None
     service_id: str | None = None
+    # The form's conversation, (time, "warga" | "asisten", text), kept as the ticket's
+    # transcript; not part of the idempotency key and not kept for anonymous tickets.
+    conversation: tuple[tuple[datetime, str, str], ...] = ()
 
     def idempotency_key(self) -> str:
         """Same content, same key: a resubmitted form maps to the ticket already filed."""
@@ -316,6 +320,9 @@ class Repository:
                     )
                 )
                 s.delete(item)
+            if draft.privacy != Privacy.ANONYMOUS:
+                for at, who, text in draft.conversation:
+                    s.add(TicketMessage(ticket_id=ticket.id, at=at, who=who, text=text))
             s.add(
                 TicketEvent(
                     ticket_id=ticket.id,

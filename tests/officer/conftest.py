@@ -7,6 +7,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -119,13 +120,21 @@ def make_ticket(engine: Engine, calendar_: HolidayCalendar) -> TicketMaker:
         sender: str | None = None,
         name: str | None = "Andi Wijaya",
         location: str | None = "Kecamatan Sukamaju",
+        conversation: tuple[tuple[datetime, str, str], ...] = (),
         **changes: Any,
     ) -> str:
         sender = sender or str(next(counter) * 1000 + 7)
         messaging.record_consent(sender, int(sender), name)
         view, _ = repo.file_ticket(
             sender,
-            ComplaintDraft(description, location, category, privacy, service_id=service_id),
+            ComplaintDraft(
+                description,
+                location,
+                category,
+                privacy,
+                service_id=service_id,
+                conversation=conversation,
+            ),
         )
         if changes:
             with Session(engine) as s, s.begin():

@@ -242,16 +242,20 @@ def test_confidential_ticket_only_for_supervisor_and_assignee_and_views_logged(
 def test_public_ticket_shows_reporter_and_transcript(
     app_client: Client, engine: Engine, make_ticket: TicketMaker, people: People
 ) -> None:
-    from bot.store.messaging import MessagingRepository
+    from datetime import datetime, timezone
 
-    messaging = MessagingRepository(engine, bot_id=1)
-    messaging.store_update(
-        501, {"message": {"text": "halo, mau lapor antrean KTP"}}, "text", "4440001", 4440001
+    at = datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)
+    tid = make_ticket(
+        sender="4440001",
+        name="Rina Kusuma",
+        conversation=(
+            (at, "warga", "halo, mau lapor antrean KTP"),
+            (at, "asisten", "Di mana lokasinya?"),
+        ),
     )
-    tid = make_ticket(sender="4440001", name="Rina Kusuma")
     page = app_client("budi").get(f"/tiket/{tid}")
     assert "Rina Kusuma" in page.text and "4440001" in page.text
-    assert "halo, mau lapor antrean KTP" in page.text
+    assert "halo, mau lapor antrean KTP" in page.text and "Di mana lokasinya?" in page.text
 
 
 def test_anonymous_ticket_never_renders_reporter_data(
