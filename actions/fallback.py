@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import Events, utter_not_understood
+from actions.service_info import answer_service_question, asked_aspect, names_a_service
 from bot.labels import BUTTON_TALK_TO_OFFICER, MAIN_MENU_BUTTONS
+
+log = logging.getLogger("actions.fallback")
 
 
 def consecutive_fallbacks(tracker: Tracker) -> int:
@@ -23,13 +28,26 @@ def consecutive_fallbacks(tracker: Tracker) -> int:
     return count
 
 
+def _names_a_service(tracker: Tracker) -> bool:
+    try:
+        return names_a_service(tracker)
+    except Exception:  # the catalogue is unreachable: fall back as before
+        log.exception("could not look for a service name in a fallback message")
+        return False
+
+
 class ActionHandleFallback(Action):
-    """First miss: ask to rephrase. Second miss in a row: the menu and a human."""
+    """A message naming a service is a question about it; otherwise the first miss asks to
+    rephrase and the second in a row offers the menu and a human."""
 
     def name(self) -> str:
         return "action_handle_fallback"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        if not tracker.active_loop and _names_a_service(tracker):
+            # "kalau SIM?", "paspot": a follow-up or a service name the classifier was
+            # unsure about; answer it as a question about that service.
+            return answer_service_question(dispatcher, tracker, asked_aspect(tracker))
         if consecutive_fallbacks(tracker) >= 2:
             buttons = [{"title": t, "payload": p} for t, p in MAIN_MENU_BUTTONS]
             buttons.append({"title": BUTTON_TALK_TO_OFFICER, "payload": "/request_human"})

@@ -20,7 +20,8 @@ from actions.common import (
     utter_not_understood,
 )
 from bot.labels import ASPECT_BUTTON_LABELS, ASPECT_LABELS
-from bot.service_match import match_service, suggest
+from bot.referrals import find_referral
+from bot.service_match import find_all_exact, near_miss_scores, suggest
 from bot.store import ServiceView
 
 ASPECT_BY_INTENT = {
@@ -126,92 +127,138 @@ def utter_aspect(dispatcher: CollectingDispatcher, service: ServiceView, aspect:
         )
 
 
+# A near miss this close to a name is taken for a misspelt new service even when a
+# previous service could be meant ("pasprot" after a KTP question asks about paspor).
+STRONG_NEAR_MISS = 88
+MAX_SERVICES_PER_MESSAGE = 3
+
+
+def asked_aspect(tracker: Tracker) -> str:
+    """The aspect asked by the intent, else the one of the previous question."""
+    aspect = ASPECT_BY_INTENT.get(latest_intent(tracker) or "") or tracker.get_slot(
+        "service_aspect"
+    )
+    return aspect if aspect in ASPECT_LABELS else "requirements"
+
+
+def names_a_service(tracker: Tracker) -> bool:
+    """True when the latest message names a service, ours or one handled elsewhere, or a
+    close misspelling of one (used to answer follow-ups the NLU could not classify)."""
+    if latest_entities(tracker, "service"):
+        return True
+    text = latest_text(tracker)
+    if not text:
+        return False
+    aliases = repository().service_aliases()
+    if find_all_exact(text, aliases) or find_referral(text):
+        return True
+    return any(score >= STRONG_NEAR_MISS for score in near_miss_scores(text, aliases).values())
+
+
+def answer_service_question(
+    dispatcher: CollectingDispatcher, tracker: Tracker, aspect: str
+) -> Events:
+    """Answer `aspect` of every service the message names (up to three), else of the
+    service discussed before; say honestly when a service is handled elsewhere."""
+    repo = repository()
+    aliases = repo.service_aliases()
+    known = set(aliases.values())
+    text = latest_text(tracker)
+    entities = latest_entities(tracker, "service")
+
+    named: list[tuple[str, str]] = [
+        (sid, value) for value in entities if (sid := resolve(value, aliases)) is not None
+    ]
+    for sid, alias in find_all_exact(text, aliases) if text else []:
+        if sid not in [n[0] for n in named]:
+            named.append((sid, alias))
+    referral = find_referral(text) if text else None
+    if referral is not None and all(len(referral.alias) > len(alias) for _, alias in named):
+        dispatcher.utter_message(
+            response="utter_service_not_served",
+            service_name=referral.referral.name,
+            where=referral.referral.where,
+            source=referral.referral.source,
+        )
+        return [SlotSet("service", None), SlotSet("service_aspect", aspect)]
+
+    service_ids = [sid for sid, _ in named][:MAX_SERVICES_PER_MESSAGE]
+    if not service_ids:
+        unknown = [value for value in entities if resolve(value, aliases) is None]
+        if unknown:
+            # The NLU saw a service name the catalogue does not know: offer the closest ones.
+            return _suggest(dispatcher, repo, aspect, unknown[0], suggest(unknown[0], aliases))
+        previous = tracker.get_slot("service") if latest_intent(tracker) != "inform" else None
+        previous = previous if previous in known else None
+        scores = near_miss_scores(text, aliases) if text else {}
+        ranked = tuple(sorted(scores, key=lambda sid: -scores[sid])[:3])
+        if ranked and (previous is None or scores[ranked[0]] >= STRONG_NEAR_MISS):
+            return _suggest(dispatcher, repo, aspect, text, ranked)
+        if previous is not None:
+            # A follow-up ("kalau biayanya?", "yang elektronik berapa hari?") keeps the
+            # service of the previous question.
+            service_ids = [previous]
+
+    if not service_ids and latest_intent(tracker) == "inform":
+        # A stray form answer (an address, a category) outside the form.
+        utter_not_understood(dispatcher, tracker.sender_id)
+        return []
+    if not service_ids:
+        buttons = [
+            {"title": name, "payload": payload(aspect, sid)}
+            for sid, name in repo.most_asked_services()
+        ]
+        dispatcher.utter_message(
+            response="utter_ask_which_service",
+            aspect_label=ASPECT_LABELS[aspect],
+            buttons=buttons,
+        )
+        return [SlotSet("service_aspect", aspect)]
+
+    answered: list[str] = []
+    for sid in service_ids:
+        service = repo.get_service(sid)
+        if service is None:  # catalogue changed underneath the model
+            dispatcher.utter_message(response="utter_service_not_found", query=sid)
+            continue
+        utter_aspect(dispatcher, service, aspect)
+        repo.record_service_question(service.id, aspect)
+        answered.append(service.id)
+    # Follow-ups go on with the first service named.
+    return [
+        SlotSet("service", answered[0] if answered else None),
+        SlotSet("service_aspect", aspect),
+    ]
+
+
+def _suggest(
+    dispatcher: CollectingDispatcher,
+    repo: Any,
+    aspect: str,
+    query: str,
+    suggestions: tuple[str, ...],
+) -> Events:
+    if not suggestions:
+        buttons = [
+            {"title": name, "payload": payload(aspect, sid)}
+            for sid, name in repo.most_asked_services()
+        ]
+        dispatcher.utter_message(response="utter_service_not_found", query=query, buttons=buttons)
+    else:
+        buttons = []
+        for sid in suggestions:
+            service = repo.get_service(sid)
+            if service:
+                buttons.append({"title": service.name, "payload": payload(aspect, sid)})
+        dispatcher.utter_message(response="utter_service_suggestions", query=query, buttons=buttons)
+    return [SlotSet("service", None), SlotSet("service_aspect", aspect)]
+
+
 class ActionAnswerService(SafeAction):
-    """Answers the asked aspect of the named (or previously discussed) service."""
+    """Answers the asked aspect of the named (or previously discussed) services."""
 
     def name(self) -> str:
         return "action_answer_service"
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
-        repo = repository()
-        aspect = ASPECT_BY_INTENT.get(latest_intent(tracker) or "") or tracker.get_slot(
-            "service_aspect"
-        )
-        aspect = aspect if aspect in ASPECT_LABELS else "requirements"
-        aliases = repo.service_aliases()
-        known = set(aliases.values())
-
-        service_id: str | None = None
-        entities = latest_entities(tracker, "service")
-        canonical = [sid for sid in (resolve(value, aliases) for value in entities) if sid]
-        if canonical:
-            service_id = canonical[0]
-        elif entities:
-            # The NLU saw a service name the catalogue does not know: offer the closest ones.
-            return self._suggest(
-                dispatcher, repo, aspect, entities[0], suggest(entities[0], aliases)
-            )
-        else:
-            text = latest_text(tracker)
-            found = match_service(text, aliases)
-            if found.exact:
-                service_id = found.exact
-            elif found.suggestions:
-                return self._suggest(dispatcher, repo, aspect, text, found.suggestions)
-            else:
-                # "kalau biayanya?" reuses the service; a bare form answer does not.
-                previous = (
-                    tracker.get_slot("service") if latest_intent(tracker) != "inform" else None
-                )
-                service_id = previous if previous in known else None
-
-        if service_id is None and latest_intent(tracker) == "inform":
-            # A stray form answer (an address, a category) outside the form.
-            utter_not_understood(dispatcher, tracker.sender_id)
-            return []
-        if service_id is None:
-            buttons = [
-                {"title": name, "payload": payload(aspect, sid)}
-                for sid, name in repo.most_asked_services()
-            ]
-            dispatcher.utter_message(
-                response="utter_ask_which_service",
-                aspect_label=ASPECT_LABELS[aspect],
-                buttons=buttons,
-            )
-            return [SlotSet("service_aspect", aspect)]
-
-        service = repo.get_service(service_id)
-        if service is None:  # catalogue changed underneath the model
-            dispatcher.utter_message(response="utter_service_not_found", query=service_id)
-            return [SlotSet("service", None)]
-        utter_aspect(dispatcher, service, aspect)
-        repo.record_service_question(service.id, aspect)
-        return [SlotSet("service", service.id), SlotSet("service_aspect", aspect)]
-
-    @staticmethod
-    def _suggest(
-        dispatcher: CollectingDispatcher,
-        repo: Any,
-        aspect: str,
-        query: str,
-        suggestions: tuple[str, ...],
-    ) -> Events:
-        if not suggestions:
-            buttons = [
-                {"title": name, "payload": payload(aspect, sid)}
-                for sid, name in repo.most_asked_services()
-            ]
-            dispatcher.utter_message(
-                response="utter_service_not_found", query=query, buttons=buttons
-            )
-        else:
-            buttons = []
-            for sid in suggestions:
-                service = repo.get_service(sid)
-                if service:
-                    buttons.append({"title": service.name, "payload": payload(aspect, sid)})
-            dispatcher.utter_message(
-                response="utter_service_suggestions", query=query, buttons=buttons
-            )
-        return [SlotSet("service", None), SlotSet("service_aspect", aspect)]
+        return answer_service_question(dispatcher, tracker, asked_aspect(tracker))

@@ -49,8 +49,29 @@ def suggest(query: str, aliases: dict[str, str], limit: int = 3) -> tuple[str, .
     return tuple(out)
 
 
-def scan_near_misses(text: str, aliases: dict[str, str], limit: int = 3) -> tuple[str, ...]:
-    """Near-miss service names among the words (and word pairs) of a message."""
+def find_all_exact(text: str, aliases: dict[str, str]) -> list[tuple[str, str]]:
+    """Every service named in `text`, as (service id, alias), in the order they appear.
+
+    Longer aliases win over the shorter ones inside them ("sim c" over "sim").
+    """
+    lowered = text.lower()
+    taken = [False] * len(lowered)
+    found: list[tuple[int, str, str]] = []
+    for alias in sorted(aliases, key=len, reverse=True):
+        for m in re.finditer(r"(?<![\w-])" + re.escape(alias) + r"(?![\w-])", lowered):
+            if any(taken[m.start() : m.end()]):
+                continue
+            taken[m.start() : m.end()] = [True] * (m.end() - m.start())
+            found.append((m.start(), aliases[alias], alias))
+    out: list[tuple[str, str]] = []
+    for _pos, sid, alias in sorted(found):
+        if sid not in [o[0] for o in out]:
+            out.append((sid, alias))
+    return out
+
+
+def near_miss_scores(text: str, aliases: dict[str, str]) -> dict[str, float]:
+    """Service id -> best similarity of a word (or word pair) of `text` to its aliases."""
     words = re.findall(r"[\w-]+", text.lower())
     grams = [w for w in words if len(w) >= MIN_FUZZY_LENGTH]
     grams += [f"{a} {b}" for a, b in pairwise(words) if len(a) + len(b) >= 8]
@@ -62,6 +83,12 @@ def scan_near_misses(text: str, aliases: dict[str, str], limit: int = 3) -> tupl
         ):
             sid = aliases[alias]
             best[sid] = max(best.get(sid, 0.0), score)
+    return best
+
+
+def scan_near_misses(text: str, aliases: dict[str, str], limit: int = 3) -> tuple[str, ...]:
+    """Near-miss service names among the words (and word pairs) of a message."""
+    best = near_miss_scores(text, aliases)
     ranked = sorted(best, key=lambda sid: -best[sid])
     return tuple(ranked[:limit])
 

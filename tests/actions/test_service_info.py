@@ -141,7 +141,7 @@ def test_unknown_entity_value_gets_suggestions(repo: Repository, domain: dict[st
 
 
 def test_unmatchable_service_offers_popular_ones(repo: Repository, domain: dict[str, Any]) -> None:
-    dispatcher, _ = ask(domain, "syarat sertifikat halal", "ask_requirements", "sertifikat halal")
+    dispatcher, _ = ask(domain, "syarat lisensi pilot", "ask_requirements", "lisensi pilot")
     assert responses(dispatcher) == ["utter_service_not_found"]
     assert dispatcher.messages[0]["buttons"]
 
@@ -188,3 +188,114 @@ def test_bare_service_name_continues_the_last_question(
 ) -> None:
     dispatcher, _ = ask(domain, "kalau yang paspor?", "inform", "paspor", service_aspect="cost")
     assert responses(dispatcher) == ["utter_service_cost"]
+
+
+# -- follow-ups, several services, services handled elsewhere (issue 8, classes 6 and 11) ----
+
+
+def test_two_services_in_one_message_are_both_answered(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "biaya SIM A sama SKCK brp",
+        "ask_cost",
+        [entity("service", "sim"), entity("service", "skck")],
+    )
+    ActionAnswerService().run(dispatcher, tracker, domain)
+    said = "\n".join(texts(domain, dispatcher))
+    for sid in ("sim", "skck"):
+        service = repo.get_service(sid)
+        assert service is not None and service.cost
+        assert service.cost in said, sid
+
+
+def test_an_aspect_follow_up_keeps_the_previous_service(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
+    dispatcher, events = ask(
+        domain, "yg elektronik lama jadinya brp hari", "ask_duration", service="paspor"
+    )
+    paspor = repo.get_service("paspor")
+    assert paspor is not None and paspor.duration
+    assert paspor.duration in "\n".join(texts(domain, dispatcher))
+    assert {"event": "slot", "name": "service", "value": "paspor"} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events
+    ]
+
+
+def test_a_clear_misspelling_of_another_service_beats_the_previous_one(
+    domain: dict[str, Any],
+) -> None:
+    dispatcher, _ = ask(domain, "biaya pasprot brp", "ask_cost", service="ktp")
+    assert responses(dispatcher) == ["utter_service_suggestions"]
+    titles = [b["title"].lower() for b in dispatcher.messages[0]["buttons"]]
+    assert any("paspor" in t for t in titles)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "where"),
+    [
+        ("syarat bikin sertifikat tanah apa aja", "ask_requirements", "ATR/BPN"),
+        ("daftar buku nikah dimana ya", "ask_location_hours", "KUA"),
+        ("cara klaim jht bpjs ketenagakerjaan gimana", "ask_procedure", "JMO"),
+    ],
+)
+def test_a_service_handled_elsewhere_is_named_honestly(
+    domain: dict[str, Any], text: str, intent: str, where: str
+) -> None:
+    found = "bpjs" if "bpjs" in text else None
+    dispatcher, events = ask(domain, text, intent, found, service="ktp")
+    assert responses(dispatcher) == ["utter_service_not_served"]
+    said = texts(domain, dispatcher)[0]
+    assert where in said and "belum tersedia" in said and "Sumber" in said
+    assert {"event": "slot", "name": "service", "value": None} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events
+    ]
+
+
+def test_fallback_naming_a_service_answers_it_with_the_previous_aspect(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
+    from actions.fallback import ActionHandleFallback
+
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "kalau SIM?",
+        "nlu_fallback",
+        [entity("service", "sim")],
+        slots={"service": "ktp", "service_aspect": "cost"},
+    )
+    ActionHandleFallback().run(dispatcher, tracker, domain)
+    sim = repo.get_service("sim")
+    assert sim is not None and sim.cost
+    assert sim.cost in "\n".join(texts(domain, dispatcher))
+
+
+def test_fallback_without_a_service_still_asks_to_rephrase(domain: dict[str, Any]) -> None:
+    from actions.fallback import ActionHandleFallback
+
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("qwerty zzz", "nlu_fallback", slots={"service": "ktp"})
+    ActionHandleFallback().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_default"]
+
+
+def test_asking_for_a_person_gets_real_contacts(repo: Repository, domain: dict[str, Any]) -> None:
+    from actions.human import ActionRequestHuman
+
+    dispatcher = CollectingDispatcher()
+    ActionRequestHuman().run(
+        dispatcher,
+        make_tracker("nomor WA nya berapa", "request_human", slots={"service": "sim"}),
+        domain,
+    )
+    assert responses(dispatcher) == [
+        "utter_office_contact",
+        "utter_national_complaint_channel",
+        "utter_request_human",
+    ]
+    sim = repo.get_service("sim")
+    assert sim is not None and sim.office_phone
+    said = "\n".join(texts(domain, dispatcher))
+    assert sim.office_phone in said and "lapor.go.id" in said
