@@ -299,3 +299,30 @@ def test_asking_for_a_person_gets_real_contacts(repo: Repository, domain: dict[s
     assert sim is not None and sim.office_phone
     said = "\n".join(texts(domain, dispatcher))
     assert sim.office_phone in said and "lapor.go.id" in said
+
+
+def test_a_question_read_as_no_is_answered_as_a_question(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
+    from actions.yes_no import ActionYesNo
+
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("bisa online gk?", "deny", slots={"service": "ktp"})
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "deny", "confidence": 0.86},
+        {"name": "ask_procedure", "confidence": 0.07},
+    ]
+    ActionYesNo().run(dispatcher, tracker, domain)
+    assert responses(dispatcher)[0].startswith("utter_service_procedure")
+    ktp = repo.get_service("ktp")
+    assert ktp is not None and ktp.procedure
+    assert ktp.procedure[0] in "\n".join(texts(domain, dispatcher))
+
+
+@pytest.mark.parametrize("text", ["ya", "nggak", "oke"])
+def test_a_plain_yes_or_no_is_acknowledged(domain: dict[str, Any], text: str) -> None:
+    from actions.yes_no import ActionYesNo
+
+    dispatcher = CollectingDispatcher()
+    ActionYesNo().run(dispatcher, make_tracker(text, "affirm"), domain)
+    assert responses(dispatcher) == ["utter_ok"]

@@ -1,0 +1,41 @@
+"""A yes or no outside any question: acknowledged, unless it is really a question.
+
+The classifier reads short questions ("bisa online gk?", "ok kalo perpanjang online
+bisa?") as yes or no; those are answered as the service question they are.
+"""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import Events, SafeAction, latest_text, utter_not_understood
+from actions.service_info import ASPECT_BY_INTENT, answer_service_question
+from bot.phrases import looks_like_question
+
+
+def likeliest_aspect(tracker: Tracker) -> str | None:
+    """The service aspect among the classifier's alternatives, best first."""
+    for candidate in tracker.latest_message.get("intent_ranking") or []:
+        aspect = ASPECT_BY_INTENT.get(str(candidate.get("name")))
+        if aspect:
+            return aspect
+    return None
+
+
+class ActionYesNo(SafeAction):
+    """ "Ya" / "tidak" outside a form: "Baik."; a question in disguise: answered."""
+
+    def name(self) -> str:
+        return "action_yes_no"
+
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        if not looks_like_question(latest_text(tracker)):
+            dispatcher.utter_message(response="utter_ok")
+            return []
+        aspect = likeliest_aspect(tracker)
+        if aspect is None:
+            utter_not_understood(dispatcher, tracker.sender_id)
+            return []
+        return answer_service_question(dispatcher, tracker, aspect)

@@ -1,0 +1,213 @@
+"""What a short message is, independent of the classifier: a question, a clear yes.
+
+The NLU reads "bisa online gk?" as a no and "oh iya, sebelum dikirim mau nanya dulu" as a
+yes. Consent and yes/no answers are judged here too, so a question is never taken for an
+answer and nothing is sent without a clear yes.
+"""
+
+from __future__ import annotations
+
+import re
+
+QUESTION_WORDS = frozenset(
+    [
+        "apa",
+        "apakah",
+        "apaan",
+        "gimana",
+        "bagaimana",
+        "gmn",
+        "gmana",
+        "gimn",
+        "kenapa",
+        "mengapa",
+        "knp",
+        "kapan",
+        "kpn",
+        "dimana",
+        "dmn",
+        "mana",
+        "berapa",
+        "brp",
+        "brapa",
+        "bisakah",
+        "bolehkah",
+        "siapa",
+        "sapa",
+        "piye",
+        "pripun",
+        "kumaha",
+        "naon",
+        "sabaraha",
+        "iraha",
+        "dimanakah",
+        "how",
+        "what",
+        "where",
+        "when",
+        "why",
+        "which",
+    ]
+)
+# Words that turn a yes into something else: a hesitation, a condition, a question.
+HESITATION_WORDS = frozenset(
+    [
+        "tapi",
+        "tp",
+        "tpi",
+        "tetapi",
+        "sebelum",
+        "sblm",
+        "bentar",
+        "sebentar",
+        "tunggu",
+        "dulu",
+        "nanti",
+        "ntar",
+        "nanya",
+        "tanya",
+        "tanyain",
+        "kecuali",
+        "asal",
+        "asalkan",
+        "cuma",
+        "cuman",
+        "ganti",
+        "ubah",
+        "salah",
+        "edit",
+        "koreksi",
+        "revisi",
+        "bukan",
+        "belum",
+        "blm",
+        "jangan",
+        "jgn",
+        "gak",
+        "ga",
+        "nggak",
+        "enggak",
+        "tidak",
+        "tdk",
+    ]
+)
+YES_WORDS = frozenset(
+    [
+        "ya",
+        "iya",
+        "iyaa",
+        "iyaaa",
+        "iye",
+        "iyo",
+        "y",
+        "yes",
+        "yup",
+        "yap",
+        "ok",
+        "oke",
+        "okay",
+        "okey",
+        "okeh",
+        "sip",
+        "siap",
+        "betul",
+        "benar",
+        "bener",
+        "setuju",
+        "lanjut",
+        "lanjutkan",
+        "lanjutin",
+        "kirim",
+        "kirimkan",
+        "kirimin",
+        "kirim",
+        "aja",
+        "saja",
+        "deh",
+        "dong",
+        "gas",
+        "boleh",
+        "tentu",
+        "pasti",
+        "yakin",
+        "sudah",
+        "udah",
+        "udh",
+        "sesuai",
+        "pas",
+        "cocok",
+        "mantap",
+        "nggih",
+        "inggih",
+        "leres",
+        "sampun",
+        "muhun",
+        "sumuhun",
+        "enggih",
+        "monggo",
+        "mangga",
+        "wae",
+        "lah",
+        "laporannya",
+        "datanya",
+        "itu",
+        "semua",
+        "benar",
+        "sekarang",
+        "min",
+        "kak",
+        "pak",
+        "bu",
+        "bang",
+        "mas",
+        "mbak",
+        "saya",
+        "aku",
+        "yaudah",
+        "yaudh",
+        "ywdh",
+        "yowes",
+        "yowis",
+        "siip",
+        "sipp",
+        "yess",
+        "okedeh",
+        "kirimkan",
+        "please",
+        "correct",
+        "thats",
+        "that's",
+        "right",
+        "sure",
+        "go",
+        "ahead",
+        "send",
+        "it",
+    ]
+)
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words of a message (letters, digits and apostrophes)."""
+    return re.findall(r"[\w']+", text.lower())
+
+
+def looks_like_question(text: str) -> bool:
+    """True for "bisa online gk?", "trus bayarnya dmn ya", "kalau SIM C berapa"."""
+    if "?" in text:
+        return True
+    return any(w in QUESTION_WORDS for w in words(text))
+
+
+def is_clear_yes(text: str) -> bool:
+    """A yes and nothing else ("ya", "iya kirim", "ok lanjut", "nggih leres").
+
+    Anything with a question, a hesitation or other content is not a yes: the citizen is
+    answered and asked again.
+    """
+    found = words(text)
+    if not found or len(found) > 8 or looks_like_question(text):
+        return False
+    if any(w in HESITATION_WORDS for w in found):
+        return False
+    return all(w in YES_WORDS for w in found)

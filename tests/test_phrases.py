@@ -1,0 +1,61 @@
+"""bot.phrases: questions are never answers, and only a clear yes is a yes."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.phrases import HESITATION_WORDS, YES_WORDS, is_clear_yes, looks_like_question
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ya", "iya kirim", "ok lanjut", "nggih leres", "ya, sudah benar", "sip, udah pas", "Yes"],
+)
+def test_clear_yes(text: str) -> None:
+    assert is_clear_yes(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "oh iya, sebelum dikirim mau nanya dulu",
+        "iya tapi lokasinya salah",
+        "ok kalo perpanjang sim c online bisa?",
+        "ya bentar",
+        "iya, kategori diganti ya",
+        "oke. eh alamatnya kurang lengkap",
+        "",
+        "   ",
+        "5",
+    ],
+)
+def test_not_a_clear_yes(text: str) -> None:
+    assert not is_clear_yes(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["bisa online gk?", "trus bayarnya dmn ya", "kalau SIM C berapa", "piye carane"]
+)
+def test_questions(text: str) -> None:
+    assert looks_like_question(text)
+
+
+yes_phrase = st.lists(st.sampled_from(sorted(YES_WORDS)), min_size=1, max_size=4).map(" ".join)
+
+
+@given(yes_phrase, st.text(max_size=40))
+def test_a_question_mark_is_never_a_yes(phrase: str, extra: str) -> None:
+    assert not is_clear_yes(f"{phrase} {extra}?")
+
+
+@given(yes_phrase, st.sampled_from(sorted(HESITATION_WORDS)))
+def test_a_hesitation_undoes_a_yes(phrase: str, word: str) -> None:
+    assert not is_clear_yes(f"{phrase} {word}")
+
+
+@given(st.text(max_size=200))
+def test_never_crashes(text: str) -> None:
+    is_clear_yes(text)
+    looks_like_question(text)
