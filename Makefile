@@ -23,7 +23,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
 .PHONY: help install run test train retrain lint format typecheck validate test-unit \
-        test-nlu test-stories seed migrate health chat shell bench bench-pipelines clean lock
+        test-nlu test-stories test-conversations seed migrate health chat shell bench bench-pipelines clean lock
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -67,6 +67,9 @@ test-nlu: install train ## Evaluate the NLU on the held-out set (reports under v
 
 test-stories: install train ## Rasa test stories with --fail-on-prediction-errors
 	$(PY) -m pytest -q tests/test_rasa_stories.py
+
+test-conversations: install train ## Citizens' conversations end to end (report: var/reports/conversations.json)
+	$(PY) -m pytest -q tests/conversations
 
 migrate: install ## Apply database migrations to DATABASE_URL
 	$(PY) -m bot migrate
