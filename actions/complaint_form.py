@@ -8,10 +8,11 @@ from typing import Any
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions.common import Events, latest_intent, latest_text
-from bot.categories import parse_category, suggest_category
+from bot.categories import mentions_pungli, parse_category, suggest_category
 from bot.labels import (
     BUTTON_CANCEL,
     BUTTON_SEND,
@@ -57,9 +58,13 @@ YES_WORDS = ("ya", "iya", "yes", "betul", "benar", "oke", "ok", "kirim", "lanjut
 NO_WORDS = ("tidak", "gak", "nggak", "enggak", "ga", "no", "jangan", "salah")
 
 
-def default_privacy(category: Category | None) -> Privacy:
-    """Pungli reports are confidential by default (whistleblower protection)."""
-    return Privacy.CONFIDENTIAL if category == Category.PUNGLI else Privacy.PUBLIC
+def default_privacy(category: Category | None, description: str = "") -> Privacy:
+    """Pungli reports are confidential by default (whistle-blower protection): the pungli
+    category, and any story that tells of money asked outside the official fee, whatever
+    category the citizen picked."""
+    if category == Category.PUNGLI or mentions_pungli(description):
+        return Privacy.CONFIDENTIAL
+    return Privacy.PUBLIC
 
 
 def parse_privacy(text: str) -> Privacy | None:
@@ -92,6 +97,31 @@ def inform_payload(slot: str, value: str) -> str:
     return "/inform" + json.dumps({slot: value})
 
 
+def judging_dispatcher(
+    slot: str, dispatcher: CollectingDispatcher, tracker: Tracker
+) -> CollectingDispatcher:
+    """Where the verdict on a value of `slot` goes.
+
+    Only the answer to the question asked (`requested_slot`) is judged aloud. Rasa also
+    hands the validation every other slot set since the citizen's last message (the resets
+    of `action_start_complaint`, a story taken from the opening message): those are checked
+    silently, so a citizen never hears about a question nobody asked.
+    """
+    if tracker.get_slot(REQUESTED_SLOT) == slot:
+        return dispatcher
+    return CollectingDispatcher()
+
+
+def form_just_started(tracker: Tracker) -> bool:
+    """Whether `action_start_complaint` ran in this turn (the form's first question)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") == ActionStartComplaint.NAME:
+            return True
+    return False
+
+
 class ValidateComplaintForm(FormValidationAction):
     """Checks every answer of the complaint form and keeps the description verbatim."""
 
@@ -102,6 +132,9 @@ class ValidateComplaintForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """15 to 4,000 characters of free text, stored exactly as written."""
+        if value is None:
+            return {"complaint_description": None}
+        dispatcher = judging_dispatcher("complaint_description", dispatcher, tracker)
         text = value if isinstance(value, str) else ""
         length = len(text.strip())
         if length < DESCRIPTION_MIN:
@@ -120,6 +153,9 @@ class ValidateComplaintForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """A place described in words (coordinates arrive separately from Telegram)."""
+        if value is None:
+            return {"complaint_location": None}
+        dispatcher = judging_dispatcher("complaint_location", dispatcher, tracker)
         text = value.strip() if isinstance(value, str) else ""
         if len(text) < LOCATION_MIN:
             dispatcher.utter_message(response="utter_location_too_short")
@@ -133,6 +169,9 @@ class ValidateComplaintForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """A category tapped or typed; "ya" accepts the suggested one."""
+        if value is None:
+            return {"complaint_category": None}
+        dispatcher = judging_dispatcher("complaint_category", dispatcher, tracker)
         category: Category | None = None
         if latest_intent(tracker) == "affirm" or parse_yes_no(latest_text(tracker)) is True:
             category = suggest_category(tracker.get_slot("complaint_description") or "")
@@ -147,6 +186,9 @@ class ValidateComplaintForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """public / anonymous / confidential; "ya" accepts the default."""
+        if value is None:
+            return {"complaint_privacy": None}
+        dispatcher = judging_dispatcher("complaint_privacy", dispatcher, tracker)
         privacy: Privacy | None = None
         if isinstance(value, str):
             privacy = parse_privacy(value)
@@ -154,7 +196,10 @@ class ValidateComplaintForm(FormValidationAction):
             latest_intent(tracker) == "affirm" or parse_yes_no(latest_text(tracker)) is True
         ):
             category = tracker.get_slot("complaint_category")
-            privacy = default_privacy(Category(category) if category else None)
+            privacy = default_privacy(
+                Category(category) if category else None,
+                tracker.get_slot("complaint_description") or "",
+            )
         if privacy is None:
             dispatcher.utter_message(response="utter_privacy_invalid")
             return {"complaint_privacy": None}
@@ -164,6 +209,9 @@ class ValidateComplaintForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """Yes sends the complaint, no discards it; anything else asks again."""
+        if value is None:
+            return {"complaint_confirmed": None}
+        dispatcher = judging_dispatcher("complaint_confirmed", dispatcher, tracker)
         answer = parse_yes_no(value)
         if answer is None:
             dispatcher.utter_message(response="utter_confirm_invalid")
@@ -172,20 +220,51 @@ class ValidateComplaintForm(FormValidationAction):
 
 
 class ActionStartComplaint(Action):
-    """Opens the form; a long first message is already the description."""
+    """Clears the form for a new complaint; a long first message is already the description.
+
+    It says nothing: the form's first question (`action_ask_complaint_description`, or
+    `action_ask_complaint_location` after a story) greets the citizen in the same message.
+    """
+
+    NAME = "action_start_complaint"
 
     def name(self) -> str:
-        return "action_start_complaint"
+        return self.NAME
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         text = latest_text(tracker)
         events: Events = [SlotSet(slot, None) for slot in FORM_SLOTS]
-        if len(text.strip()) >= NARRATIVE_MIN and len(text.strip()) <= DESCRIPTION_MAX:
-            dispatcher.utter_message(response="utter_complaint_start_with_story")
+        if NARRATIVE_MIN <= len(text.strip()) <= DESCRIPTION_MAX:
             events.append(SlotSet("complaint_description", text))
-        else:
-            dispatcher.utter_message(response="utter_complaint_start")
         return events
+
+
+class ActionAskComplaintDescription(Action):
+    """Asks for the story; the form's first question also says how to cancel."""
+
+    def name(self) -> str:
+        return "action_ask_complaint_description"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        first = form_just_started(tracker)
+        dispatcher.utter_message(
+            response="utter_complaint_start" if first else "utter_ask_complaint_description"
+        )
+        return []
+
+
+class ActionAskComplaintLocation(Action):
+    """Asks where it happened; as the first question, it confirms the story was noted."""
+
+    def name(self) -> str:
+        return "action_ask_complaint_location"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        first = form_just_started(tracker)
+        dispatcher.utter_message(
+            response="utter_complaint_start_with_story" if first else "utter_ask_complaint_location"
+        )
+        return []
 
 
 class ActionAskComplaintCategory(Action):
@@ -221,7 +300,7 @@ class ActionAskComplaintPrivacy(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         category_value = tracker.get_slot("complaint_category")
         category = Category(category_value) if category_value else None
-        default = default_privacy(category)
+        default = default_privacy(category, tracker.get_slot("complaint_description") or "")
         order = [default, *[p for p in Privacy if p != default]]
         buttons = [
             {
@@ -232,7 +311,7 @@ class ActionAskComplaintPrivacy(Action):
         ]
         response = (
             "utter_ask_complaint_privacy_pungli"
-            if category == Category.PUNGLI
+            if default == Privacy.CONFIDENTIAL
             else "utter_ask_complaint_privacy"
         )
         dispatcher.utter_message(response=response, buttons=buttons)

@@ -1,8 +1,15 @@
-"""Suggests a complaint category from the citizen's own words.
+"""Suggests a complaint category from the citizen's own words, and recognises pungli.
 
 A transparent keyword scorer: the citizen always confirms or picks another category, so
-a wrong guess costs one tap. Keywords are stems matched at word starts ("rusak" matches
-"rusaknya").
+a wrong guess costs one tap. Keywords of five letters or more are stems matched at word
+starts ("rusak" matches "rusaknya"); shorter ones are whole words, optionally with -nya,
+-ku or -mu ("sim" matches "SIM" and "SIMnya", never "simpang"; "bus" never "busuk"). A
+phrase of several words counts twice. "Tiga kali" (three times) is not a river.
+
+Pungli is recognised by what happens (someone asks for or takes money outside the
+official fee, in whatever words) rather than by single words, because it decides more
+than the category: a report that mentions it defaults to confidential whatever category
+the citizen picks (`mentions_pungli`).
 """
 
 from __future__ import annotations
@@ -14,33 +21,8 @@ from rapidfuzz import fuzz, process
 from bot.labels import CATEGORY_LABELS, CATEGORY_SHORT_LABELS
 from bot.store.models import Category
 
+# Pungli is not scored by keywords: see `mentions_pungli`.
 KEYWORDS: dict[Category, tuple[str, ...]] = {
-    Category.PUNGLI: (
-        "pungli",
-        "pungut",
-        "suap",
-        "sogok",
-        "uang pelicin",
-        "uang rokok",
-        "uang damai",
-        "calo",
-        "korupsi",
-        "gratifikasi",
-        "minta uang",
-        "dimintai uang",
-        "diminta uang",
-        "minta duit",
-        "dimintai duit",
-        "bayar lebih",
-        "biaya tambahan",
-        "tidak resmi",
-        "ga resmi",
-        "gak resmi",
-        "amplop",
-        "setoran",
-        "pemerasan",
-        "diperas",
-    ),
     Category.ADMINDUK: (
         "ktp",
         "e-ktp",
@@ -81,6 +63,7 @@ KEYWORDS: dict[Category, tuple[str, ...]] = {
     ),
     Category.KEBERSIHAN: (
         "sampah",
+        "busuk",
         "tps",
         "bau",
         "kotor",
@@ -131,6 +114,7 @@ KEYWORDS: dict[Category, tuple[str, ...]] = {
         "uang gedung",
         "komite sekolah",
         "kepala sekolah",
+        "ijazah",
     ),
     Category.PERIZINAN: (
         "izin",
@@ -179,33 +163,151 @@ KEYWORDS: dict[Category, tuple[str, ...]] = {
         "lampu merah",
         "lalu lintas",
         "sim",
+        "surat izin mengemudi",
+        "ujian sim",
+        "ujian praktik",
+        "ujian praktek",
+        "ujian teori",
+        "satpas",
         "stnk",
+        "bpkb",
         "samsat",
+        "pajak kendaraan",
+        "jembatan timbang",
+        "uji kir",
         "dishub",
         "trayek",
         "tilang",
+        "ditilang",
+        "ojol",
     ),
 }
 
-_PATTERNS: dict[Category, list[re.Pattern[str]]] = {
-    category: [re.compile(r"(?<![a-z0-9])" + re.escape(word)) for word in words]
+
+def _keyword_pattern(keyword: str) -> re.Pattern[str]:
+    """A keyword or phrase at a word start; short last words must end the word."""
+    words = keyword.split()
+    body = r"\s+".join(re.escape(word) for word in words)
+    tail = "" if len(words[-1]) >= 5 else r"(?:nya|ku|mu)?(?![a-z0-9])"
+    return re.compile(r"(?<![a-z0-9])" + body + tail)
+
+
+_PATTERNS: dict[Category, list[tuple[re.Pattern[str], int]]] = {
+    category: [(_keyword_pattern(word), 2 if " " in word else 1) for word in words]
     for category, words in KEYWORDS.items()
 }
+
+# "tiga kali", "berkali-kali", "kali ini": how often, not a river (Kebersihan's "kali").
+_FREQUENCY_RE = re.compile(
+    r"(?<![a-z0-9])(?:\d+|se|satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh"
+    r"|beberapa|berapa|banyak|sekian|tiap|setiap|pertama|terakhir|berkali)\s*-?\s*kali"
+    r"(?:-kali)?(?![a-z0-9])|(?<![a-z0-9])kali\s+(?:ini|itu|lipat)(?![a-z0-9])"
+)
+
+# -- pungli -----------------------------------------------------------------------------------
+
+_B = r"(?<![a-z0-9])"  # word start
+_E = r"(?![a-z0-9])"  # word end
+# An amount or a word for money that is handed over.
+_AMOUNT = r"(?:rp\.?\s*\d|\d+(?:[.,]\d+)*\s*(?:rb|ribu|rebu|k|jt|juta|rupiah)" + _E + ")"
+_MONEY = (
+    r"(?:"
+    + _B
+    + r"(?:uang|duit|imbalan|fee|tip|sumbangan|setoran|upeti)"
+    + _E
+    + "|"
+    + _AMOUNT
+    + ")"
+)
+# Someone asks for, extorts or collects money.
+_DEMAND = (
+    _B + r"(?:minta|meminta|mintain|minta-minta|dimintai|dimintain|diminta|memintai|dimintakan"
+    r"|permintaan|dipalak|memalak|malak|malakin|palak|palakin|ditarik|ditarikin|narikin"
+    r"|memungut|dipungut)" + _E
+)
+# The citizen asking for their own money back, or asking the office for something.
+_OWN_REQUEST_RE = re.compile(_B + r"(?:saya|kami|aku|sy|gue|gw)\s+(?:minta|meminta)" + _E)
+_REFUND_RE = re.compile(r"kembali|refund|ganti\s+rugi")
+_DEMAND_RE = re.compile(_DEMAND + r"[^.!?\n]{0,25}?" + _MONEY)
+_NOT_FREE = (
+    r"(?:gratis|free|tanpa\s+biaya|tidak\s+(?:dipungut\s+)?(?:biaya|bayar)"
+    r"|(?:gak|ga|nggak|enggak)\s+bayar)"
+)
+_PAYMENT = re.compile(_B + r"(?:bayar\w*|uang|duit|biaya)" + _E + "|" + _AMOUNT)
+_PUNGLI_RES = [
+    re.compile(p)
+    for p in (
+        # The words for it.
+        _B + r"pungl?i" + _E,
+        _B + r"pungutan" + _E,
+        _B + r"(?:suap|suapan|menyuap|disuap|nyuap|sogok|sogokan|menyogok|disogok|nyogok)" + _E,
+        _B + r"(?:calo|calonya|percaloan|makelar)" + _E,
+        _B + r"(?:gratifikasi|upeti|pemerasan|memeras|diperas|korupsi|salam\s+tempel)" + _E,
+        # Euphemisms: "uang rokok", "uang pelicin", "uang damai", "uang keamanan"...
+        _B + r"(?:uang|duit)\s+(?:rokok|kopi|pelicin|damai|lelah|terima\s*kasih|jasa|bensin"
+        r"|makan|tip|tambahan|ekstra|pengertian|keamanan|koordinasi|percepatan|titip)" + _E,
+        # A fee outside the official one.
+        _B + r"(?:biaya|bayaran|tarif|ongkos|iuran)\s+(?:tambahan|ekstra|siluman|liar|pelicin"
+        r"|percepatan)" + _E,
+        _B + r"(?:tidak|tak|gak|ga|nggak|enggak|bukan)\s+resmi" + _E,
+        _B + r"(?:tanpa|tidak\s+(?:ada|diberi|dikasih)|gak\s+ada|ga\s+ada)\s+(?:kuitansi|kwitansi"
+        r"|karcis|tanda\s+terima|bukti\s+(?:bayar|pembayaran))",
+        _B + r"bayar\s+lebih\s+(?:mahal\s+)?dari\s+(?:tarif|biaya|harga|ketentuan|seharusnya)",
+        # Bribes handed over to get something done.
+        _B + r"(?:kasih|ngasih|memberi|beri|minta|menyerahkan|serahkan|selipkan|nyelipin)\s+amplop",
+        _B + r"(?:sim\s+tembak|nembak\s+sim|jalur\s+(?:belakang|nembak|tembak))" + _E,
+    )
+]
+# These count only when money is mentioned too.
+_WITH_PAYMENT_RES = [
+    re.compile(p)
+    for p in (
+        _B + r"di\s*luar\s+(?:biaya|tarif|ketentuan|aturan|harga|prosedur)",
+        _B + r"(?:padahal|harusnya|seharusnya|katanya)\s+(?:\w+\s+){0,2}?" + _NOT_FREE + _E,
+        _B + r"(?:kasih|ngasih|memberi|beri|setor|nyetor)\w*\s+[^.!?\n]{0,30}?(?:biar|supaya|agar)"
+        r"\s+(?:cepat|cepet|lancar|lolos|lulus|diproses|dipercepat|beres)",
+    )
+]
+
+
+def mentions_pungli(text: str) -> bool:
+    """Whether the text tells of money asked for or taken outside the official fee.
+
+    Recall over precision: a false alarm costs the citizen one tap (the category and the
+    privacy are offered, not imposed), a miss can expose a whistle-blower.
+    """
+    lowered = " ".join(text.lower().split())
+    if any(pattern.search(lowered) for pattern in _PUNGLI_RES):
+        return True
+    if _PAYMENT.search(lowered) and any(p.search(lowered) for p in _WITH_PAYMENT_RES):
+        return True
+    for match in _DEMAND_RE.finditer(lowered):
+        before = lowered[max(0, match.start() - 8) : match.end()]
+        rest = lowered[match.end() : match.end() + 40]
+        if _OWN_REQUEST_RE.search(before) or _REFUND_RE.search(rest):
+            continue
+        return True
+    return False
+
+
+def category_scores(text: str) -> dict[Category, int]:
+    """Keyword score per category (phrases count twice)."""
+    lowered = _FREQUENCY_RE.sub(" ", " ".join(text.lower().split()))
+    return {
+        category: sum(weight for pattern, weight in patterns if pattern.search(lowered))
+        for category, patterns in _PATTERNS.items()
+    }
 
 
 def suggest_category(text: str) -> Category:
     """The most likely category for a complaint text; `lainnya` when nothing matches.
 
-    Pungli wins whenever it is mentioned: an extortion report must never be filed under
-    a harmless category (it also defaults the report to confidential).
+    Pungli wins whenever it is told of: an extortion report must never be filed under a
+    harmless category. A tie goes to the category listed first in KEYWORDS.
     """
-    lowered = text.lower()
-    scores = {
-        category: sum(1 for pattern in patterns if pattern.search(lowered))
-        for category, patterns in _PATTERNS.items()
-    }
-    if scores[Category.PUNGLI]:
+    if mentions_pungli(text):
         return Category.PUNGLI
+    scores = category_scores(text)
     best = max(scores, key=lambda c: scores[c])
     return best if scores[best] else Category.LAINNYA
 
