@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -39,6 +39,8 @@ from bot.workdays import HolidayCalendar
 
 # Shown as buttons when a citizen asks without naming a service and no statistics exist yet.
 DEFAULT_POPULAR_SERVICES = ("ktp", "kk", "akta_kelahiran", "sim", "skck", "paspor")
+# A rating without a ticket id is about a ticket closed this recently (else: general).
+RATING_WINDOW_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,16 @@ class TicketView:
     created_at: datetime
     verify_due: date
     updated_at: datetime
+
+
+@dataclass(frozen=True)
+class RatableTicket:
+    """A closed ticket of the citizen's that has not been rated since it was closed."""
+
+    public_id: str
+    category: Category
+    status: TicketStatus
+    closed_at: datetime
 
 
 SelectT = TypeVar("SelectT", bound=Select[Any])
@@ -423,24 +435,104 @@ class Repository:
 
     # -- feedback ---------------------------------------------------------------------------
 
+    def ratable_tickets(self, sender_id: str, now: datetime | None = None) -> list[RatableTicket]:
+        """The sender's tickets a rating may be about: closed (resolved or rejected) within
+        the last `RATING_WINDOW_DAYS` and not rated since they were closed; the most
+        recently closed first."""
+        now = now or utcnow()
+        since = now - timedelta(days=RATING_WINDOW_DAYS)
+        rated_since_closing = (
+            select(Rating.id)
+            .where(Rating.ticket_id == Ticket.id, Rating.created_at >= Ticket.closed_at)
+            .exists()
+        )
+        with Session(self.engine) as s:
+            rows = s.execute(
+                _of_sender(
+                    select(Ticket.public_id, Ticket.category, Ticket.status, Ticket.closed_at),
+                    sender_id,
+                )
+                .where(
+                    Ticket.status.in_((TicketStatus.SELESAI, TicketStatus.DITOLAK)),
+                    Ticket.closed_at.is_not(None),
+                    Ticket.closed_at >= since,
+                    ~rated_since_closing,
+                )
+                .order_by(Ticket.closed_at.desc(), Ticket.id.desc())
+            ).all()
+        return [RatableTicket(p, c, st, closed) for p, c, st, closed in rows]
+
     def add_rating(
         self, sender_id: str, score: int | None, comment: str | None, ticket_public_id: str | None
-    ) -> int:
-        """Store feedback for officers. A ticket is linked only if the sender owns it."""
+    ) -> tuple[int, str | None]:
+        """Store feedback for officers; returns (rating id, the ticket it was linked to).
+
+        A ticket is linked only if the sender owns it; a linked rating is also an event in
+        the ticket's history (what the ticket page shows), without the citizen's identity.
+        """
         if score is not None and not 1 <= score <= 5:
             raise ValueError("score must be between 1 and 5")
         citizen_id = self.ensure_citizen(sender_id)
         with Session(self.engine) as s, s.begin():
-            ticket_id = None
+            ticket = None
             if ticket_public_id:
-                ticket_id = s.scalar(
-                    select(Ticket.id).where(
+                ticket = s.scalar(
+                    select(Ticket).where(
                         Ticket.public_id == ticket_public_id, Ticket.citizen_id == citizen_id
                     )
                 )
             rating = Rating(
-                citizen_id=citizen_id, ticket_id=ticket_id, score=score, comment=comment
+                citizen_id=citizen_id,
+                ticket_id=ticket.id if ticket else None,
+                score=score,
+                comment=comment,
+                created_at=utcnow(),
             )
             s.add(rating)
             s.flush()
-            return rating.id
+            if ticket is not None:
+                _rating_event(s, ticket, rating)
+            return rating.id, ticket.public_id if ticket else None
+
+    def link_rating(self, sender_id: str, rating_id: int, ticket_public_id: str) -> str | None:
+        """Attach the sender's not yet linked rating to one of the sender's tickets (the
+        answer to "which report is this about?"). Returns the ticket id, or None when the
+        rating or the ticket is not the sender's or the rating is already linked."""
+        with Session(self.engine) as s, s.begin():
+            row = s.execute(
+                _of_sender(select(Ticket, Citizen.id), sender_id).where(
+                    Ticket.public_id == ticket_public_id
+                )
+            ).first()
+            if row is None:
+                return None
+            ticket, citizen_id = row
+            rating = s.scalar(
+                select(Rating)
+                .where(
+                    Rating.id == rating_id,
+                    Rating.citizen_id == citizen_id,
+                    Rating.ticket_id.is_(None),
+                )
+                .with_for_update()
+            )
+            if rating is None:
+                return None
+            rating.ticket_id = ticket.id
+            _rating_event(s, ticket, rating)
+            return str(ticket.public_id)
+
+
+def _rating_event(s: Session, ticket: Ticket, rating: Rating) -> None:
+    """The rating in the ticket's history: score and comment, never who gave it."""
+    s.add(
+        TicketEvent(
+            ticket_id=ticket.id,
+            kind="rating",
+            actor_type="citizen",
+            actor_id=None,
+            body=rating.comment,
+            data={"score": rating.score, "rating_id": rating.id},
+            created_at=utcnow(),
+        )
+    )
