@@ -129,7 +129,7 @@ def utter_aspect(dispatcher: CollectingDispatcher, service: ServiceView, aspect:
 
 # A near miss this close to a name is taken for a misspelt new service even when a
 # previous service could be meant ("pasprot" after a KTP question asks about paspor).
-STRONG_NEAR_MISS = 88
+STRONG_NEAR_MISS = 85
 MAX_SERVICES_PER_MESSAGE = 3
 
 
@@ -192,6 +192,8 @@ def answer_service_question(
         previous = previous if previous in known else None
         scores = near_miss_scores(text, aliases) if text else {}
         ranked = tuple(sorted(scores, key=lambda sid: -scores[sid])[:3])
+        if ranked and ranked[0] == previous:
+            ranked = ()
         if ranked and (previous is None or scores[ranked[0]] >= STRONG_NEAR_MISS):
             return _suggest(dispatcher, repo, aspect, text, ranked)
         if previous is not None:

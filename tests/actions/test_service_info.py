@@ -272,7 +272,9 @@ def test_fallback_naming_a_service_answers_it_with_the_previous_aspect(
     assert sim.cost in "\n".join(texts(domain, dispatcher))
 
 
-def test_fallback_without_a_service_still_asks_to_rephrase(domain: dict[str, Any]) -> None:
+def test_fallback_without_a_service_still_asks_to_rephrase(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
     from actions.fallback import ActionHandleFallback
 
     dispatcher = CollectingDispatcher()
@@ -326,3 +328,15 @@ def test_a_plain_yes_or_no_is_acknowledged(domain: dict[str, Any], text: str) ->
     dispatcher = CollectingDispatcher()
     ActionYesNo().run(dispatcher, make_tracker(text, "affirm"), domain)
     assert responses(dispatcher) == ["utter_ok"]
+
+
+def test_a_misspelt_service_alone_is_offered_not_misunderstood(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
+    from actions.fallback import ActionHandleFallback
+
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("paspot", "nlu_fallback", slots={"service": "ktp"})
+    ActionHandleFallback().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_service_suggestions"]
+    assert "paspor" in dispatcher.messages[0]["buttons"][0]["payload"]
