@@ -31,6 +31,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     report = {
         "passed": passed,
         "total": len(ordered),
+        "complaint_forms": _complaint_forms(ordered),
         "by_class": _by_class(ordered),
         "conversations": ordered,
     }
@@ -45,6 +46,12 @@ def _by_class(results: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
         name: {"passed": passed[name], "total": total[name]}
         for name in sorted(total, key=_class_order)
     }
+
+
+def _complaint_forms(results: list[dict[str, Any]]) -> dict[str, int]:
+    """Conversations that should end in one correct ticket, and how many did."""
+    forms = [r for r in results if r.get("files_ticket")]
+    return {"passed": sum(1 for r in forms if r["passed"]), "total": len(forms)}
 
 
 def _class_order(name: str) -> tuple[int, str]:
@@ -65,6 +72,10 @@ def pytest_terminal_summary(
     terminalreporter.section("conversations from the citizen's side")
     for name, counts in _by_class(ordered).items():
         terminalreporter.write_line(f"  {name:<22} {counts['passed']:>3}/{counts['total']}")
+    forms = _complaint_forms(ordered)
+    terminalreporter.write_line(
+        f"  complaint forms reaching a correct ticket: {forms['passed']}/{forms['total']}"
+    )
     terminalreporter.write_line(
         f"conversations: {passed}/{len(ordered)} passed (details in {REPORT_PATH})"
     )

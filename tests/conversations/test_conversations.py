@@ -192,11 +192,12 @@ class ConversationStack:
     engine: Engine
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def conversation_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConversationStack]:
     """Rasa (REST channel + HTTP API) and the action server on one fresh SQLite store.
 
-    Started once for the whole suite; every conversation uses its own sender id.
+    Started once for the whole suite (only this module uses it, so it stops before the
+    rest of `make test` runs); every conversation uses its own sender id.
     """
     ensure_model()
     folder = tmp_path_factory.mktemp("conversations")
@@ -614,6 +615,7 @@ def test_conversation(
         "class": conversation["class"],
         "file": conversation["_file"],
         "title": conversation.get("title", ""),
+        "files_ticket": bool(conversation.get("ticket")),
         "passed": False,
         "failure": None,
     }
