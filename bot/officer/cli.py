@@ -8,31 +8,64 @@ import sys
 
 from bot.config import get_settings
 
+ROLE_NAMES = {"officer": "petugas", "supervisor": "supervisor", "admin": "admin"}
+
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    """Register the `officer` and `console` commands."""
-    officer = sub.add_parser("officer", help="manage officer console accounts")
-    osub = officer.add_subparsers(dest="officer_command", required=True)
-    create = osub.add_parser("create", help="create an account (password prompted or stdin)")
-    create.add_argument("--username", required=True)
-    create.add_argument("--role", required=True, choices=["officer", "supervisor", "admin"])
-    create.add_argument(
-        "--unit", action="append", default=[], help="office id of a unit (repeatable)"
+    """Register the `officer` and `console` commands.
+
+    Officers and admins read this CLI's help and messages, so they are in Indonesian like
+    the console (argparse's own words, such as "usage", stay English).
+    """
+    officer = sub.add_parser("officer", help="kelola akun konsol petugas")
+    osub = officer.add_subparsers(dest="officer_command", required=True, metavar="PERINTAH")
+    create = osub.add_parser(
+        "create",
+        help="buat akun (kata sandi ditanyakan, atau dibaca dari standard input)",
+        description="Buat akun konsol petugas. Kata sandi minimal 10 karakter.",
     )
-    create.add_argument("--name", help="display name (default: the username)")
+    create.add_argument("--username", required=True, metavar="NAMA", help="nama pengguna")
     create.add_argument(
-        "--password-stdin", action="store_true", help="read the password from standard input"
+        "--role",
+        required=True,
+        choices=["officer", "supervisor", "admin"],
+        help="peran: officer (petugas), supervisor, atau admin",
+    )
+    create.add_argument(
+        "--unit",
+        action="append",
+        default=[],
+        metavar="ID_UNIT",
+        help="id unit dari katalog, mis. disdukcapil (boleh diulang; wajib untuk petugas)",
+    )
+    create.add_argument("--name", metavar="NAMA", help="nama tampilan (bawaan: nama pengguna)")
+    create.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="baca kata sandi dari standard input (satu baris)",
     )
     create.set_defaults(func=_cmd_create)
-    password = osub.add_parser("set-password", help="set a new password and unlock the account")
-    password.add_argument("--username", required=True)
-    password.add_argument("--password-stdin", action="store_true")
+    password = osub.add_parser(
+        "set-password",
+        help="ganti kata sandi, buka kunci akun dan akhiri semua sesinya",
+        description="Ganti kata sandi sebuah akun; kuncinya dibuka dan semua sesinya diakhiri.",
+    )
+    password.add_argument("--username", required=True, metavar="NAMA", help="nama pengguna")
+    password.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="baca kata sandi dari standard input (satu baris)",
+    )
     password.set_defaults(func=_cmd_set_password)
-    osub.add_parser("list", help="list accounts").set_defaults(func=_cmd_list)
+    osub.add_parser("list", help="daftar akun").set_defaults(func=_cmd_list)
 
-    console = sub.add_parser("console", help="run the officer console web server")
-    console.add_argument("--port", type=int, default=get_settings().console_port)
-    console.add_argument("--host", default=get_settings().console_host)
+    console = sub.add_parser("console", help="jalankan server web konsol petugas")
+    console.add_argument(
+        "--port", type=int, default=get_settings().console_port, help="port (bawaan: CONSOLE_PORT)"
+    )
+    console.add_argument(
+        "--host", default=get_settings().console_host, help="alamat (bawaan: CONSOLE_HOST)"
+    )
     console.set_defaults(func=_cmd_console)
 
 
@@ -64,33 +97,43 @@ def _cmd_create(args: argparse.Namespace) -> int:
             args.name,
         )
     except (AccountError, WeakPassword, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"Gagal: {exc}", file=sys.stderr)
         return 1
-    print(f"account {args.username} created (id {officer_id}, role {args.role})")
+    print(f"Akun {args.username} dibuat (id {officer_id}, peran {ROLE_NAMES[args.role]}).")
     return 0
 
 
 def _cmd_set_password(args: argparse.Namespace) -> int:
     from bot.officer.accounts import AccountError, set_password
     from bot.officer.passwords import WeakPassword
+    from bot.store import prepare_database
     from bot.store.db import get_engine
 
+    prepare_database(seed="if-empty")
     try:
         set_password(get_engine(), args.username, _read_password(args.password_stdin), None)
     except (AccountError, WeakPassword, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"Gagal: {exc}", file=sys.stderr)
         return 1
-    print(f"password of {args.username} set; its sessions were ended")
+    print(f"Kata sandi {args.username} diganti; kunci akun dibuka dan semua sesinya diakhiri.")
     return 0
 
 
 def _cmd_list(_args: argparse.Namespace) -> int:
     from bot.officer.accounts import list_accounts
+    from bot.store import prepare_database
     from bot.store.db import get_engine
 
-    for a in list_accounts(get_engine()):
-        state = "active" if a.active else "inactive"
-        print(f"{a.username:20} {a.role.value:10} {state:8} {','.join(a.units)}")
+    prepare_database(seed="if-empty")
+    items = list_accounts(get_engine())
+    if not items:
+        print("Belum ada akun. Buat dengan: python -m bot officer create --help")
+        return 0
+    print(f"{'NAMA PENGGUNA':20} {'PERAN':10} {'STATUS':9} UNIT")
+    for a in items:
+        state = "aktif" if a.active else "nonaktif"
+        role = ROLE_NAMES.get(a.role.value, a.role.value)
+        print(f"{a.username:20} {role:10} {state:9} {','.join(a.units) or '-'}")
     return 0
 
 
@@ -102,7 +145,10 @@ def _cmd_console(args: argparse.Namespace) -> int:
 
     prepare_database(seed="if-empty")
     settings = get_settings()
-    print(f"officer console at http://{args.host}:{args.port} (links use {settings.console_url})")
+    print(
+        f"Konsol petugas di http://{args.host}:{args.port} "
+        f"(tautan di pengumuman memakai {settings.console_url})"
+    )
     uvicorn.run(
         create_app(settings, notices=True),
         host=args.host,
