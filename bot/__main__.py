@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import logging
 import os
 import sys
 
 from bot.config import get_settings
+from bot.logging_config import configure_logging
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
@@ -76,7 +76,11 @@ def _cmd_health(_args: argparse.Namespace) -> int:
             base_file_url=settings.telegram_api_file_url,
         )
         return await health.check(
-            bot, settings.rasa_url, settings.action_endpoint_url, settings.database_url
+            bot,
+            settings.rasa_url,
+            settings.action_endpoint_url,
+            settings.database_url,
+            settings.rasa_auth_token,
         )
 
     result = asyncio.run(report())
@@ -108,9 +112,8 @@ def main(argv: list[str] | None = None) -> int:
 
     add_commands(sub)
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
     return int(args.func(args))
 
 

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     holidays_path: Path = PROJECT_ROOT / "data" / "holidays.yml"
     var_dir: Path = PROJECT_ROOT / "var"
     rasa_url: str = "http://127.0.0.1:5005"
+    # Token of Rasa's HTTP API (`rasa run --auth-token`), sent as `?token=`. Required in
+    # production: without it anyone reaching Rasa's port reads every conversation.
+    rasa_auth_token: str = ""
     # Rasa's conversation store (endpoints.yml); the front end deletes a citizen's
     # conversation there when they ask for their data to be deleted.
     rasa_tracker_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'rasa_tracker.db'}"
@@ -38,6 +41,7 @@ class Settings(BaseSettings):
     followup_working_days: int = Field(default=5, ge=1)
     citizen_reply_working_days: int = Field(default=10, ge=1)
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
     secret_key: str = "change-me-dev-only"
     telegram_bot_token: str = ""
     # python-telegram-bot's form: the token is appended. Point both at a local Bot API
@@ -56,6 +60,11 @@ class Settings(BaseSettings):
     telegram_group_max_rate: float = 18.0  # messages per minute, per group
     outbox_poll_s: float = Field(default=1.0, gt=0)
     outbox_max_attempts: int = 8
+    # Inbox deduplication and retention (README, "Retention").
+    inbox_dedup_hours: float = Field(default=48.0, gt=0)
+    inbox_raw_retention_days: float = Field(default=7.0, gt=0)
+    inbox_retention_days: float = Field(default=30.0, gt=0)
+    outbox_retention_days: float = Field(default=30.0, gt=0)
     # Officer console (bot/officer).
     console_host: str = "127.0.0.1"
     console_port: int = 8080
@@ -91,10 +100,25 @@ class Settings(BaseSettings):
         return self.var_dir / "failed_submissions.jsonl"
 
     @model_validator(mode="after")
+    def _retention_keeps_what_deduplication_needs(self) -> Settings:
+        if self.inbox_retention_days * 24 < self.inbox_dedup_hours:
+            raise ValueError(
+                "INBOX_RETENTION_DAYS must cover INBOX_DEDUP_HOURS: deleting inbox rows "
+                "earlier would let a redelivered update through twice"
+            )
+        if self.inbox_raw_retention_days > self.inbox_retention_days:
+            raise ValueError("INBOX_RAW_RETENTION_DAYS cannot exceed INBOX_RETENTION_DAYS")
+        return self
+
+    @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:
         if self.app_env != "production":
             return self
-        secrets = {"SECRET_KEY": self.secret_key, "TELEGRAM_BOT_TOKEN": self.telegram_bot_token}
+        secrets = {
+            "SECRET_KEY": self.secret_key,
+            "TELEGRAM_BOT_TOKEN": self.telegram_bot_token,
+            "RASA_AUTH_TOKEN": self.rasa_auth_token,
+        }
         if self.telegram_webhook_url:
             secrets["TELEGRAM_WEBHOOK_SECRET"] = self.telegram_webhook_secret
         bad = [

@@ -1,4 +1,5 @@
-"""Settings: production refuses placeholder secrets and SQLite."""
+"""Settings: production refuses placeholder secrets and SQLite; retention periods are
+consistent with deduplication."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ GOOD = {
     "secret_key": "k8Jr2mX0qv7Lw9pT4nZc1sYb6hGd3fEa",
     "telegram_bot_token": "123456789:AAH3kq8ZbX2mN7pR1sT5vW9yC4dF6gJ0lQe",
     "database_url": "postgresql://layanan:pw@db:5432/layanan",
+    "rasa_auth_token": "Zq4vN8cR2wX6mT0pL5sK9dJ3hF7gB1yA",
 }
 
 
@@ -26,6 +28,8 @@ def test_production_with_real_secrets_starts() -> None:
         ("secret_key", ""),
         ("telegram_bot_token", ""),
         ("database_url", "sqlite:///var/layanan.db"),
+        ("rasa_auth_token", ""),
+        ("rasa_auth_token", "change-me-rasa-token"),
     ],
 )
 def test_production_refuses_placeholders(field: str, value: str) -> None:
@@ -40,3 +44,38 @@ def test_webhook_mode_in_production_needs_a_secret() -> None:
 
 def test_development_accepts_the_defaults() -> None:
     assert Settings(app_env="development").secret_key
+
+
+def test_production_names_the_missing_rasa_token() -> None:
+    with pytest.raises(ValidationError, match="RASA_AUTH_TOKEN"):
+        Settings(**{**GOOD, "rasa_auth_token": ""})
+
+
+def test_development_runs_without_a_rasa_token_and_uses_one_when_set() -> None:
+    assert Settings(app_env="development", rasa_auth_token="").rasa_auth_token == ""
+    assert Settings(app_env="development", rasa_auth_token="t0k").rasa_auth_token == "t0k"
+
+
+def test_retention_defaults() -> None:
+    settings = Settings(app_env="development")
+    assert settings.inbox_dedup_hours == 48
+    assert settings.inbox_raw_retention_days == 7
+    assert settings.inbox_retention_days == 30
+    assert settings.outbox_retention_days == 30
+
+
+def test_inbox_rows_are_kept_at_least_as_long_as_the_dedup_window() -> None:
+    with pytest.raises(ValidationError, match="INBOX_DEDUP_HOURS"):
+        Settings(app_env="development", inbox_dedup_hours=72, inbox_retention_days=2)
+
+
+def test_raw_updates_are_not_kept_longer_than_their_rows() -> None:
+    with pytest.raises(ValidationError, match="INBOX_RAW_RETENTION_DAYS"):
+        Settings(app_env="development", inbox_raw_retention_days=40, inbox_retention_days=30)
+
+
+def test_log_format_is_text_or_json() -> None:
+    assert Settings(app_env="development").log_format == "text"
+    assert Settings(app_env="development", log_format="json").log_format == "json"
+    with pytest.raises(ValidationError):
+        Settings(app_env="development", log_format="xml")

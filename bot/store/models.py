@@ -338,25 +338,39 @@ class DraftAttachment(Base):
 class InboxMessage(Base):
     """Every Telegram update, stored before it is acknowledged or forwarded to Rasa.
 
-    `status`: received -> done, or pending (Rasa unreachable; retried in order per sender).
+    `status`: received -> done, or pending (Rasa unreachable; retried in order per sender),
+    held (waiting for the citizen's consent), declined, failed (never finished).
+
+    Deduplication: Telegram keeps update ids unique only while it keeps the updates (a day)
+    and starts them anew after a week without updates (a restarted local Bot API server
+    does the same), so `(bot_id, update_id)` is unique only among rows whose window is
+    open (`dedup_active` true). A row's window closes when a later update reuses its id
+    more than `INBOX_DEDUP_HOURS` after it: `dedup_active` becomes NULL, and NULLs never
+    conflict in a unique constraint (SQLite and PostgreSQL). See `MessagingRepository`.
     """
 
     __tablename__ = "inbox_messages"
     __table_args__ = (
-        UniqueConstraint("bot_id", "update_id", name="uq_inbox_bot_update"),
+        UniqueConstraint("bot_id", "update_id", "dedup_active", name="uq_inbox_bot_update_open"),
         Index("ix_inbox_sender_status", "sender_id", "status", "update_id"),
+        Index("ix_inbox_status_due", "status", "next_attempt_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     bot_id: Mapped[int] = mapped_column(BigInteger)  # update ids are per bot
     update_id: Mapped[int] = mapped_column(BigInteger)
+    # True while this row deduplicates its update id; NULL once the id was reused.
+    dedup_active: Mapped[bool | None] = mapped_column(Boolean, default=True)
     sender_id: Mapped[str | None] = mapped_column(String(64))
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     kind: Mapped[str] = mapped_column(String(30))
     payload: Mapped[str | None] = mapped_column(Text)  # what goes to Rasa
-    raw: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The update as Telegram sent it; NULL after INBOX_RAW_RETENTION_DAYS (personal data).
+    raw: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     status: Mapped[str] = mapped_column(String(20), default="received")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # pending: when to retry; received: when the update counts as abandoned (the process
+    # handling it died) and may be handled again.
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -366,7 +380,9 @@ class InboxMessage(Base):
 class OutboxMessage(Base):
     """A message to a citizen caused outside the conversation (officer reply, status change).
 
-    Delivered by the Telegram front end: pending -> sent, or blocked / failed.
+    Delivered by the Telegram front end: pending -> sent, or blocked / failed. Finished
+    unit-group notices and messages without a ticket lose their text after
+    OUTBOX_RETENTION_DAYS; a message about a ticket is part of the ticket's record.
     """
 
     __tablename__ = "outbox_messages"

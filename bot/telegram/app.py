@@ -4,6 +4,12 @@ Updates are stored in the inbox before they are acknowledged: in polling mode th
 that confirms an update is sent only after it was stored; in webhook mode the HTTP 200 is
 returned only after it was stored. Each citizen's updates are handled in order, different
 citizens in parallel.
+
+An update id is deduplicated within a window (INBOX_DEDUP_HOURS): a redelivered update is
+stored and handled once, while an id Telegram (or a restarted Bot API server) reuses
+after the window is a new message. An update stored but not finished within a lease (the
+process died, a handler failed) is handled again from its stored JSON by the retry job. A
+job applies the retention periods hourly.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import asyncio
 import contextlib
 import hmac
 import logging
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -33,6 +40,7 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_PATH = "/telegram/webhook"
 POLL_TIMEOUT_S = 25
+PURGE_INTERVAL_S = 3600.0
 
 
 def classify(update: Update) -> str:
@@ -56,9 +64,11 @@ class SenderQueues:
         self.application = application
         self._queues: dict[str, asyncio.Queue[Update]] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        self.in_flight: set[int] = set()  # update ids queued or being handled here
 
     def put(self, key: str, update: Update) -> None:
         """Queue an update behind the same citizen's earlier ones."""
+        self.in_flight.add(update.update_id)
         queue = self._queues.setdefault(key, asyncio.Queue())
         queue.put_nowait(update)
         task = self._tasks.get(key)
@@ -72,6 +82,8 @@ class SenderQueues:
                 await self.application.process_update(update)
             except Exception:  # the error handler logged it; keep serving this citizen
                 log.exception("update %s failed", update.update_id)
+            finally:
+                self.in_flight.discard(update.update_id)
         # Idle: forget this citizen's queue (no await since the check above, so no update
         # can have slipped in).
         if self._queues.get(key) is queue:
@@ -90,9 +102,15 @@ class TelegramFrontend:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.messaging = MessagingRepository(
-            get_engine(settings.database_url), bot_id_of(settings.telegram_bot_token)
+            get_engine(settings.database_url),
+            bot_id_of(settings.telegram_bot_token),
+            dedup_window=timedelta(hours=settings.inbox_dedup_hours),
         )
-        self.rasa = RasaClient(settings.rasa_url, timeout=settings.rasa_timeout_s)
+        self.rasa = RasaClient(
+            settings.rasa_url,
+            timeout=settings.rasa_timeout_s,
+            auth_token=settings.rasa_auth_token,
+        )
         self.application: Application = (
             ApplicationBuilder()
             .token(settings.telegram_bot_token)
@@ -153,6 +171,7 @@ class TelegramFrontend:
         assert jobs is not None, "python-telegram-bot[job-queue] is required"
         jobs.run_repeating(self._outbox_tick, interval=settings.outbox_poll_s, first=0.2)
         jobs.run_repeating(self._retry_tick, interval=1.0, first=1.0)
+        jobs.run_repeating(self._purge_tick, interval=PURGE_INTERVAL_S, first=5.0, name="purge")
         await self._start_http()
         if settings.telegram_webhook_url:
             await self.application.bot.set_webhook(
@@ -192,7 +211,12 @@ class TelegramFrontend:
     # -- receiving -------------------------------------------------------------------------
 
     async def accept(self, update: Update) -> bool:
-        """Store an update, then queue it. False for a duplicate already handled."""
+        """Store an update, then queue it. False for a duplicate (stored within the window).
+
+        The arrival that stored the row handles it; any other arrival of the same update
+        (redelivery, another replica) is dropped, even while the first is still being
+        handled. If that handling never finishes, the retry job recovers it.
+        """
         user = update.effective_user
         chat = update.effective_chat
         stored = await asyncio.to_thread(
@@ -203,14 +227,17 @@ class TelegramFrontend:
             str(user.id) if user else None,
             chat.id if chat else None,
         )
-        if not stored:
-            status = self.messaging.update_status(update.update_id)
-            if status != "received":  # handled, pending or held: never twice
-                log.info("duplicate update %s ignored (%s)", update.update_id, status)
-                return False
+        if stored is None:
+            log.info("duplicate update %s ignored", update.update_id)
+            return False
+        self._queue(update)
+        return True
+
+    def _queue(self, update: Update) -> None:
+        user = update.effective_user
+        chat = update.effective_chat
         key = str(user.id) if user else f"chat:{chat.id if chat else 0}"
         self.queues.put(key, update)
-        return True
 
     async def _poll(self) -> None:
         bot = self.application.bot
@@ -286,6 +313,7 @@ class TelegramFrontend:
             self.settings.rasa_url,
             self.settings.action_endpoint_url,
             self.settings.database_url,
+            self.settings.rasa_auth_token,
         )
 
     # -- jobs ------------------------------------------------------------------------------
@@ -299,5 +327,44 @@ class TelegramFrontend:
     async def _retry_tick(self, _context: ContextTypes.DEFAULT_TYPE) -> None:
         try:
             await self.conversation.retry_pending()
+            await self.recover_unfinished()
         except Exception:
             log.exception("inbox retry failed")
+
+    async def recover_unfinished(self) -> int:
+        """Handle again the updates whose handling was abandoned. Returns how many."""
+        recovered = 0
+        for item in await asyncio.to_thread(self.messaging.claim_unfinished):
+            if item.update_id in self.queues.in_flight:
+                continue  # still queued here behind the citizen's earlier messages
+            log.warning(
+                "update %s was not finished: handling it again (attempt %d)",
+                item.update_id,
+                item.attempt,
+            )
+            self._queue(Update.de_json(item.raw, self.application.bot))
+            recovered += 1
+        return recovered
+
+    async def _purge_tick(self, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        try:
+            await self.purge()
+        except Exception:
+            log.exception("retention purge failed")
+
+    async def purge(self) -> None:
+        """Apply the retention periods to the inbox and outbox (README, "Retention")."""
+        settings = self.settings
+        report = await asyncio.to_thread(
+            self.messaging.purge,
+            raw_after=timedelta(days=settings.inbox_raw_retention_days),
+            delete_after=timedelta(days=settings.inbox_retention_days),
+            outbox_after=timedelta(days=settings.outbox_retention_days),
+        )
+        if report.inbox_blanked or report.inbox_deleted or report.outbox_blanked:
+            log.info(
+                "retention: %d raw updates blanked, %d inbox rows deleted, %d outbox texts blanked",
+                report.inbox_blanked,
+                report.inbox_deleted,
+                report.outbox_blanked,
+            )

@@ -17,6 +17,7 @@ from bot.telegram.context import (
     ALLOWED_DOCUMENT_TYPES,
     chat_of,
     frontend,
+    inbox_id,
     reply_local,
     sender_of,
     to_rasa,
@@ -133,7 +134,7 @@ async def save_attachment(
     await reply_local(update, context, text(f"{kind}_saved"), kind)
     caption = update.message.caption if update.message else None
     if caption and slot == "complaint_description":
-        await fe.conversation.forward(update.update_id, sender, chat_of(update), caption)
+        await fe.conversation.forward(inbox_id(update, context), sender, chat_of(update), caption)
 
 
 async def location_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -155,7 +156,7 @@ async def location_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         payload = "/inform" + json.dumps(
             {"complaint_location": text("location_text", lat=lat, lon=lon), **coordinates}
         )
-        await fe.conversation.forward(update.update_id, sender, chat_of(update), payload)
+        await fe.conversation.forward(inbox_id(update, context), sender, chat_of(update), payload)
         return
     try:
         await fe.conversation.rasa.set_slots(sender, coordinates)

@@ -19,6 +19,8 @@ from bot.telegram.context import (
     RASA_COMMANDS,
     chat_of,
     frontend,
+    inbox_id,
+    mark_done,
     remove_keyboard,
     reply_local,
     send_privacy_notice,
@@ -37,12 +39,12 @@ async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     assert user is not None
     if fe.messaging.citizen_consented(sender_of(update)):
         await fe.conversation.forward(
-            update.update_id, sender_of(update), chat_of(update), "/greet"
+            inbox_id(update, context), sender_of(update), chat_of(update), "/greet"
         )
         return
     await fe.conversation.say(chat_of(update), text("welcome", name=user.first_name))
     await send_privacy_notice(context, chat_of(update))
-    fe.messaging.hold(update.update_id, "/greet")
+    fe.messaging.hold(inbox_id(update, context), "/greet")
 
 
 async def rasa_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -84,7 +86,7 @@ async def delete_data_command(update: Update, context: ContextTypes.DEFAULT_TYPE
         parse_mode=ParseMode.HTML,
         reply_markup=markup,
     )
-    frontend(context).messaging.mark_done(update.update_id, "command")
+    mark_done(update, context, "command")
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -102,7 +104,7 @@ async def consent_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, ag
     sender = sender_of(update)
     await query.answer()
     await remove_keyboard(query.message if isinstance(query.message, Message) else None)
-    fe.messaging.mark_done(update.update_id, "consent")
+    mark_done(update, context, "consent")
     if not agreed:
         fe.messaging.release_held(sender, status="declined")
         await fe.conversation.say(chat_of(update), text("consent_declined"))
@@ -111,7 +113,7 @@ async def consent_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, ag
     fe.messaging.record_consent(sender, user.id, user.full_name)
     await fe.conversation.say(chat_of(update), text("consent_thanks"))
     for item in fe.messaging.release_held(sender):
-        await fe.conversation.forward(item.update_id, sender, chat_of(update), item.payload)
+        await fe.conversation.forward(item.id, sender, chat_of(update), item.payload)
 
 
 async def delete_pressed(
@@ -124,7 +126,7 @@ async def delete_pressed(
     await query.answer()
     await remove_keyboard(query.message if isinstance(query.message, Message) else None)
     if not confirmed:
-        fe.messaging.mark_done(update.update_id, "delete_cancelled")
+        mark_done(update, context, "delete_cancelled")
         await fe.conversation.say(chat_of(update), text("delete_cancelled"))
         return
     sender = sender_of(update)

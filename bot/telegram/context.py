@@ -69,12 +69,26 @@ def chat_of(update: Update) -> int:
     return update.effective_chat.id
 
 
+def inbox_id(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:
+    """The inbox row of the update being handled (stored before it was handed over).
+
+    None only when the row is gone (the citizen's data was deleted meanwhile).
+    """
+    return frontend(context).messaging.inbox_id(update.update_id)
+
+
+def mark_done(update: Update, context: ContextTypes.DEFAULT_TYPE, kind: str) -> None:
+    """Close the update being handled in the inbox."""
+    fe = frontend(context)
+    fe.messaging.mark_done(inbox_id(update, context), kind)
+
+
 async def reply_local(
     update: Update, context: ContextTypes.DEFAULT_TYPE, body: str, kind: str
 ) -> None:
     """Answer without Rasa and close the update in the inbox."""
     await frontend(context).conversation.say(chat_of(update), body)
-    frontend(context).messaging.mark_done(update.update_id, kind)
+    mark_done(update, context, kind)
 
 
 def consent_keyboard() -> InlineKeyboardMarkup:
@@ -108,11 +122,11 @@ async def to_rasa(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: s
     fe = frontend(context)
     sender = sender_of(update)
     if not fe.messaging.citizen_consented(sender):
-        fe.messaging.hold(update.update_id, payload)
+        fe.messaging.hold(inbox_id(update, context), payload)
         await fe.conversation.say(chat_of(update), text("consent_needed"))
         await send_privacy_notice(context, chat_of(update))
         return
-    await fe.conversation.forward(update.update_id, sender, chat_of(update), payload)
+    await fe.conversation.forward(inbox_id(update, context), sender, chat_of(update), payload)
 
 
 async def remove_keyboard(message: Message | None) -> None:

@@ -1,6 +1,6 @@
 """Carrying messages between a citizen and Rasa without losing any.
 
-Every update is stored in the inbox before it is acknowledged (see `updates.py`). A message
+Every update is stored in the inbox before it is acknowledged (see `app.py`). A message
 for Rasa is forwarded at once unless an earlier message of the same citizen still waits;
 when Rasa does not answer, the message stays pending, the citizen is told it was received,
 and `retry_pending` (run by the job queue) forwards it later, in order per citizen.
@@ -48,22 +48,25 @@ class Conversation:
     def _delay(self, attempts: int) -> float:
         return float(min(2 ** max(attempts - 1, 0), self.retry_max_delay_s))
 
-    async def forward(self, update_id: int, sender_id: str, chat_id: int, payload: str) -> None:
-        """Send a citizen's message to Rasa and deliver the replies (or queue it)."""
+    async def forward(
+        self, inbox_id: int | None, sender_id: str, chat_id: int, payload: str
+    ) -> None:
+        """Send a citizen's message (inbox row `inbox_id`) to Rasa and deliver the replies
+        (or keep it for the retry worker)."""
         async with self._lock(sender_id):
             if self.messaging.has_pending(sender_id):
                 # Keep the order: this one waits behind the earlier message.
-                self.messaging.mark_pending(update_id, payload, "queued behind earlier", 0)
+                self.messaging.mark_pending(inbox_id, payload, "queued behind earlier", 0)
                 return
             try:
                 async with self.typing(chat_id):
                     replies = await self.rasa.send(sender_id, payload)
             except RasaUnavailable as exc:
                 log.warning("Rasa unavailable for %s: %s", sender_id, exc)
-                self.messaging.mark_pending(update_id, payload, str(exc), self._delay(1))
+                self.messaging.mark_pending(inbox_id, payload, str(exc), self._delay(1))
                 await self.say(chat_id, text("queued_notice"))
                 return
-            self.messaging.mark_done(update_id)
+            self.messaging.mark_done(inbox_id)
             await self.deliver(chat_id, replies)
 
     async def retry_pending(self) -> int:
@@ -79,10 +82,10 @@ class Conversation:
                     except RasaUnavailable as exc:
                         attempts = item.attempts + 1
                         self.messaging.mark_pending(
-                            item.update_id, item.payload, str(exc), self._delay(attempts)
+                            item.id, item.payload, str(exc), self._delay(attempts)
                         )
                         break
-                    self.messaging.mark_done(item.update_id)
+                    self.messaging.mark_done(item.id)
                     await self.deliver(item.chat_id, replies)
                     delivered += 1
                     item = next(

@@ -13,9 +13,16 @@ from bot.store.db import get_engine
 
 
 async def check(
-    bot: Bot, rasa_url: str, action_endpoint_url: str, database_url: str
+    bot: Bot,
+    rasa_url: str,
+    action_endpoint_url: str,
+    database_url: str,
+    rasa_auth_token: str = "",
 ) -> dict[str, Any]:
-    """{"ok": all reachable, "telegram": bool, "rasa": bool, "actions": bool, "database": bool}."""
+    """{"ok": all reachable, "telegram": bool, "rasa": bool, "actions": bool, "database": bool}.
+
+    Rasa's `/status` is part of its HTTP API: with a token it needs `?token=`.
+    """
 
     async def telegram() -> bool:
         try:
@@ -24,10 +31,10 @@ async def check(
         except Exception:
             return False
 
-    async def http_ok(url: str) -> bool:
+    async def http_ok(url: str, params: dict[str, str] | None = None) -> bool:
         try:
             async with httpx.AsyncClient(timeout=3) as client:
-                return (await client.get(url)).status_code == 200
+                return (await client.get(url, params=params)).status_code == 200
         except httpx.HTTPError:
             return False
 
@@ -42,7 +49,10 @@ async def check(
     actions_health = action_endpoint_url.rsplit("/webhook", 1)[0] + "/health"
     results = await asyncio.gather(
         telegram(),
-        http_ok(rasa_url.rstrip("/") + "/status"),
+        http_ok(
+            rasa_url.rstrip("/") + "/status",
+            {"token": rasa_auth_token} if rasa_auth_token else None,
+        ),
         http_ok(actions_health),
         asyncio.to_thread(database),
     )

@@ -18,6 +18,7 @@ from bot.telegram.context import (
     DELETE_PREFIX,
     chat_of,
     frontend,
+    mark_done,
     remove_keyboard,
     reply_local,
     to_rasa,
@@ -54,7 +55,7 @@ async def callback_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     )
     if chosen is None:
         await query.answer(text("button_used"))
-        fe.messaging.mark_done(update.update_id, "button_used")
+        mark_done(update, context, "button_used")
         return
     title, payload = chosen
     await query.answer()
@@ -104,7 +105,7 @@ async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             rendering.escape(text("group_only_private", username=context.bot.username)),
             parse_mode=ParseMode.HTML,
         )
-    frontend(context).messaging.mark_done(update.update_id, "group")
+    mark_done(update, context, "group")
 
 
 async def other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -114,7 +115,7 @@ async def other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 async def other_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Updates without a message (member changes, ...) are stored and closed silently."""
-    frontend(context).messaging.mark_done(update.update_id, "ignored")
+    mark_done(update, context, "ignored")
 
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

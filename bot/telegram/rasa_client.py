@@ -1,7 +1,12 @@
-"""The bridge to Rasa: its REST channel and HTTP API, over one shared httpx client."""
+"""The bridge to Rasa: its REST channel and HTTP API, over one shared httpx client.
+
+With a token (RASA_AUTH_TOKEN, `rasa run --auth-token`) every request carries it as
+`?token=`, Rasa's way: the HTTP API answers 401 without it.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,9 +29,14 @@ class RasaClient:
     """Sends citizens' messages to Rasa; the sender id is the Telegram user id."""
 
     def __init__(
-        self, base_url: str, timeout: float = 15.0, client: httpx.AsyncClient | None = None
+        self,
+        base_url: str,
+        timeout: float = 15.0,
+        client: httpx.AsyncClient | None = None,
+        auth_token: str = "",
     ):
         self.base_url = base_url.rstrip("/")
+        self._token: dict[str, str] = {"token": auth_token} if auth_token else {}
         self._client = client or httpx.AsyncClient(timeout=timeout)
         self._owns_client = client is None
 
@@ -47,10 +57,11 @@ class RasaClient:
         try:
             response = await self._client.post(
                 f"{self.base_url}/webhooks/rest/webhook",
+                params=self._token,
                 json={"sender": sender_id, "message": message},
             )
         except httpx.HTTPError as exc:
-            raise RasaUnavailable(f"{type(exc).__name__}: {exc}") from exc
+            raise RasaUnavailable(_without_token(exc)) from exc
         if response.status_code != 200:
             raise RasaUnavailable(f"HTTP {response.status_code}: {response.text[:200]}")
         replies = response.json()
@@ -65,11 +76,11 @@ class RasaClient:
         try:
             response = await self._client.get(
                 f"{self.base_url}/conversations/{sender_id}/tracker",
-                params={"include_events": "NONE"},
+                params={"include_events": "NONE", **self._token},
             )
             response.raise_for_status()
         except httpx.HTTPError as exc:
-            raise RasaUnavailable(f"{type(exc).__name__}: {exc}") from exc
+            raise RasaUnavailable(_without_token(exc)) from exc
         tracker = response.json()
         loop = (tracker.get("active_loop") or {}).get("name")
         requested = (tracker.get("slots") or {}).get("requested_slot")
@@ -81,17 +92,25 @@ class RasaClient:
         try:
             response = await self._client.post(
                 f"{self.base_url}/conversations/{sender_id}/tracker/events",
-                params={"include_events": "NONE"},
+                params={"include_events": "NONE", **self._token},
                 json=events,
             )
             response.raise_for_status()
         except httpx.HTTPError as exc:
-            raise RasaUnavailable(f"{type(exc).__name__}: {exc}") from exc
+            raise RasaUnavailable(_without_token(exc)) from exc
 
     async def reachable(self) -> bool:
         """True when the Rasa server answers and has a model loaded."""
         try:
-            response = await self._client.get(f"{self.base_url}/status", timeout=3)
+            response = await self._client.get(
+                f"{self.base_url}/status", params=self._token, timeout=3
+            )
             return response.status_code == 200 and bool(response.json().get("model_file"))
         except (httpx.HTTPError, ValueError):
             return False
+
+
+def _without_token(exc: httpx.HTTPError) -> str:
+    """The error for logs and the inbox, without the token (httpx quotes the URL)."""
+    message = f"{type(exc).__name__}: {exc}"
+    return re.sub(r"token=[^&\s'\"]+", "token=***", message)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import timedelta, timezone
 from pathlib import Path
 
 import httpx
@@ -440,3 +441,43 @@ async def test_jawab_answers_an_officers_request(
     with Session(get_engine(frontend.settings.database_url)) as s:
         row = s.scalar(select(Ticket).where(Ticket.public_id == ticket.public_id))
         assert row is not None and row.status == TicketStatus.DIPROSES
+
+
+def age_inbox_of_bot(database_url: str, bot_id: int, hours: float) -> None:
+    """Time passes for one bot's stored updates (rows made older, nothing waits)."""
+    with Session(get_engine(database_url)) as s, s.begin():
+        for row in s.scalars(select(InboxMessage).where(InboxMessage.bot_id == bot_id)).all():
+            at = (
+                row.created_at
+                if row.created_at.tzinfo
+                else row.created_at.replace(tzinfo=timezone.utc)
+            )
+            row.created_at = at - timedelta(hours=hours)
+
+
+async def test_a_restarted_bot_api_server_reusing_old_update_ids_is_heard(
+    servers, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The Bot API server restarts and counts update ids from 1 again (Telegram does the
+    like after a week without updates): a message whose update id was last seen longer ago
+    than the deduplication window is answered, not dropped as a duplicate."""
+    token = "7002:restart-test-bot"
+    var_dir = tmp_path_factory.mktemp("restart")
+    async with LocalBotApi(token=token) as before:
+        app = TelegramFrontend(servers.frontend_settings(before, var_dir))
+        await app.start()
+        try:
+            user = await consented_user(before, 6101)  # update ids 1 and 2
+        finally:
+            await app.stop()
+    age_inbox_of_bot(servers.database_url, 7002, hours=49)
+    async with LocalBotApi(token=token) as after:  # ids start at 1 again
+        app = TelegramFrontend(servers.frontend_settings(after, var_dir))
+        await app.start()
+        try:
+            user = after.user(user_id=6101, first_name="Warga6101")
+            await user.send_text("syarat bikin KTP apa aja kak?")  # update id 1, reused
+            answer = await reply_with(user, "Persyaratan")
+            assert catalogue("ktp")["requirements"][0] in answer.text
+        finally:
+            await app.stop()
