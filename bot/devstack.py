@@ -96,11 +96,16 @@ def start_action_server(port: int, database_url: str, log: Path) -> subprocess.P
 
 
 def start_rasa_server(
-    port: int, action_port: int, log: Path, tracker_url: str | None = None
+    port: int,
+    action_port: int,
+    log: Path,
+    tracker_url: str | None = None,
+    auth_token: str = "",
 ) -> subprocess.Popen[bytes]:
     """`rasa run` with the REST channel and the HTTP API on `port`.
 
-    Conversations go to `tracker_url` (default: a SQLite file beside the log).
+    Conversations go to `tracker_url` (default: a SQLite file beside the log). With
+    `auth_token` the HTTP API needs `?token=` (as in production).
     """
     tracker_url = tracker_url or f"sqlite:///{log.parent / 'rasa_tracker.db'}"
     handle = log.open("wb")
@@ -119,6 +124,7 @@ def start_rasa_server(
             str(port),
             "--interface",
             "127.0.0.1",
+            *(["--auth-token", auth_token] if auth_token else []),
         ],
         cwd=ROOT,
         env=engine_env(
@@ -144,9 +150,10 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 class Servers:
     """Rasa and action server subprocesses on free ports, restartable (outage tests)."""
 
-    def __init__(self, folder: Path, database_url: str):
+    def __init__(self, folder: Path, database_url: str, rasa_auth_token: str = ""):
         self.folder = folder
         self.database_url = database_url
+        self.rasa_auth_token = rasa_auth_token
         self.action_port = free_port()
         self.rasa_port = free_port()
         self.actions: Any = None
@@ -172,9 +179,14 @@ class Servers:
 
     def start_rasa(self) -> None:
         self.rasa = start_rasa_server(
-            self.rasa_port, self.action_port, self.folder / "rasa.log", self.tracker_url
+            self.rasa_port,
+            self.action_port,
+            self.folder / "rasa.log",
+            self.tracker_url,
+            self.rasa_auth_token,
         )
-        wait_http(f"{self.rasa_url}/status", 180, self.rasa)
+        token = f"?token={self.rasa_auth_token}" if self.rasa_auth_token else ""
+        wait_http(f"{self.rasa_url}/status{token}", 180, self.rasa)
 
     def stop_actions(self) -> None:
         stop(self.actions)
@@ -196,6 +208,7 @@ class Servers:
             "telegram_api_base_url": api.base_url,
             "telegram_api_file_url": api.base_file_url,
             "rasa_url": self.rasa_url,
+            "rasa_auth_token": self.rasa_auth_token,
             "rasa_tracker_url": self.tracker_url,
             "action_endpoint_url": self.action_url,
             "var_dir": var_dir,

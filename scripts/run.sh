@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the service (Procfile, through honcho) and tells the person how to talk to it.
 # Without TELEGRAM_BOT_TOKEN a local Telegram Bot API server stands in for Telegram and
-# serves a chat page in the browser.
+# serves a chat page in the browser. Rasa's HTTP API always needs a token: RASA_AUTH_TOKEN,
+# or in development one generated for this run (every process started here uses it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 set -a; [ -f .env ] && . ./.env; set +a
@@ -13,6 +14,18 @@ export FRONTEND_PORT=${FRONTEND_PORT:-8090}
 export CONSOLE_PORT=${CONSOLE_PORT:-8080}
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2
 export PTB_TIMEDELTA=1
+
+if [ -n "${RASA_AUTH_TOKEN:-}" ]; then
+  rasa_token="RASA_AUTH_TOKEN from the environment or .env"
+elif [ "${APP_ENV:-development}" = production ]; then
+  echo "RASA_AUTH_TOKEN must be set in production (the token of Rasa's HTTP API)" >&2
+  exit 1
+else
+  RASA_AUTH_TOKEN=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))')
+  export RASA_AUTH_TOKEN
+  rasa_token="generated for this run: $RASA_AUTH_TOKEN
+      (set RASA_AUTH_TOKEN in .env to keep one; \`make health\` needs it)"
+fi
 
 procfile=Procfile
 if [ -z "${TELEGRAM_BOT_TOKEN:-}" ]; then
@@ -32,6 +45,7 @@ cat <<MSG
     $chat
     Terminal chat straight to Rasa: make chat (in another terminal)
     Rasa server (REST channel)  http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook
+    Rasa HTTP API token         $rasa_token
     Action server               http://127.0.0.1:$ACTION_SERVER_PORT/health
     Telegram front end health   http://127.0.0.1:$FRONTEND_PORT/healthz
     Officer console             http://127.0.0.1:$CONSOLE_PORT/

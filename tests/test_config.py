@@ -3,10 +3,17 @@ consistent with deduplication."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+from pathlib import Path
+
 import pytest
+from honcho.environ import parse_procfile
 from pydantic import ValidationError
 
 from bot.config import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
 
 GOOD = {
     "app_env": "production",
@@ -79,3 +86,34 @@ def test_log_format_is_text_or_json() -> None:
     assert Settings(app_env="development", log_format="json").log_format == "json"
     with pytest.raises(ValidationError):
         Settings(app_env="development", log_format="xml")
+
+
+def rasa_arguments(procfile: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """The arguments the Procfile's `rasa` line passes, as the shell expands them (printed
+    instead of starting Rasa)."""
+    command = parse_procfile((ROOT / procfile).read_text()).processes["rasa"]
+    environment = {k: v for k, v in os.environ.items() if k != "RASA_AUTH_TOKEN"} | env
+    return subprocess.run(
+        ["sh", "-c", "printf '%s\\n' " + command],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
+@pytest.mark.parametrize("procfile", ["Procfile", "Procfile.local"])
+def test_rasa_is_started_with_the_api_token(procfile: str) -> None:
+    started = rasa_arguments(procfile, RASA_AUTH_TOKEN="Zq4vN8cR2wX6mT0pL5sK9dJ3hF7gB1yA")
+    assert started.returncode == 0, started.stderr
+    arguments = started.stdout.splitlines()
+    assert "--enable-api" in arguments
+    assert arguments[arguments.index("--auth-token") + 1] == "Zq4vN8cR2wX6mT0pL5sK9dJ3hF7gB1yA"
+
+
+@pytest.mark.parametrize("procfile", ["Procfile", "Procfile.local"])
+def test_rasa_refuses_to_start_without_the_api_token(procfile: str) -> None:
+    refused = rasa_arguments(procfile)
+    assert refused.returncode != 0
+    assert refused.stdout == ""  # nothing was started
+    assert "RASA_AUTH_TOKEN" in refused.stderr

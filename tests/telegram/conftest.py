@@ -13,6 +13,8 @@ from bot.store import prepare_database
 from bot.telegram.app import TelegramFrontend
 from bot.telegram.local_api import LocalBotApi
 
+RASA_TOKEN = "telegram-e2e-rasa-api-token"
+
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
@@ -21,7 +23,8 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     folder = tmp_path_factory.mktemp("telegram")
     database_url = f"sqlite:///{folder / 'telegram.db'}"
     prepare_database(database_url, seed="always")
-    running = Servers(folder, database_url)
+    # Rasa's HTTP API needs a token, as in production: the front end must send it.
+    running = Servers(folder, database_url, rasa_auth_token=RASA_TOKEN)
     try:
         running.start_actions()
         running.start_rasa()

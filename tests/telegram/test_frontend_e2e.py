@@ -25,9 +25,11 @@ from bot.store.models import (
     Privacy,
     Ticket,
     TicketStatus,
+    utcnow,
 )
-from bot.telegram.app import SECRET_HEADER, WEBHOOK_PATH, TelegramFrontend
+from bot.telegram.app import PURGE_INTERVAL_S, SECRET_HEADER, WEBHOOK_PATH, TelegramFrontend
 from bot.telegram.local_api import LocalBotApi, SimulatedUser, make_png
+from bot.telegram.rasa_client import RasaClient, RasaUnavailable
 from bot.workdays import default_calendar
 
 pytestmark = [pytest.mark.rasa, pytest.mark.asyncio(loop_scope="module")]
@@ -481,3 +483,83 @@ async def test_a_restarted_bot_api_server_reusing_old_update_ids_is_heard(
             assert catalogue("ktp")["requirements"][0] in answer.text
         finally:
             await app.stop()
+
+
+async def test_rasa_api_needs_the_token_and_the_front_end_sends_it(
+    api: LocalBotApi, frontend: TelegramFrontend, servers
+) -> None:
+    """Rasa runs with --auth-token (as the production Procfile starts it): a stranger
+    reaching its port reads no conversation; the front end's calls carry the token."""
+    user = await consented_user(api, 5017)
+    await user.send_command("/lapor")
+    await reply_with(user, "ceritakan pengaduan")
+    async with httpx.AsyncClient() as client:
+        stranger = await client.get(f"{servers.rasa_url}/conversations/5017/tracker")
+        status = await client.get(f"{servers.rasa_url}/status")
+    assert stranger.status_code == status.status_code == 401
+    state = await frontend.rasa.form_state("5017")
+    assert state.active_loop == "complaint_form"
+    tokenless = RasaClient(servers.rasa_url)
+    try:
+        with pytest.raises(RasaUnavailable, match="401"):
+            await tokenless.form_state("5017")
+    finally:
+        await tokenless.close()
+    assert (await frontend.health())["rasa"] is True
+    await user.send_command("/batal")
+    await reply_with(user, "dibatalkan")
+
+
+async def test_an_update_stored_but_never_handled_is_handled_again(
+    api: LocalBotApi, frontend: TelegramFrontend
+) -> None:
+    """A replica stored an update and died before handling it (nobody will deliver it
+    again): after the lease the retry job handles it from the stored JSON."""
+    user = await consented_user(api, 5018)
+    update_id = 990_001
+    raw = {
+        "update_id": update_id,
+        "message": {
+            "message_id": 99_001,
+            "date": 1_800_000_000,
+            "chat": {"id": user.chat_id, "type": "private", "first_name": "Warga5018"},
+            "from": {"id": 5018, "is_bot": False, "first_name": "Warga5018"},
+            "text": "berapa biaya SKCK?",
+        },
+    }
+    inbox_id = frontend.messaging.store_update(update_id, raw, "message", "5018", user.chat_id)
+    assert inbox_id is not None
+    with Session(get_engine(frontend.settings.database_url)) as s, s.begin():
+        s.execute(  # the lease ran out
+            update(InboxMessage)
+            .where(InboxMessage.id == inbox_id)
+            .values(next_attempt_at=utcnow() - timedelta(seconds=1))
+        )
+    answer = await reply_with(user, "Biaya")
+    assert catalogue("skck")["cost"] in answer.text
+    assert frontend.messaging.update_status(update_id) == "done"
+    assert len([m for m in user.replies() if "Biaya" in m.text]) == 1
+
+
+async def test_the_front_end_applies_retention_on_schedule(
+    api: LocalBotApi, frontend: TelegramFrontend
+) -> None:
+    user = await consented_user(api, 5019)
+    await user.send_text("halo")
+    await reply_with(user, "Ada yang bisa saya bantu")
+    engine = get_engine(frontend.settings.database_url)
+    with Session(engine) as s, s.begin():
+        s.execute(
+            update(InboxMessage)
+            .where(InboxMessage.sender_id == "5019")
+            .values(created_at=utcnow() - timedelta(days=31))
+        )
+    await user.send_text("halo lagi")  # a recent message: kept
+    await reply_with(user, "Ada yang bisa saya bantu")
+    jobs = frontend.application.job_queue.get_jobs_by_name("purge")  # type: ignore[union-attr]
+    assert len(jobs) == 1
+    assert jobs[0].job.trigger.interval == timedelta(seconds=PURGE_INTERVAL_S)
+    await jobs[0].run(frontend.application)
+    with Session(engine) as s:
+        left = s.scalars(select(InboxMessage).where(InboxMessage.sender_id == "5019")).all()
+    assert [row.raw["message"]["text"] for row in left] == ["halo lagi"]
