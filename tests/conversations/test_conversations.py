@@ -8,7 +8,7 @@ What a correct service must do is written declaratively (see README.md in this f
 per turn            `say: text` | `press: button title` | `payload: /raw_payload`,
                     `consent: true` on the citizen's explicit yes at the summary,
                     `expect:` reply_any, reply_all, reply_none, reply_regex, reply_not_regex,
-                    buttons_any, requested_slot, requested_slot_not, form_active, slots,
+                    buttons_any, offer_any, requested_slot, requested_slot_not, form_active, slots,
                     slot_contains, slot_not_contains, facts, facts_none, tickets,
                     reply_ticket_id
 per conversation    `tickets: N`, `ticket: {...}` (the only ticket's fields),
@@ -86,6 +86,7 @@ EXPECT_KEYS = {
     "reply_regex",
     "reply_not_regex",
     "buttons_any",
+    "offer_any",
     "requested_slot",
     "requested_slot_not",
     "form_active",
@@ -289,6 +290,7 @@ class Player:
         self.http = httpx.Client(base_url=stack.rasa_url, timeout=60)
         self.keyboards: list[Keyboard] = []
         self.turns: list[Turn] = []
+        self.transcript: list[dict[str, Any]] = []
 
     # -- the store ---------------------------------------------------------------------
 
@@ -382,6 +384,7 @@ class Player:
                 raise Failed(number, said, "invariant: Rasa answers", repr(error), {}) from None
             texts = [str(r["text"]) for r in replies if r.get("text")]
             buttons = [b for r in replies for b in r.get("buttons") or []]
+            self.transcript.append({"said": said, "bot": texts})
             for r in replies:
                 if r.get("buttons"):
                     self.keyboards.append(Keyboard(list(r["buttons"])))
@@ -460,6 +463,11 @@ class Player:
             titles = [fold(str(b.get("title", ""))) for b in turn.buttons]
             if not any(fold(w) in t for w in wanted for t in titles):
                 raise self.fail(turn, f"buttons_any {wanted}", "no such button")
+        if "offer_any" in expect:
+            wanted = as_list(expect["offer_any"])
+            shown = [reply, *(fold(str(b.get("title", ""))) for b in turn.buttons)]
+            if not any(fold(w) in t for w in wanted for t in shown):
+                raise self.fail(turn, f"offer_any {wanted}", "neither in the reply nor a button")
         if "form_active" in expect:
             active = turn.active_loop is not None
             if active != bool(expect["form_active"]):
@@ -626,5 +634,6 @@ def test_conversation(
         result["failure"] = failed.record
         raise AssertionError(str(failed) + f"\nbot said: {failed.record.get('replies')}") from None
     finally:
+        result["transcript"] = player.transcript
         conversation_results[conversation["id"]] = result
         player.http.close()
