@@ -3,7 +3,9 @@
 LOG_LEVEL sets the level (INFO by default). Libraries that log routine work at INFO are
 held at WARNING unless LOG_LEVEL=DEBUG: apscheduler (two lines per job run, i.e. every
 second in the Telegram front end), alembic (its context and every migration step on each
-CLI call), and httpx/httpcore (every HTTP request, with the bot token in the URL).
+CLI call), httpx/httpcore (every HTTP request, with the bot token in the URL), and in the
+action server sanic's access log (an empty line per action call) and rasa_sdk's list of
+registered actions at each start.
 LOG_FORMAT=json writes one JSON object per line (python-json-logger) for log collectors.
 Bot tokens and `token=` query parameters are masked in every line.
 """
@@ -16,7 +18,14 @@ import sys
 from typing import TextIO
 
 # Loggers that narrate routine work at INFO.
-CHATTY_LOGGERS = ("apscheduler", "alembic", "httpx", "httpcore")
+CHATTY_LOGGERS = (
+    "apscheduler",
+    "alembic",
+    "httpx",
+    "httpcore",
+    "sanic.access",
+    "rasa_sdk.executor",
+)
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s"
 _SECRETS = (

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.devstack import free_port, start_action_server, stop, wait_http
 from bot.logging_config import CHATTY_LOGGERS, configure_logging
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,3 +132,25 @@ def test_tokens_never_reach_the_log(restore_logging: None) -> None:
     output = stream.getvalue()
     assert "AAH3kq8ZbX2mN7pR1sT5v" not in output and "s3cr3t-rasa" not in output
     assert "bot123456:***" in output and "token=***" in output
+
+
+def test_the_action_server_logs_no_line_per_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rasa calls the action server on every turn: no access line per call, and no list
+    of every registered action at start."""
+    monkeypatch.setenv("LOG_LEVEL", "INFO")
+    monkeypatch.setenv("LOG_FORMAT", "text")
+    port = free_port()
+    log = tmp_path / "actions.log"
+    server = start_action_server(port, f"sqlite:///{tmp_path / 'layanan.db'}", log)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/health", 120, server)
+        for _ in range(3):
+            wait_http(f"http://127.0.0.1:{port}/actions", 10, server)
+    finally:
+        stop(server)
+    output = log.read_text()
+    assert "Action endpoint is up and running" in output  # the meaningful line stays
+    assert "sanic.access" not in output, output
+    assert "Registered function" not in output, output
