@@ -189,6 +189,7 @@ class ConversationStack:
     """Where the conversations are played and where their tickets land."""
 
     rasa_url: str
+    rasa_token: str
     database_url: str
     engine: Engine
 
@@ -204,12 +205,14 @@ def conversation_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Con
     folder = tmp_path_factory.mktemp("conversations")
     database_url = f"sqlite:///{folder / 'store.db'}"
     prepare_database(database_url, seed="always")
-    running = Servers(folder, database_url)
+    # The HTTP API behind a token, as in production (the REST channel needs none).
+    token = uuid.uuid4().hex
+    running = Servers(folder, database_url, rasa_auth_token=token)
     engine = create_engine(database_url)
     try:
         running.start_actions()
         running.start_rasa()
-        yield ConversationStack(running.rasa_url, database_url, engine)
+        yield ConversationStack(running.rasa_url, token, database_url, engine)
     except Exception:
         for log in ("actions.log", "rasa.log"):
             path = folder / log
@@ -340,7 +343,8 @@ class Player:
 
     def tracker(self) -> dict[str, Any]:
         response = self.http.get(
-            f"/conversations/{self.sender}/tracker", params={"include_events": "NONE"}
+            f"/conversations/{self.sender}/tracker",
+            params={"include_events": "NONE", "token": self.stack.rasa_token},
         )
         response.raise_for_status()
         return dict(response.json())
