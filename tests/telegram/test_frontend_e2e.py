@@ -563,3 +563,57 @@ async def test_the_front_end_applies_retention_on_schedule(
     with Session(engine) as s:
         left = s.scalars(select(InboxMessage).where(InboxMessage.sender_id == "5019")).all()
     assert [row.raw["message"]["text"] for row in left] == ["halo lagi"]
+
+
+async def test_two_replicas_answer_a_redelivered_update_once(
+    servers, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Two front-end replicas behind one webhook URL share the database; Telegram
+    redelivers an update while the first delivery is still being handled: one answer."""
+    secret = "replica-webhook-secret"
+    async with LocalBotApi(token="7003:replica-test-bot") as hook_api:
+        replicas: list[TelegramFrontend] = []
+        try:
+            for name in ("a", "b"):
+                settings = servers.frontend_settings(
+                    hook_api,
+                    tmp_path_factory.mktemp(f"replica-{name}"),
+                    telegram_webhook_secret=secret,
+                )
+                settings.telegram_webhook_url = (
+                    f"http://127.0.0.1:{settings.frontend_port}{WEBHOOK_PATH}"
+                )
+                replica = TelegramFrontend(settings)
+                await replica.start()
+                replicas.append(replica)
+            user = await consented_user(hook_api, 6201)
+            body = {
+                "update_id": 880_001,
+                "message": {
+                    "message_id": 88_001,
+                    "date": 1_800_000_000,
+                    "chat": {"id": user.chat_id, "type": "private", "first_name": "Warga6201"},
+                    "from": {"id": 6201, "is_bot": False, "first_name": "Warga6201"},
+                    "text": "berapa biaya SKCK?",
+                },
+            }
+            async with httpx.AsyncClient() as client:
+                answers = await asyncio.gather(
+                    *(
+                        client.post(
+                            replica.settings.telegram_webhook_url,
+                            json=body,
+                            headers={SECRET_HEADER: secret},
+                        )
+                        for replica in replicas
+                        for _ in range(2)
+                    )
+                )
+            assert [a.status_code for a in answers] == [200, 200, 200, 200]
+            await reply_with(user, "Biaya")
+            for replica in replicas:
+                await replica.queues.join()
+            assert len([m for m in user.replies() if "Biaya" in m.text]) == 1
+        finally:
+            for replica in replicas:
+                await replica.stop()
