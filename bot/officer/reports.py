@@ -1,5 +1,10 @@
 """Supervisor reports: tickets by status, category, unit and week; median time to
-verification and to resolution; share resolved on time. Over tickets filed in a period."""
+verification and to resolution; share resolved on time. Over tickets filed in a period.
+
+Citizens' ratings given in the period: count, average and distribution 1..5, overall, per
+unit and per week. Figures only: the comments on tickets stay on the ticket pages (where
+the access rules of confidential tickets apply); only general feedback, about no ticket,
+is listed here, and never who gave it."""
 
 from __future__ import annotations
 
@@ -11,7 +16,72 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Engine, and_, case, func, select
 from sqlalchemy.orm import Session
 
-from bot.store.models import Office, Ticket, TicketStatus
+from bot.store.models import Office, Rating, Ticket, TicketStatus
+
+GENERAL_FEEDBACK_LABEL = "(masukan umum, tanpa laporan)"
+NO_UNIT_LABEL = "(belum ada unit)"
+# At most this many general feedback messages are listed (newest first).
+GENERAL_FEEDBACK_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class RatingFigures:
+    """Ratings of one group (all, a unit, a week): how many of each score 1..5."""
+
+    label: str
+    distribution: tuple[int, int, int, int, int]
+    comments: int  # feedback messages with text (counted, not shown)
+
+    @property
+    def count(self) -> int:
+        """Ratings with a score."""
+        return sum(self.distribution)
+
+    @property
+    def average(self) -> float | None:
+        """Mean score, or None without scores."""
+        if not self.count:
+            return None
+        total = sum(score * n for score, n in enumerate(self.distribution, start=1))
+        return total / self.count
+
+    @property
+    def average_text(self) -> str:
+        """'3,5' (Indonesian decimal comma), '-' without scores."""
+        average = self.average
+        return "-" if average is None else f"{average:.1f}".replace(".", ",")
+
+    @property
+    def shares(self) -> tuple[float, ...]:
+        """Share of each score 1..5 among the scores (0 when there are none)."""
+        return tuple(n / self.count if self.count else 0.0 for n in self.distribution)
+
+
+@dataclass(frozen=True)
+class FeedbackLine:
+    """General feedback (about no ticket): when, the score if any, the message."""
+
+    created_at: datetime
+    score: int | None
+    text: str
+
+
+class _Tally:
+    """Counts scores and comments for one group."""
+
+    def __init__(self) -> None:
+        self.scores = [0, 0, 0, 0, 0]
+        self.comments = 0
+
+    def add(self, score: int | None, has_comment: bool) -> None:
+        if score is not None and 1 <= score <= 5:
+            self.scores[score - 1] += 1
+        if has_comment:
+            self.comments += 1
+
+    def figures(self, label: str) -> RatingFigures:
+        s = self.scores
+        return RatingFigures(label, (s[0], s[1], s[2], s[3], s[4]), self.comments)
 
 
 @dataclass(frozen=True)
@@ -29,6 +99,10 @@ class Report:
     median_hours_to_resolve: float | None
     resolved_with_deadline: int
     resolved_on_time: int
+    ratings: RatingFigures
+    ratings_by_unit: list[RatingFigures]  # most rated first
+    ratings_by_week: list[RatingFigures]  # ISO week of the rating
+    general_feedback: list[FeedbackLine]  # newest first
 
     @property
     def on_time_share(self) -> float | None:
@@ -107,6 +181,7 @@ def build_report(
     resolve_hours = [
         (_aware(closed) - _aware(created)).total_seconds() / 3600 for created, closed, _ in resolved
     ]
+    ratings, by_unit_rating, by_week_rating, general = _rating_figures(engine, start, end, tz)
     with_deadline = [(closed, due) for _, closed, due in resolved if due is not None]
     on_time = sum(1 for closed, due in with_deadline if _aware(closed).astimezone(tz).date() <= due)
     return Report(
@@ -121,7 +196,57 @@ def build_report(
         median_hours_to_resolve=statistics.median(resolve_hours) if resolve_hours else None,
         resolved_with_deadline=len(with_deadline),
         resolved_on_time=on_time,
+        ratings=ratings,
+        ratings_by_unit=by_unit_rating,
+        ratings_by_week=by_week_rating,
+        general_feedback=general,
     )
+
+
+def _rating_figures(
+    engine: Engine, start: datetime, end: datetime, tz: ZoneInfo
+) -> tuple[RatingFigures, list[RatingFigures], list[RatingFigures], list[FeedbackLine]]:
+    """Ratings given from `start` to `end` (UTC), in figures; general feedback as text."""
+    period = and_(Rating.created_at >= start, Rating.created_at < end)
+    with Session(engine) as s:
+        rows = s.execute(
+            select(
+                Rating.score,
+                Rating.comment,
+                Rating.created_at,
+                Rating.ticket_id,
+                Office.name,
+            )
+            .select_from(Rating)
+            .outerjoin(Ticket, Ticket.id == Rating.ticket_id)
+            .outerjoin(Office, Office.id == Ticket.office_id)
+            .where(period)
+            .order_by(Rating.created_at.desc(), Rating.id.desc())
+        ).all()
+    total = _Tally()
+    units: dict[str, _Tally] = {}
+    weeks: dict[str, _Tally] = {}
+    general: list[FeedbackLine] = []
+    for score, comment, created, ticket_id, unit in rows:
+        has_comment = bool(comment and comment.strip())
+        if ticket_id is None:
+            label = GENERAL_FEEDBACK_LABEL
+            if has_comment and len(general) < GENERAL_FEEDBACK_LIMIT:
+                general.append(FeedbackLine(_aware(created), score, comment))
+        else:
+            label = unit or NO_UNIT_LABEL
+        year, week, _ = _aware(created).astimezone(tz).date().isocalendar()
+        for tally in (
+            total,
+            units.setdefault(label, _Tally()),
+            weeks.setdefault(f"{year}-W{week:02d}", _Tally()),
+        ):
+            tally.add(score, has_comment)
+    by_unit = sorted(
+        (t.figures(label) for label, t in units.items()), key=lambda f: (-f.count, f.label)
+    )
+    by_week = [weeks[label].figures(label) for label in sorted(weeks)]
+    return total.figures("Semua"), by_unit, by_week, general
 
 
 def hours_text(hours: float | None) -> str:
