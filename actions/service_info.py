@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -133,6 +134,20 @@ STRONG_NEAR_MISS = 85
 MAX_SERVICES_PER_MESSAGE = 3
 
 
+# "batas waktunya", "paling lambat", "telat ngurus": a legal deadline for the citizen, not
+# how long the office takes.
+DEADLINE_RE = re.compile(
+    r"\bbatas(?:nya)?\b|\bbatas waktu|paling lambat|\btelat\b|terlambat|\btenggat|"
+    r"\bdeadline\b|kedaluwarsa|kadaluarsa|\bmasih boleh\b|\bmasih bisa\b.*\blewat\b",
+    re.IGNORECASE,
+)
+
+
+def asks_deadline(text: str) -> bool:
+    """True when the message asks about a deadline the citizen must meet."""
+    return bool(text and DEADLINE_RE.search(text))
+
+
 def asked_aspect(tracker: Tracker) -> str:
     """The aspect asked by the intent, else the one of the previous question."""
     aspect = ASPECT_BY_INTENT.get(latest_intent(tracker) or "") or tracker.get_slot(
@@ -218,12 +233,22 @@ def answer_service_question(
         return [SlotSet("service_aspect", aspect)]
 
     answered: list[str] = []
+    deadline_question = asks_deadline(text)
     for sid in service_ids:
         service = repo.get_service(sid)
         if service is None:  # catalogue changed underneath the model
             dispatcher.utter_message(response="utter_service_not_found", query=sid)
             continue
-        utter_aspect(dispatcher, service, aspect)
+        if deadline_question and service.reporting_deadline:
+            dispatcher.utter_message(
+                response="utter_service_deadline",
+                service_name=service.name,
+                reporting_deadline=service.reporting_deadline,
+                reporting_deadline_basis=service.reporting_deadline_basis or "-",
+                buttons=other_aspect_buttons("", service.id),
+            )
+        else:
+            utter_aspect(dispatcher, service, aspect)
         repo.record_service_question(service.id, aspect)
         answered.append(service.id)
     # Follow-ups go on with the first service named.

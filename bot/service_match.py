@@ -58,7 +58,8 @@ def find_all_exact(text: str, aliases: dict[str, str]) -> list[tuple[str, str]]:
     taken = [False] * len(lowered)
     found: list[tuple[int, str, str]] = []
     for alias in sorted(aliases, key=len, reverse=True):
-        for m in re.finditer(r"(?<![\w-])" + re.escape(alias) + r"(?![\w-])", lowered):
+        # "akta kematiannya", "KTPnya": the suffix -nya still names the service.
+        for m in re.finditer(r"(?<![\w-])" + re.escape(alias) + r"(?:nya)?(?![\w-])", lowered):
             if any(taken[m.start() : m.end()]):
                 continue
             taken[m.start() : m.end()] = [True] * (m.end() - m.start())

@@ -14,7 +14,16 @@ from sqlalchemy.orm import Session
 from bot.officer import audit
 from bot.store.models import Office, Service, utcnow
 
-TEXT_FIELDS = ("cost", "cost_basis", "duration", "duration_basis", "online_channel", "product")
+TEXT_FIELDS = (
+    "cost",
+    "cost_basis",
+    "duration",
+    "duration_basis",
+    "reporting_deadline",
+    "reporting_deadline_basis",
+    "online_channel",
+    "product",
+)
 LIST_FIELDS = ("requirements", "procedure")
 MAX_TEXT = 2000
 
@@ -37,6 +46,8 @@ class ServiceRow:
     cost_basis: str | None
     duration: str | None
     duration_basis: str | None
+    reporting_deadline: str | None
+    reporting_deadline_basis: str | None
     online_channel: str | None
     product: str | None
 
@@ -69,6 +80,8 @@ def _row(service: Service, office_name: str) -> ServiceRow:
         cost_basis=service.cost_basis,
         duration=service.duration,
         duration_basis=service.duration_basis,
+        reporting_deadline=service.reporting_deadline,
+        reporting_deadline_basis=service.reporting_deadline_basis,
         online_channel=service.online_channel,
         product=service.product,
     )

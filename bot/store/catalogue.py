@@ -45,6 +45,16 @@ class OfficeEntry(BaseModel):
     website: str | None = None
 
 
+class HelpdeskEntry(BaseModel):
+    """The complaint unit citizens reach when they ask for a person."""
+
+    name: str
+    phone: str | None = None
+    whatsapp: str | None = None
+    email: str | None = None
+    hours: str | None = None
+
+
 class ServiceEntry(BaseModel):
     """A service as written in the catalogue file."""
 
@@ -57,6 +67,8 @@ class ServiceEntry(BaseModel):
     cost_basis: str | None = None
     duration: str | None = None
     duration_basis: str | None = None
+    reporting_deadline: str | None = None
+    reporting_deadline_basis: str | None = None
     procedure: list[str] | None = None
     online_channel: str | None = None
     product: str | None = None
@@ -71,6 +83,7 @@ class Catalogue(BaseModel):
     """The whole file, checked for dangling office ids and duplicate aliases."""
 
     version: int = 1
+    helpdesk: HelpdeskEntry | None = None
     offices: list[OfficeEntry]
     services: list[ServiceEntry]
 
@@ -110,3 +123,8 @@ def catalogue_is_empty(engine: Engine) -> bool:
     """True when no service has been loaded yet (first start)."""
     with Session(engine) as session:
         return session.scalar(select(Service.id).limit(1)) is None
+
+
+def helpdesk(path: Path) -> HelpdeskEntry | None:
+    """The complaint unit's contact from the catalogue file (read on each call: small)."""
+    return Catalogue.from_file(path).helpdesk

@@ -129,6 +129,9 @@ class Service(Base):
     cost_basis: Mapped[str | None] = mapped_column(Text)
     duration: Mapped[str | None] = mapped_column(Text)
     duration_basis: Mapped[str | None] = mapped_column(Text)
+    # A legal deadline for the citizen (e.g. a death reported within 30 days), with its basis.
+    reporting_deadline: Mapped[str | None] = mapped_column(Text)
+    reporting_deadline_basis: Mapped[str | None] = mapped_column(Text)
     procedure: Mapped[list[str] | None] = mapped_column(JSON)
     online_channel: Mapped[str | None] = mapped_column(Text)
     product: Mapped[str | None] = mapped_column(Text)

@@ -55,6 +55,8 @@ class ServiceView:
     cost_basis: str | None
     duration: str | None
     duration_basis: str | None
+    reporting_deadline: str | None
+    reporting_deadline_basis: str | None
     procedure: tuple[str, ...] | None
     online_channel: str | None
     product: str | None
@@ -156,6 +158,8 @@ def _service_view(service: Service) -> ServiceView:
         cost_basis=service.cost_basis,
         duration=service.duration,
         duration_basis=service.duration_basis,
+        reporting_deadline=service.reporting_deadline,
+        reporting_deadline_basis=service.reporting_deadline_basis,
         procedure=tuple(service.procedure) if service.procedure else None,
         online_channel=service.online_channel,
         product=service.product,

@@ -225,7 +225,7 @@ def test_an_aspect_follow_up_keeps_the_previous_service(
 
 
 def test_a_clear_misspelling_of_another_service_beats_the_previous_one(
-    domain: dict[str, Any],
+    repo: Repository, domain: dict[str, Any]
 ) -> None:
     dispatcher, _ = ask(domain, "biaya pasprot brp", "ask_cost", service="ktp")
     assert responses(dispatcher) == ["utter_service_suggestions"]
@@ -239,10 +239,11 @@ def test_a_clear_misspelling_of_another_service_beats_the_previous_one(
         ("syarat bikin sertifikat tanah apa aja", "ask_requirements", "ATR/BPN"),
         ("daftar buku nikah dimana ya", "ask_location_hours", "KUA"),
         ("cara klaim jht bpjs ketenagakerjaan gimana", "ask_procedure", "JMO"),
+        ("syarat izin keramaian buat hajatan apa aja", "ask_requirements", "Polsek"),
     ],
 )
 def test_a_service_handled_elsewhere_is_named_honestly(
-    domain: dict[str, Any], text: str, intent: str, where: str
+    repo: Repository, domain: dict[str, Any], text: str, intent: str, where: str
 ) -> None:
     found = "bpjs" if "bpjs" in text else None
     dispatcher, events = ask(domain, text, intent, found, service="ktp")
@@ -294,6 +295,7 @@ def test_asking_for_a_person_gets_real_contacts(repo: Repository, domain: dict[s
     )
     assert responses(dispatcher) == [
         "utter_office_contact",
+        "utter_helpdesk_contact",
         "utter_national_complaint_channel",
         "utter_request_human",
     ]
@@ -340,3 +342,37 @@ def test_a_misspelt_service_alone_is_offered_not_misunderstood(
     ActionHandleFallback().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_service_suggestions"]
     assert "paspor" in dispatcher.messages[0]["buttons"][0]["payload"]
+
+
+@pytest.mark.parametrize(
+    ("text", "service_id", "days"),
+    [
+        ("batas waktu ngurus akta kematiannya sampai kapan ya?", "akta_kematian", "30 hari"),
+        ("lahirnya 7 minggu lalu, akta lahir masih boleh ga? batasnya brp hari", None, "60 hari"),
+    ],
+)
+def test_a_deadline_question_gets_the_legal_deadline_not_the_processing_time(
+    repo: Repository, domain: dict[str, Any], text: str, service_id: str | None, days: str
+) -> None:
+    found = [entity("service", "akta_kelahiran")] if service_id is None else []
+    dispatcher = CollectingDispatcher()
+    ActionAnswerService().run(dispatcher, make_tracker(text, "ask_duration", found), domain)
+    assert responses(dispatcher) == ["utter_service_deadline"]
+    said = texts(domain, dispatcher)[0]
+    assert days in said and "UU 23/2006" in said
+
+
+def test_asking_for_a_person_without_a_service_still_gets_a_phone_number(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
+    import re
+
+    from actions.human import ActionRequestHuman
+
+    dispatcher = CollectingDispatcher()
+    ActionRequestHuman().run(
+        dispatcher, make_tracker("ada nomor WA admin?", "request_human"), domain
+    )
+    said = "\n".join(texts(domain, dispatcher))
+    assert "utter_helpdesk_contact" in responses(dispatcher)
+    assert re.search(r"\(0\d{2,3}\)\s?\d{3}", said) and "WhatsApp 08" in said
