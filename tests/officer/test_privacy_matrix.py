@@ -3,9 +3,9 @@
 One citizen files four complaints through the assistant's real filing action, with the
 front end's inbox storing every message as it does in production: a public, an anonymous
 and a confidential one for Disdukcapil, and a public one for Satpas. Every text carries a
-marker word, so a leak is a search. Each test below takes one surface and asserts, for every
-role (officer of the unit, officer of another unit, assigned officer, supervisor, admin) and
-every privacy level, exactly what is visible.
+marker word (and so does a rating of each), so a leak is a search. Each test below takes one
+surface and asserts, for every role (officer of the unit, officer of another unit, assigned
+officer, supervisor, admin) and every privacy level, exactly what is visible.
 
 This is the guard for every later feature that shows ticket data: a new page, export,
 notice or message gets a surface here.
@@ -30,9 +30,11 @@ from actions.ticket_status import ActionCheckStatus
 from bot.officer.accounts import create_account
 from bot.officer.notices import queue_new_ticket_notices, set_unit_channel
 from bot.officer.workflow import Workflow
+from bot.store import Repository
 from bot.store.messaging import MessagingRepository
 from bot.store.models import OfficerRole, OutboxMessage, Privacy
-from tests.officer.conftest import PASSWORD, People, viewer
+from bot.workdays import HolidayCalendar
+from tests.officer.conftest import PASSWORD, ROOT, People, viewer
 
 Client = Callable[..., TestClient]
 
@@ -76,6 +78,7 @@ COMPLAINTS = {
     "satpas": (Privacy.PUBLIC, "sim", "lainnya", "CEMARASATPAS", "OBROLANCEMARA"),
 }
 UNRELATED_CHAT = "OBROLANLAINLAIN"  # a service question before any complaint
+GENERAL_FEEDBACK = "SARANUMUM"  # feedback not about a ticket
 
 
 def _visible(role: str, key: str) -> bool:
@@ -120,6 +123,14 @@ class Scenario:
         for key in ("public", "anonymous", "confidential"):
             workflow.assign(viewer(engine, people.supervisor), self.filed[key].public_id, self.dewi)
         queue_new_ticket_notices(engine)
+        # Ratings: one per ticket (its comment carries a marker) and one general feedback.
+        repo = Repository(engine, HolidayCalendar.from_file(ROOT / "data" / "holidays.yml"))
+        self.rating_markers: dict[str, str] = {}
+        for key, filed in self.filed.items():
+            marker = f"NILAI{key.upper()}"
+            repo.add_rating(str(REPORTER_TG), 2, f"petugas lambat {marker}", filed.public_id)
+            self.rating_markers[key] = marker
+        repo.add_rating(str(REPORTER_TG), 4, f"aplikasinya bagus {GENERAL_FEEDBACK}", None)
 
     def _user(self, text: str) -> None:
         """A citizen message: stored by the front end, then seen by Rasa."""
@@ -233,7 +244,9 @@ def _check_ticket_page(role: str, key: str, scenario: Scenario, as_role: Any) ->
     page = as_role(role).get(f"/tiket/{filed.public_id}")
     if not _visible(role, key):
         assert page.status_code in (403, 404), (role, key, page.status_code)
-        assert not _leaks(page.text, (filed.desc, filed.chat, *_identity())), (role, key)
+        assert not _leaks(
+            page.text, (filed.desc, filed.chat, scenario.rating_markers[key], *_identity())
+        ), (role, key)
         return
     assert page.status_code == 200, (role, key)
     assert filed.desc in page.text
@@ -245,9 +258,13 @@ def _check_ticket_page(role: str, key: str, scenario: Scenario, as_role: Any) ->
     else:
         assert REPORTER_NAME in page.text and str(REPORTER_TG) in page.text
         assert filed.chat in page.text, "the ticket's own conversation is in its transcript"
-    # Never another ticket's text or conversation, nor chat from outside the form.
-    others = tuple(m for f in scenario.others(key) for m in (f.desc, f.chat))
-    assert not _leaks(page.text, (*others, UNRELATED_CHAT)), (role, key)
+    # Its citizens' rating is shown (never who gave it on an anonymous ticket).
+    assert scenario.rating_markers[key] in page.text, (role, key)
+    # Never another ticket's text, conversation or rating, nor chat from outside the form.
+    others = tuple(
+        m for f in scenario.others(key) for m in (f.desc, f.chat, scenario.rating_markers[f.key])
+    )
+    assert not _leaks(page.text, (*others, UNRELATED_CHAT, GENERAL_FEEDBACK)), (role, key)
 
 
 def test_opening_a_confidential_ticket_is_in_its_history(
@@ -289,7 +306,8 @@ def _check_queue(role: str, scenario: Scenario, as_role: Any) -> None:
         shows_text = _visible(role, key) and key != "confidential"
         assert (filed.desc in page.text) == shows_text, (role, key)
         assert filed.chat not in page.text
-    assert not _leaks(page.text, _identity())
+        assert scenario.rating_markers[key] not in page.text
+    assert not _leaks(page.text, (*_identity(), GENERAL_FEEDBACK))
 
 
 def test_search(scenario: Scenario, as_role: Any) -> None:
@@ -330,6 +348,7 @@ def _check_csv_export(role: str, scenario: Scenario, as_role: Any) -> None:
         return
     assert response.status_code == 200
     text = response.text
+    assert not _leaks(text, (*scenario.rating_markers.values(), GENERAL_FEEDBACK))
     for key, filed in scenario.filed.items():
         assert filed.public_id in text
         assert (filed.desc in text) == (key != "confidential"), key
@@ -348,7 +367,9 @@ def _check_reports(role: str, scenario: Scenario, as_role: Any) -> None:
         assert page.status_code in (302, 303, 403), (role, page.status_code)
         return
     assert page.status_code == 200
-    markers = tuple(m for f in scenario.filed.values() for m in (f.desc, f.chat))
+    markers = tuple(
+        m for f in scenario.filed.values() for m in (f.desc, f.chat, scenario.rating_markers[f.key])
+    )
     assert not _leaks(page.text, (*markers, *_identity()))
 
 
