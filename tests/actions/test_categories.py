@@ -7,6 +7,7 @@ the confidential default whatever category the citizen picks.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import pytest
@@ -94,28 +95,36 @@ def privacy_question(description: str, category: Category) -> tuple[list[str], s
     return responses(dispatcher), default["payload"]
 
 
+async def privacy_after_yes(description: str, category: Category, domain: dict[str, Any]) -> Any:
+    """The privacy the complaint form's validation stores when the citizen answers "ya"."""
+    slots = {
+        "requested_slot": "complaint_privacy",
+        "complaint_description": description,
+        "complaint_location": "Kantor Kecamatan Sukamaju",
+        "complaint_category": category.value,
+    }
+    parse = {"text": "ya", "intent": {"name": "affirm", "confidence": 1.0}, "entities": []}
+    events = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "ya", "parse_data": parse},
+        {"event": "slot", "name": "complaint_privacy", "value": "ya"},
+    ]
+    tracker = make_tracker("ya", "affirm", slots=slots, events=events, active_loop="complaint_form")
+    result = ValidateComplaintForm().run(CollectingDispatcher(), tracker, domain)
+    found = await result if inspect.isawaitable(result) else result
+    return next(e["value"] for e in found if e.get("name") == "complaint_privacy")
+
+
 @pytest.mark.parametrize("category", list(Category))
 @pytest.mark.parametrize("text", PUNGLI_TEXTS[:4])
-def test_pungli_wording_keeps_confidential_whatever_the_category(
-    text: str, category: Category
+async def test_pungli_wording_keeps_confidential_whatever_the_category(
+    text: str, category: Category, domain: dict[str, Any]
 ) -> None:
     said, default = privacy_question(text, category)
     assert said == ["utter_ask_complaint_privacy_pungli"]
     assert default == '/inform{"complaint_privacy": "confidential"}'
     # "ya" to the privacy question accepts that default.
-    dispatcher = CollectingDispatcher()
-    tracker = make_tracker(
-        "ya",
-        "affirm",
-        slots={
-            "requested_slot": "complaint_privacy",
-            "complaint_description": text,
-            "complaint_category": category.value,
-        },
-        active_loop="complaint_form",
-    )
-    result = ValidateComplaintForm().validate_complaint_privacy("ya", dispatcher, tracker, {})
-    assert result == {"complaint_privacy": Privacy.CONFIDENTIAL.value}
+    assert await privacy_after_yes(text, category, domain) == Privacy.CONFIDENTIAL.value
 
 
 def test_other_complaints_default_to_public(domain: dict[str, Any]) -> None:
