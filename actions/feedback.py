@@ -1,53 +1,67 @@
-"""Feedback and 1-5 ratings, stored for the officers."""
+"""Feedback and 1-5 ratings, stored for the officers.
+
+What counts as a score is decided in `bot.ratings`; here is the conversation around it: a
+lone number is a score only right after the bot asked for one (the star buttons) or after a
+resolution message invited one; a comment or score sent right after a rating joins that
+rating; a number outside 1..5 is answered politely with the stars again.
+"""
 
 from __future__ import annotations
 
 import json
-import re
+from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import Events, SafeAction, latest_entities, latest_text, repository
+from actions.common import (
+    Events,
+    SafeAction,
+    latest_entities,
+    latest_intent,
+    latest_text,
+    repository,
+)
 from bot.labels import CATEGORY_SHORT_LABELS
+from bot.ratings import (
+    MIN_COMMENT,
+    ScoreReading,
+    is_rating_request,
+    looks_like_comment,
+    read_score,
+)
+from bot.store import Repository
 from bot.store.ids import TICKET_ID_LIKE_RE, normalise_ticket_id
+from bot.store.models import utcnow
 from bot.store.repository import RatableTicket
 
 # The slot holding a stored rating while the citizen is asked which report it is about.
 PENDING_SLOT = "pending_rating_id"
+# The slot holding the rating given last: a comment or score sent right after joins it.
+LAST_RATING_SLOT = "last_rating_id"
+# How long after a rating a comment or a missing score still joins it.
+RATING_FOLLOW_UP_MINUTES = 10
+# Without an earlier message in the conversation, a lone number answers a resolution
+# message only if the ticket was closed this recently.
+INVITATION_HOURS = 48
 # At most this many "which report?" buttons.
 MAX_TICKET_BUTTONS = 5
-
-# "nilai 4", "bintang 5", "4/5", "rating: 3", or a bare "5".
-RATING_RE = re.compile(
-    r"(?:(?:nilai|bintang|rating|skor|score|poin)\s*:?\s*([1-5])\b)|\b([1-5])\s*/\s*5\b|^\s*([1-5])\s*$",
-    re.IGNORECASE,
-)
-# A message shorter than this without a rating is a request to give feedback, not feedback.
-MIN_COMMENT = 15
-# "mau kasih nilai", "saya ingin memberi penilaian", "boleh isi survei?": asking to rate.
-REQUEST_RE = re.compile(
-    r"^\W*(saya\s+|aku\s+|sy\s+)?(mau|ingin|pengen|pgn|boleh|bisa)\b.{0,30}"
-    r"\b(nilai|penilaian|rating|survei|survey|feedback|ulasan|review)(\s+\w+){0,2}\W*$",
-    re.IGNORECASE,
-)
+# Payloads of the star buttons start with this.
+STAR_PAYLOAD = '/give_feedback{"rating"'
+# Right after this action, messages of these intents come here too (data/rules.yml): a
+# typed score or a comment the NLU did not recognise. Anything else goes where it would
+# have gone without the rating.
+DELEGATED = {"nlu_fallback": "action_handle_fallback", "inform": "action_answer_service"}
 
 
-def is_feedback_request(text: str) -> bool:
-    """True when the message only asks to give feedback and holds none."""
-    return len(text) < MIN_COMMENT or (len(text) < 60 and bool(REQUEST_RE.match(text)))
-
-
-def parse_rating(tracker: Tracker) -> int | None:
-    """The 1-5 score given by a button or written in the message."""
+def button_score(tracker: Tracker) -> int | None:
+    """The 1-5 score of a pressed star button."""
     for value in latest_entities(tracker, "rating"):
         if value.isdigit() and 1 <= int(value) <= 5:
             return int(value)
-    match = RATING_RE.search(latest_text(tracker))
-    if match:
-        return int(next(group for group in match.groups() if group))
     return None
 
 
@@ -81,6 +95,50 @@ def ticket_buttons(tickets: list[RatableTicket]) -> list[dict[str, str]]:
     ]
 
 
+def _before_latest_message(tracker: Tracker) -> list[dict[str, Any]]:
+    """The conversation's events before the latest user message, oldest first."""
+    events = list(tracker.events or [])
+    for index in range(len(events) - 1, -1, -1):
+        if events[index].get("event") == "user":
+            return events[:index]
+    return events
+
+
+def stars_were_shown(tracker: Tracker) -> bool:
+    """True when the bot's last message before this one carried the star buttons."""
+    for event in reversed(_before_latest_message(tracker)):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "bot":
+            buttons = (event.get("data") or {}).get("buttons") or []
+            return any(str(b.get("payload", "")).startswith(STAR_PAYLOAD) for b in buttons)
+    return False
+
+
+def previous_message_time(tracker: Tracker) -> datetime | None:
+    """When the citizen sent the message before the latest one (None: not in this session)."""
+    for event in reversed(_before_latest_message(tracker)):
+        if event.get("event") == "user":
+            stamp = event.get("timestamp")
+            return datetime.fromtimestamp(stamp, timezone.utc) if stamp else None
+    return None
+
+
+def invited_by_resolution(tracker: Tracker, candidates: list[RatableTicket]) -> bool:
+    """True when a ticket was closed (and its resolution message, which invites a rating,
+    sent) after the citizen's previous message: this message is the answer to it."""
+    previous = previous_message_time(tracker)
+    now = utcnow()
+    for ticket in candidates:
+        closed = ticket.closed_at
+        closed = closed if closed.tzinfo else closed.replace(tzinfo=timezone.utc)
+        if previous is not None and closed > previous:
+            return True
+        if previous is None and now - closed <= timedelta(hours=INVITATION_HOURS):
+            return True
+    return False
+
+
 class ActionGiveFeedback(SafeAction):
     """Stores the feedback message and rating; asks for a score when there is nothing yet.
 
@@ -88,7 +146,8 @@ class ActionGiveFeedback(SafeAction):
     not rated yet (the closing message invites it); with several such tickets the citizen
     is asked which one (the rating is stored at once and linked on the answer); with none
     it is general feedback. The conversation's last filed ticket plays no part: it may be
-    an unrelated, anonymous one.
+    an unrelated, anonymous one. A comment or a missing score sent within minutes of a
+    rating is added to that rating.
     """
 
     def name(self) -> str:
@@ -96,23 +155,108 @@ class ActionGiveFeedback(SafeAction):
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         repo = repository()
-        sender = tracker.sender_id
-        score = parse_rating(tracker)
         text = latest_text(tracker).strip()
-        comment = None if is_feedback_request(text) else text
-        named = named_ticket(tracker)
-        if score is None and comment is None:
-            pending = tracker.get_slot(PENDING_SLOT)
-            if named and pending and str(pending).isdigit():
-                linked = repo.link_rating(sender, int(pending), named)
-                if linked:
-                    dispatcher.utter_message(response="utter_feedback_linked", ticket_id=linked)
-                    return [SlotSet(PENDING_SLOT, None)]
-                dispatcher.utter_message(response="utter_ticket_not_found", ticket_id=named)
-                return []
-            dispatcher.utter_message(response="utter_ask_rating", buttons=star_buttons())
+        reading = read_score(text)
+        if reading.unsure is not None and (
+            stars_were_shown(tracker)
+            or invited_by_resolution(tracker, repo.ratable_tickets(tracker.sender_id))
+        ):
+            reading = read_score(text, expecting=True)
+        score = button_score(tracker)
+        if score is None:
+            score = reading.score
+        unclear = score is None and (reading.rejected is not None or reading.unsure is not None)
+        if unclear and not reading.has_comment:
+            # A number alone, outside 1..5 or not clearly a rating: nothing to store.
+            self._ask_score_again(dispatcher, reading)
             return []
-        stored_comment = comment or (text or None)
+        if score is None and not unclear:
+            if is_rating_request(text):
+                return self._offer_stars(dispatcher, tracker, repo)
+            intent = latest_intent(tracker)
+            if intent in DELEGATED and not looks_like_comment(text):
+                return [FollowupAction(DELEGATED[intent])]
+            if len(text) < MIN_COMMENT and not looks_like_comment(text):
+                return self._offer_stars(dispatcher, tracker, repo)
+        comment = text if text and (score is None or reading.has_comment) else None
+        events = self._add_to_last(dispatcher, tracker, repo, score, comment)
+        asked_which = False
+        if events is None:
+            events, asked_which = self._store(dispatcher, tracker, repo, score, comment)
+        if unclear and not asked_which:
+            # The comment is kept; the score is asked for again (a star press joins it).
+            self._ask_score_again(dispatcher, reading)
+        return events
+
+    @staticmethod
+    def _ask_score_again(dispatcher: CollectingDispatcher, reading: ScoreReading) -> None:
+        if reading.rejected is not None:
+            dispatcher.utter_message(response="utter_rating_out_of_range", buttons=star_buttons())
+        else:
+            dispatcher.utter_message(
+                response="utter_rating_unsure", number=reading.unsure, buttons=star_buttons()
+            )
+
+    @staticmethod
+    def _offer_stars(
+        dispatcher: CollectingDispatcher, tracker: Tracker, repo: Repository
+    ) -> Events:
+        """The star buttons; or, answering "which report?", link the stored rating."""
+        named = named_ticket(tracker)
+        pending = tracker.get_slot(PENDING_SLOT)
+        if named and pending and str(pending).isdigit():
+            linked = repo.link_rating(tracker.sender_id, int(pending), named)
+            if linked:
+                dispatcher.utter_message(response="utter_feedback_linked", ticket_id=linked)
+                return [SlotSet(PENDING_SLOT, None)]
+            dispatcher.utter_message(response="utter_ticket_not_found", ticket_id=named)
+            return []
+        dispatcher.utter_message(response="utter_ask_rating", buttons=star_buttons())
+        return []
+
+    @staticmethod
+    def _add_to_last(
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        repo: Repository,
+        score: int | None,
+        comment: str | None,
+    ) -> Events | None:
+        """Add a comment, or the score it lacked, to the rating given minutes ago; None when
+        there is no such rating (or it has a score already and this is another one)."""
+        last = tracker.get_slot(LAST_RATING_SLOT)
+        if not last or not str(last).isdigit() or named_ticket(tracker):
+            return None
+        since = utcnow() - timedelta(minutes=RATING_FOLLOW_UP_MINUTES)
+        amended = repo.amend_rating(tracker.sender_id, int(last), since, score, comment)
+        if amended is None:
+            return None
+        if score is not None and amended.ticket_id:
+            dispatcher.utter_message(
+                response="utter_feedback_thanks_ticket", rating=score, ticket_id=amended.ticket_id
+            )
+        elif score is not None:
+            dispatcher.utter_message(response="utter_feedback_thanks", rating=score)
+        elif amended.ticket_id:
+            dispatcher.utter_message(
+                response="utter_feedback_comment_added_ticket", ticket_id=amended.ticket_id
+            )
+        else:
+            dispatcher.utter_message(response="utter_feedback_comment_added")
+        return []
+
+    @staticmethod
+    def _store(
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        repo: Repository,
+        score: int | None,
+        comment: str | None,
+    ) -> tuple[Events, bool]:
+        """Store a new rating on the right ticket; (events, whether "which report?" was
+        asked)."""
+        sender = tracker.sender_id
+        named = named_ticket(tracker)
         target: str | None = None
         if named:
             if repo.ticket_for_sender(sender, named) is None:
@@ -123,14 +267,17 @@ class ActionGiveFeedback(SafeAction):
         else:
             candidates = repo.ratable_tickets(sender)
             if len(candidates) > 1:
-                rating_id, _ = repo.add_rating(sender, score, stored_comment, None)
+                rating_id, _ = repo.add_rating(sender, score, comment, None)
                 dispatcher.utter_message(
                     response="utter_ask_rating_ticket", buttons=ticket_buttons(candidates)
                 )
-                return [SlotSet(PENDING_SLOT, str(rating_id))]
+                return [
+                    SlotSet(PENDING_SLOT, str(rating_id)),
+                    SlotSet(LAST_RATING_SLOT, str(rating_id)),
+                ], True
             if candidates:
                 target = candidates[0].public_id
-        _, linked = repo.add_rating(sender, score, stored_comment, target)
+        rating_id, linked = repo.add_rating(sender, score, comment, target)
         if linked and score is not None:
             dispatcher.utter_message(
                 response="utter_feedback_thanks_ticket", rating=score, ticket_id=linked
@@ -143,4 +290,4 @@ class ActionGiveFeedback(SafeAction):
             dispatcher.utter_message(response="utter_feedback_thanks", rating=score)
         else:
             dispatcher.utter_message(response="utter_feedback_thanks_comment")
-        return [SlotSet(PENDING_SLOT, None)]
+        return [SlotSet(PENDING_SLOT, None), SlotSet(LAST_RATING_SLOT, str(rating_id))], False

@@ -122,6 +122,14 @@ class RatableTicket:
     closed_at: datetime
 
 
+@dataclass(frozen=True)
+class AmendedRating:
+    """A rating after a follow-up was added to it."""
+
+    score: int | None
+    ticket_id: str | None  # the ticket it is linked to, if any
+
+
 SelectT = TypeVar("SelectT", bound=Select[Any])
 
 
@@ -525,6 +533,43 @@ class Repository:
             rating.ticket_id = ticket.id
             _rating_event(s, ticket, rating)
             return str(ticket.public_id)
+
+    def amend_rating(
+        self,
+        sender_id: str,
+        rating_id: int,
+        since: datetime,
+        score: int | None = None,
+        comment: str | None = None,
+    ) -> AmendedRating | None:
+        """Add what the citizen sent right after a rating to that rating: a comment is
+        appended, a score fills a rating given without one. None (nothing changed) when the
+        rating is not the sender's, was given before `since`, or already has a score and
+        `score` is given. A linked rating's new state is an event in the ticket's history."""
+        if score is not None and not 1 <= score <= 5:
+            raise ValueError("score must be between 1 and 5")
+        if score is None and not comment:
+            return None
+        with Session(self.engine) as s, s.begin():
+            row = s.execute(
+                select(Rating, Citizen.sender_id)
+                .join(Citizen, Citizen.id == Rating.citizen_id)
+                .where(Rating.id == rating_id, Rating.created_at >= since)
+                .with_for_update(of=Rating)
+            ).first()
+            if row is None or row[1] != sender_id:
+                return None
+            rating = row[0]
+            if score is not None and rating.score is not None:
+                return None
+            if score is not None:
+                rating.score = score
+            if comment:
+                rating.comment = f"{rating.comment}\n{comment}" if rating.comment else comment
+            ticket = s.get(Ticket, rating.ticket_id) if rating.ticket_id else None
+            if ticket is not None:
+                _rating_event(s, ticket, rating)
+            return AmendedRating(rating.score, ticket.public_id if ticket else None)
 
 
 def _rating_event(s: Session, ticket: Ticket, rating: Rating) -> None:

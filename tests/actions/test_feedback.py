@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from action_helpers import entity, make_tracker, responses
+from action_helpers import entity, make_tracker, responses, texts
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -48,7 +49,12 @@ def stored(repo: Repository) -> list[tuple[int | None, str | None]]:
 
 @pytest.mark.parametrize(
     ("text", "score"),
-    [("saya kasih nilai 4", 4), ("bintang 5 deh", 5), ("3/5, antreannya lama", 3), ("2", 2)],
+    [
+        ("saya kasih nilai 4", 4),
+        ("bintang 5 deh", 5),
+        ("3/5, antreannya lama", 3),
+        ("2 bintang", 2),
+    ],
 )
 def test_rating_in_text_is_stored(
     repo: Repository, domain: dict[str, Any], text: str, score: int
@@ -228,7 +234,8 @@ def test_a_rated_ticket_is_not_asked_about_again(
     second = file(repo, "Akta kelahiran anak saya belum jadi padahal sudah dua bulan.")
     resolve(officer, second)
     rate(domain, "nilai 3 ya")
-    assert ratings_by_ticket(repo) == [(first, 5, "nilai 5"), (second, 3, "nilai 3 ya")]
+    # A message that is only a score leaves no comment.
+    assert ratings_by_ticket(repo) == [(first, 5, None), (second, 3, None)]
 
 
 def test_a_reopened_and_resolved_again_ticket_can_be_rated_again(
@@ -241,7 +248,7 @@ def test_a_reopened_and_resolved_again_ticket_can_be_rated_again(
     workflow.reopen(supervisor, ticket, "Warga menyampaikan KTP salah cetak.")
     workflow.resolve(supervisor, ticket, "KTP dicetak ulang.")
     rate(domain, "nilai 5")
-    assert ratings_by_ticket(repo) == [(ticket, 4, "nilai 4"), (ticket, 5, "nilai 5")]
+    assert ratings_by_ticket(repo) == [(ticket, 4, None), (ticket, 5, None)]
 
 
 def test_without_a_recent_resolution_a_rating_is_general_feedback(
@@ -258,7 +265,7 @@ def test_without_a_recent_resolution_a_rating_is_general_feedback(
             .values(closed_at=utcnow() - timedelta(days=RATING_WINDOW_DAYS + 1))
         )
     dispatcher, _ = rate(domain, "nilai 4", last_ticket_id=open_ticket)
-    assert ratings_by_ticket(repo) == [(None, 4, "nilai 4")]
+    assert ratings_by_ticket(repo) == [(None, 4, None)]
     assert responses(dispatcher) == ["utter_feedback_thanks"]
 
 
@@ -290,4 +297,257 @@ def test_a_pending_rating_cannot_be_moved_by_someone_else(
         domain, f'/give_feedback{{"ticket_id": "{theirs}"}}', "intruder", pending_rating_id=pending
     )
     rate(domain, f'/give_feedback{{"ticket_id": "{first}"}}', "intruder", pending_rating_id=pending)
-    assert ratings_by_ticket(repo) == [(None, 2, "nilai 2")]
+    assert ratings_by_ticket(repo) == [(None, 2, None)]
+
+
+# -- issue 8, class 10: typed scores and comments after the star buttons ----------------------
+
+ASK = "mau kasih rating dong"
+FOLLOW_UP_SLOT = "last_rating_id"
+
+
+def user_event(text: str, intent: str, timestamp: float | None = None) -> dict[str, Any]:
+    parse = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": []}
+    return {"event": "user", "text": text, "parse_data": parse, "timestamp": timestamp}
+
+
+def bot_events(dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+    """What Rasa records for the action's messages: its name, then one bot event each."""
+    return [{"event": "action", "name": "action_give_feedback"}] + [
+        {"event": "bot", "text": m.get("text"), "data": {"buttons": m.get("buttons")}}
+        for m in dispatcher.messages
+    ]
+
+
+def turn(
+    domain: dict[str, Any],
+    text: str,
+    intent: str = "give_feedback",
+    before: list[dict[str, Any]] | None = None,
+    sender: str = CITIZEN,
+    entities: list[dict[str, Any]] | None = None,
+    timestamp: float | None = None,
+    **slots: Any,
+) -> tuple[CollectingDispatcher, list[dict[str, Any]], list[dict[str, Any]]]:
+    """One citizen message after the events `before`, run as Rasa would run the action.
+
+    Returns the dispatcher, the action's events, and the conversation so far (for the next
+    turn), with the slots the action set applied.
+    """
+    history = [*(before or []), {"event": "action", "name": "action_listen"}]
+    history.append(user_event(text, intent, timestamp))
+    tracker = make_tracker(text, intent, entities, slots=slots, sender=sender, events=history)
+    dispatcher = CollectingDispatcher()
+    events = ActionGiveFeedback().run(dispatcher, tracker, domain)
+    return dispatcher, events, [*history, *bot_events(dispatcher), *events]
+
+
+def slots_of(history: list[dict[str, Any]]) -> dict[str, Any]:
+    """The slot values the conversation's events set, last one wins."""
+    return {e["name"]: e["value"] for e in history if e.get("event") == "slot"}
+
+
+def stars_shown(domain: dict[str, Any]) -> list[dict[str, Any]]:
+    """A conversation in which the citizen asked to rate and the star buttons came."""
+    dispatcher, _, history = turn(domain, ASK)
+    assert responses(dispatcher) == ["utter_ask_rating"]
+    assert len(dispatcher.messages[0]["buttons"]) == 5
+    return history
+
+
+def press(stars: int) -> tuple[str, list[dict[str, Any]]]:
+    """A star button's payload and the entity Rasa extracts from it."""
+    return f'/give_feedback{{"rating": "{stars}"}}', [entity("rating", str(stars))]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "score", "comment"),
+    [
+        ("5", "nlu_fallback", 5, None),
+        ("4 bintang deh", "give_feedback", 4, None),
+        ("lima, mantap pelayanannya cepet", "give_feedback", 5, "lima, mantap pelayanannya cepet"),
+        ("papat", "inform", 4, None),
+        ("hiji", "nlu_fallback", 1, None),
+        ("⭐⭐⭐", "nlu_fallback", 3, None),
+        ("bintang dua, antrenya kelamaan", "give_feedback", 2, "bintang dua, antrenya kelamaan"),
+    ],
+)
+def test_a_score_typed_after_the_stars_is_stored(
+    repo: Repository,
+    domain: dict[str, Any],
+    text: str,
+    intent: str,
+    score: int,
+    comment: str | None,
+) -> None:
+    dispatcher, events, _ = turn(domain, text, intent, stars_shown(domain))
+    assert responses(dispatcher) == ["utter_feedback_thanks"]
+    assert dispatcher.messages[0]["rating"] == score
+    assert stored(repo) == [(score, comment)]
+    assert not [e for e in events if e["event"] == "followup"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "saya mau kasih penilaian untuk layanan ini",
+        "sy mau nilai pelayanannya",
+        "Saya ingin memberikan penilaian atas pelayanan yang saya terima hari ini.",
+        "gimana caranya kasih bintang?",
+    ],
+)
+def test_asking_to_rate_offers_the_stars_and_stores_nothing(
+    repo: Repository, domain: dict[str, Any], text: str
+) -> None:
+    dispatcher = feedback(domain, text)
+    assert responses(dispatcher) == ["utter_ask_rating"]
+    assert [b["title"] for b in dispatcher.messages[0]["buttons"]] == [
+        "⭐" * n for n in range(5, 0, -1)
+    ]
+    assert stored(repo) == []
+
+
+@pytest.mark.parametrize("text", ["10", "0", "nilai 10", "enam bintang", "10/10", "4,5"])
+def test_a_score_outside_1_to_5_is_refused_politely(
+    repo: Repository, domain: dict[str, Any], text: str
+) -> None:
+    dispatcher, _, _ = turn(domain, text, "nlu_fallback", stars_shown(domain))
+    assert responses(dispatcher) == ["utter_rating_out_of_range"]
+    assert len(dispatcher.messages[0]["buttons"]) == 5
+    assert "1" in texts(domain, dispatcher)[0] and "5" in texts(domain, dispatcher)[0]
+    assert stored(repo) == []
+
+
+def test_a_comment_with_a_score_outside_1_to_5_is_kept_and_the_score_asked_again(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
+    text = "nilai 10, mantap pelayanannya"
+    dispatcher, _, history = turn(domain, text)
+    assert responses(dispatcher) == ["utter_feedback_thanks_comment", "utter_rating_out_of_range"]
+    assert stored(repo) == [(None, text)]
+    payload, entities = press(5)
+    dispatcher, _, _ = turn(domain, payload, before=history, entities=entities, **slots_of(history))
+    assert responses(dispatcher) == ["utter_feedback_thanks"]
+    assert stored(repo) == [(5, text)]
+
+
+def test_a_comment_right_after_the_stars_joins_the_rating(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
+    payload, entities = press(4)
+    dispatcher, _, history = turn(domain, payload, before=stars_shown(domain), entities=entities)
+    assert responses(dispatcher) == ["utter_feedback_thanks"]
+    comment = "petugasnya ramah, cuma antrean di loketnya lama bgt, mohon ditambah petugasnya"
+    dispatcher, _, history = turn(domain, comment, before=history, **slots_of(history))
+    assert responses(dispatcher) == ["utter_feedback_comment_added"]
+    # A follow-up the NLU did not recognise still belongs to the same rating.
+    dispatcher, _, _ = turn(
+        domain, "tapi antreannya lama", "nlu_fallback", history, **slots_of(history)
+    )
+    assert responses(dispatcher) == ["utter_feedback_comment_added"]
+    assert stored(repo) == [(4, f"{comment}\ntapi antreannya lama")]
+
+
+def test_a_comment_first_then_the_stars_make_one_rating(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
+    comment = "ruang tunggunya panas, kipasnya mati semua"
+    dispatcher, _, history = turn(domain, comment, before=stars_shown(domain))
+    assert responses(dispatcher) == ["utter_feedback_thanks_comment"]
+    payload, entities = press(2)
+    dispatcher, _, _ = turn(domain, payload, before=history, entities=entities, **slots_of(history))
+    assert responses(dispatcher) == ["utter_feedback_thanks"]
+    assert dispatcher.messages[0]["rating"] == 2
+    assert stored(repo) == [(2, comment)]
+
+
+def test_a_follow_up_after_the_window_is_feedback_of_its_own(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
+    dispatcher, _, history = turn(domain, "nilai 4", before=stars_shown(domain))
+    with Session(repo.engine) as s, s.begin():
+        s.execute(
+            # The follow-up window is minutes long; a day later is always after it.
+            update(Rating).values(created_at=utcnow() - timedelta(days=1))
+        )
+    comment = "petugasnya ramah, cuma antreannya lama"
+    dispatcher, _, _ = turn(domain, comment, before=history, **slots_of(history))
+    assert responses(dispatcher) == ["utter_feedback_thanks_comment"]
+    assert stored(repo) == [(4, None), (None, comment)]
+
+
+def test_a_second_score_is_a_rating_of_its_own(repo: Repository, domain: dict[str, Any]) -> None:
+    payload, entities = press(5)
+    _, _, history = turn(domain, payload, before=stars_shown(domain), entities=entities)
+    payload, entities = press(3)
+    _, _, _ = turn(domain, payload, before=history, entities=entities, **slots_of(history))
+    assert stored(repo) == [(5, None), (3, None)]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "delegate"),
+    [
+        ("hah?", "nlu_fallback", "action_handle_fallback"),
+        ("apa maksudnya", "nlu_fallback", "action_handle_fallback"),
+        ("KTP", "inform", "action_answer_service"),
+    ],
+)
+def test_what_is_neither_a_score_nor_a_comment_goes_where_it_belongs(
+    repo: Repository, domain: dict[str, Any], text: str, intent: str, delegate: str
+) -> None:
+    dispatcher, events, _ = turn(domain, text, intent, stars_shown(domain))
+    assert dispatcher.messages == []
+    assert [e["name"] for e in events if e["event"] == "followup"] == [delegate]
+    assert stored(repo) == []
+
+
+@pytest.mark.parametrize("text", ["5", "lima", "3 aja"])
+def test_a_bare_number_without_a_rating_context_is_not_a_rating(
+    repo: Repository, domain: dict[str, Any], officer: tuple[Workflow, Viewer], text: str
+) -> None:
+    # A ticket was resolved, but the citizen has talked about other things since then.
+    ticket = file(repo, "Antrean rekam e-KTP di kecamatan sangat lama, tiga jam.")
+    resolve(officer, ticket)
+    earlier = [user_event("syarat bikin SKCK apa aja", "ask_requirements", time.time())]
+    dispatcher, _, _ = turn(domain, text, before=earlier, timestamp=time.time())
+    assert responses(dispatcher) == ["utter_rating_unsure"]
+    assert len(dispatcher.messages[0]["buttons"]) == 5
+    assert stored(repo) == []
+
+
+def test_a_bare_number_right_after_a_resolution_rates_that_ticket(
+    repo: Repository, domain: dict[str, Any], officer: tuple[Workflow, Viewer]
+) -> None:
+    ticket = file(repo, "Antrean rekam e-KTP di kecamatan sangat lama, tiga jam.")
+    # The citizen's last message came before the resolution message.
+    earlier = [user_event("status laporan saya gimana", "check_status", time.time() - 3600)]
+    resolve(officer, ticket)
+    dispatcher, _, _ = turn(domain, "5", before=earlier, timestamp=time.time())
+    assert responses(dispatcher) == ["utter_feedback_thanks_ticket"]
+    assert ratings_by_ticket(repo) == [(ticket, 5, None)]
+
+
+def test_a_comment_after_a_ticket_rating_is_in_the_tickets_history(
+    repo: Repository, domain: dict[str, Any], officer: tuple[Workflow, Viewer]
+) -> None:
+    ticket = file(repo, "Antrean rekam e-KTP di kecamatan sangat lama, tiga jam.")
+    resolve(officer, ticket)
+    _, _, history = turn(domain, "nilai 4")
+    dispatcher, _, _ = turn(
+        domain, "tapi antreannya lama", "nlu_fallback", history, **slots_of(history)
+    )
+    assert responses(dispatcher) == ["utter_feedback_comment_added_ticket"]
+    assert dispatcher.messages[0]["ticket_id"] == ticket
+    assert ratings_by_ticket(repo) == [(ticket, 4, "tapi antreannya lama")]
+    # The history keeps what was given when: the score, then the rating with its comment.
+    assert rating_events(repo, ticket) == [(4, None), (4, "tapi antreannya lama")]
+
+
+def test_a_follow_up_comment_is_never_added_to_someone_elses_rating(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
+    _, _, history = turn(domain, "nilai 4", before=stars_shown(domain))
+    theirs = slots_of(history)[FOLLOW_UP_SLOT]
+    comment = "antreannya lama sekali tadi pagi"
+    turn(domain, comment, before=history, sender="intruder", **{FOLLOW_UP_SLOT: theirs})
+    assert stored(repo) == [(4, None), (None, comment)]
