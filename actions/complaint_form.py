@@ -3,32 +3,41 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
-from actions.common import Events, latest_intent, latest_text
-from bot.categories import mentions_pungli, parse_category, suggest_category
+from actions.common import Events, latest_text, repository
+from bot import complaint_turns as turns
+from bot.categories import mentions_pungli, suggest_category
+from bot.complaint_turns import parse_privacy
 from bot.labels import (
     BUTTON_CANCEL,
+    BUTTON_CONFIRM_CANCEL,
+    BUTTON_KEEP_GOING,
     BUTTON_SEND,
     CATEGORY_LABELS,
     CATEGORY_SHORT_LABELS,
+    EDIT_BUTTON_LABELS,
+    FORM_FIELD_LABELS,
     PRIVACY_LABELS,
     PRIVACY_SHORT_LABELS,
 )
+from bot.service_match import find_all_exact
 from bot.store.models import Category, Privacy
 
-DESCRIPTION_MIN = 15
-DESCRIPTION_MAX = 4000
-LOCATION_MIN = 3
-LOCATION_MAX = 500
-# A message that starts the form and is at least this long is taken as the description.
-NARRATIVE_MIN = 40
+DESCRIPTION_MIN = turns.DESCRIPTION_MIN
+DESCRIPTION_MAX = turns.DESCRIPTION_MAX
+LOCATION_MIN = turns.LOCATION_MIN
+LOCATION_MAX = turns.LOCATION_MAX
+NARRATIVE_MIN = turns.NARRATIVE_MIN
+__all__ = ["default_privacy", "parse_privacy"]
+log = logging.getLogger("actions.complaint_form")
 
 FORM_SLOTS = (
     "complaint_description",
@@ -38,24 +47,10 @@ FORM_SLOTS = (
     "complaint_confirmed",
     "complaint_latitude",
     "complaint_longitude",
+    "complaint_service",
+    "complaint_cancel_pending",
+    "complaint_exit",
 )
-
-PRIVACY_WORDS: dict[str, Privacy] = {
-    "biasa": Privacy.PUBLIC,
-    "publik": Privacy.PUBLIC,
-    "public": Privacy.PUBLIC,
-    "terbuka": Privacy.PUBLIC,
-    "anonim": Privacy.ANONYMOUS,
-    "anonym": Privacy.ANONYMOUS,
-    "anonymous": Privacy.ANONYMOUS,
-    "tanpa nama": Privacy.ANONYMOUS,
-    "sembunyikan identitas": Privacy.ANONYMOUS,
-    "rahasiakan identitas": Privacy.ANONYMOUS,
-    "rahasia": Privacy.CONFIDENTIAL,
-    "confidential": Privacy.CONFIDENTIAL,
-}
-YES_WORDS = ("ya", "iya", "yes", "betul", "benar", "oke", "ok", "kirim", "lanjut", "setuju", "sip")
-NO_WORDS = ("tidak", "gak", "nggak", "enggak", "ga", "no", "jangan", "salah")
 
 
 def default_privacy(category: Category | None, description: str = "") -> Privacy:
@@ -67,49 +62,9 @@ def default_privacy(category: Category | None, description: str = "") -> Privacy
     return Privacy.PUBLIC
 
 
-def parse_privacy(text: str) -> Privacy | None:
-    """The privacy choice in a typed answer, if any (longest phrase first)."""
-    lowered = text.strip().lower()
-    if lowered in {p.value for p in Privacy}:
-        return Privacy(lowered)
-    for word in sorted(PRIVACY_WORDS, key=len, reverse=True):
-        if word in lowered:
-            return PRIVACY_WORDS[word]
-    return None
-
-
-def parse_yes_no(value: Any) -> bool | None:
-    """True/False for a confirmation answer, None when it is neither."""
-    if isinstance(value, bool):
-        return value
-    if not isinstance(value, str):
-        return None
-    words = value.strip().lower().replace(",", " ").split()
-    if any(word in NO_WORDS for word in words):
-        return False
-    if any(word in YES_WORDS for word in words):
-        return True
-    return None
-
-
 def inform_payload(slot: str, value: str) -> str:
     """A button payload that fills a form slot without going through the NLU."""
     return "/inform" + json.dumps({slot: value})
-
-
-def judging_dispatcher(
-    slot: str, dispatcher: CollectingDispatcher, tracker: Tracker
-) -> CollectingDispatcher:
-    """Where the verdict on a value of `slot` goes.
-
-    Only the answer to the question asked (`requested_slot`) is judged aloud. Rasa also
-    hands the validation every other slot set since the citizen's last message (the resets
-    of `action_start_complaint`, a story taken from the opening message): those are checked
-    silently, so a citizen never hears about a question nobody asked.
-    """
-    if tracker.get_slot(REQUESTED_SLOT) == slot:
-        return dispatcher
-    return CollectingDispatcher()
 
 
 def form_just_started(tracker: Tracker) -> bool:
@@ -122,101 +77,166 @@ def form_just_started(tracker: Tracker) -> bool:
     return False
 
 
-class ValidateComplaintForm(FormValidationAction):
-    """Checks every answer of the complaint form and keeps the description verbatim."""
+OWN_TURN_ACTIONS = frozenset(
+    {"action_listen", "action_extract_slots", "complaint_form", "validate_complaint_form"}
+)
+
+
+def returned_to_form(tracker: Tracker) -> bool:
+    """True when another action already handled the latest message and the form only
+    resumes (its question is asked again; the message is not read twice)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") not in OWN_TURN_ACTIONS:
+            return True
+    return False
+
+
+def services_named(text: str) -> str | None:
+    """The first catalogue service a complaint's own words name (never one asked about
+    earlier in the chat)."""
+    if not text:
+        return None
+    try:
+        aliases = repository().service_aliases()
+    except Exception:  # the complaint goes on without a service; officers route it
+        log.exception("could not read the catalogue's service names")
+        return None
+    found = find_all_exact(text, aliases)
+    return found[0][0] if found else None
+
+
+class ValidateComplaintForm(Action):
+    """Reads every message while the complaint form is open (see `bot.complaint_turns`):
+    answers, several answers at once, corrections, questions, small talk, stopping."""
 
     def name(self) -> str:
         return "validate_complaint_form"
 
-    def validate_complaint_description(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """15 to 4,000 characters of free text, stored exactly as written."""
-        if value is None:
-            return {"complaint_description": None}
-        dispatcher = judging_dispatcher("complaint_description", dispatcher, tracker)
-        text = value if isinstance(value, str) else ""
-        length = len(text.strip())
-        if length < DESCRIPTION_MIN:
-            dispatcher.utter_message(
-                response="utter_description_too_short", minimum=DESCRIPTION_MIN
-            )
-            return {"complaint_description": None}
-        if length > DESCRIPTION_MAX:
-            dispatcher.utter_message(
-                response="utter_description_too_long", maximum=DESCRIPTION_MAX, length=length
-            )
-            return {"complaint_description": None}
-        return {"complaint_description": text}
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        filled = {slot: tracker.get_slot(slot) for slot in turns.ORDER}
+        latest = tracker.latest_message or {}
+        intent = latest.get("intent") or {}
+        message = turns.Message(
+            str(latest.get("text") or ""),
+            intent.get("name"),
+            float(intent.get("confidence") or 0.0),
+        )
+        events: Events = []
+        if form_just_started(tracker):
+            outcome = turns.opening(message, filled.get(turns.DESCRIPTION))
+            service = services_named(message.typed)
+            if service:
+                events.append(SlotSet("complaint_service", service))
+        elif returned_to_form(tracker):
+            # Back from another action: ask the open question again.
+            return [
+                SlotSet("complaint_cancel_pending", False),
+                SlotSet(REQUESTED_SLOT, turns.missing(filled)),
+            ]
+        else:
+            pending = bool(tracker.get_slot("complaint_cancel_pending"))
+            outcome = turns.read(message, filled, pending)
+        return events + self._apply(outcome, filled, message, dispatcher, tracker, domain)
 
-    def validate_complaint_location(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """A place described in words (coordinates arrive separately from Telegram)."""
-        if value is None:
-            return {"complaint_location": None}
-        dispatcher = judging_dispatcher("complaint_location", dispatcher, tracker)
-        text = value.strip() if isinstance(value, str) else ""
-        if len(text) < LOCATION_MIN:
-            dispatcher.utter_message(response="utter_location_too_short")
-            return {"complaint_location": None}
-        if len(text) > LOCATION_MAX:
-            dispatcher.utter_message(response="utter_location_too_long", maximum=LOCATION_MAX)
-            return {"complaint_location": None}
-        return {"complaint_location": text}
-
-    def validate_complaint_category(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """A category tapped or typed; "ya" accepts the suggested one."""
-        if value is None:
-            return {"complaint_category": None}
-        dispatcher = judging_dispatcher("complaint_category", dispatcher, tracker)
-        category: Category | None = None
-        if latest_intent(tracker) == "affirm" or parse_yes_no(latest_text(tracker)) is True:
-            category = suggest_category(tracker.get_slot("complaint_description") or "")
-        elif isinstance(value, str):
-            category = parse_category(value)
-        if category is None:
-            dispatcher.utter_message(response="utter_category_invalid")
-            return {"complaint_category": None}
-        return {"complaint_category": category.value}
-
-    def validate_complaint_privacy(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """public / anonymous / confidential; "ya" accepts the default."""
-        if value is None:
-            return {"complaint_privacy": None}
-        dispatcher = judging_dispatcher("complaint_privacy", dispatcher, tracker)
-        privacy: Privacy | None = None
-        if isinstance(value, str):
-            privacy = parse_privacy(value)
-        if privacy is None and (
-            latest_intent(tracker) == "affirm" or parse_yes_no(latest_text(tracker)) is True
+    def _apply(
+        self,
+        outcome: turns.Outcome,
+        filled: dict[str, Any],
+        message: turns.Message,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> Events:
+        events: Events = []
+        values = dict(outcome.values)
+        description = values.get(turns.DESCRIPTION) or filled.get(turns.DESCRIPTION) or ""
+        if values.get(turns.CATEGORY) == "__default__":
+            values[turns.CATEGORY] = suggest_category(description).value
+        if values.get(turns.PRIVACY) == "__default__":
+            category = values.get(turns.CATEGORY) or filled.get(turns.CATEGORY)
+            values[turns.PRIVACY] = default_privacy(
+                Category(category) if category else None, description
+            ).value
+        for slot, value in values.items():
+            events.append(SlotSet(slot, value))
+        now = {**filled, **values}
+        # The complaint's service comes from the complaint's own words.
+        if (
+            not tracker.get_slot("complaint_service")
+            and message.typed
+            and (turns.DESCRIPTION in values or turns.LOCATION in values)
         ):
-            category = tracker.get_slot("complaint_category")
-            privacy = default_privacy(
-                Category(category) if category else None,
-                tracker.get_slot("complaint_description") or "",
+            service = services_named(message.typed)
+            if service:
+                events.append(SlotSet("complaint_service", service))
+        for response, kwargs in outcome.say:
+            if response == "utter_confirm_cancel":
+                dispatcher.utter_message(
+                    response=response,
+                    buttons=[
+                        {"title": BUTTON_CONFIRM_CANCEL, "payload": "/affirm"},
+                        {"title": BUTTON_KEEP_GOING, "payload": "/deny"},
+                    ],
+                )
+            else:
+                dispatcher.utter_message(response=response, **kwargs)
+        if outcome.noted:
+            dispatcher.utter_message(
+                response="utter_form_noted", noted=noted_text(outcome.noted, now)
             )
-        if privacy is None:
-            dispatcher.utter_message(response="utter_privacy_invalid")
-            return {"complaint_privacy": None}
-        return {"complaint_privacy": privacy.value}
+        if outcome.answer_question:
+            events += answer_question(message, dispatcher, tracker, domain)
+        if outcome.cancel_pending is not None:
+            events.append(SlotSet("complaint_cancel_pending", outcome.cancel_pending))
+        else:
+            events.append(
+                SlotSet(
+                    "complaint_cancel_pending", bool(tracker.get_slot("complaint_cancel_pending"))
+                )
+            )
+        if outcome.end:
+            events.append(SlotSet("complaint_exit", outcome.end))
+            events.append(SlotSet(REQUESTED_SLOT, None))
+            return events
+        next_slot = outcome.ask if outcome.ask in turns.ORDER else turns.missing(now)
+        if next_slot is not None and now.get(next_slot) not in (None, ""):
+            next_slot = turns.missing(now)
+        events.append(SlotSet(REQUESTED_SLOT, next_slot))
+        return events
 
-    def validate_complaint_confirmed(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """Yes sends the complaint, no discards it; anything else asks again."""
-        if value is None:
-            return {"complaint_confirmed": None}
-        dispatcher = judging_dispatcher("complaint_confirmed", dispatcher, tracker)
-        answer = parse_yes_no(value)
-        if answer is None:
-            dispatcher.utter_message(response="utter_confirm_invalid")
-            return {"complaint_confirmed": None}
-        return {"complaint_confirmed": answer}
+
+def noted_text(slots: list[str], values: dict[str, Any]) -> str:
+    """ "Lokasi: …; Kategori: …" for the answers understood without being asked."""
+    parts = []
+    for slot in slots:
+        value = values.get(slot)
+        if slot == turns.CATEGORY and value:
+            value = CATEGORY_LABELS[Category(value)]
+        elif slot == turns.PRIVACY and value:
+            value = PRIVACY_LABELS[Privacy(value)]
+        parts.append(f"{FORM_FIELD_LABELS[slot]}: {value}")
+    return "; ".join(parts)
+
+
+def answer_question(
+    message: turns.Message, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+) -> Events:
+    """A question asked in the middle of the form, answered before the form goes on."""
+    from actions.human import ActionRequestHuman
+    from actions.service_info import ASPECT_BY_INTENT, answer_service_question
+    from actions.ticket_status import ActionCheckStatus
+
+    intent = message.intent or ""
+    if intent in ASPECT_BY_INTENT:
+        return answer_service_question(dispatcher, tracker, ASPECT_BY_INTENT[intent])
+    if intent == "check_status":
+        return ActionCheckStatus().act(dispatcher, tracker, domain)
+    if intent == "request_human":
+        return ActionRequestHuman().act(dispatcher, tracker, domain)
+    dispatcher.utter_message(response="utter_help")
+    return []
 
 
 class ActionStartComplaint(Action):
@@ -234,9 +254,10 @@ class ActionStartComplaint(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         text = latest_text(tracker)
         events: Events = [SlotSet(slot, None) for slot in FORM_SLOTS]
-        if NARRATIVE_MIN <= len(text.strip()) <= DESCRIPTION_MAX:
+        if NARRATIVE_MIN <= len(text.strip()) <= DESCRIPTION_MAX and not turns.only_announces(text):
             events.append(SlotSet("complaint_description", text))
-        return events
+        # The form opens next whatever led here (a rule, or a story the fallback recognised).
+        return [*events, FollowupAction("complaint_form")]
 
 
 class ActionAskComplaintDescription(Action):
@@ -246,6 +267,8 @@ class ActionAskComplaintDescription(Action):
         return "action_ask_complaint_description"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        if tracker.get_slot("complaint_cancel_pending"):
+            return []  # the "batalkan?" question is the one open
         first = form_just_started(tracker)
         dispatcher.utter_message(
             response="utter_complaint_start" if first else "utter_ask_complaint_description"
@@ -260,6 +283,8 @@ class ActionAskComplaintLocation(Action):
         return "action_ask_complaint_location"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        if tracker.get_slot("complaint_cancel_pending"):
+            return []  # the "batalkan?" question is the one open
         first = form_just_started(tracker)
         dispatcher.utter_message(
             response="utter_complaint_start_with_story" if first else "utter_ask_complaint_location"
@@ -274,6 +299,8 @@ class ActionAskComplaintCategory(Action):
         return "action_ask_complaint_category"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        if tracker.get_slot("complaint_cancel_pending"):
+            return []  # the "batalkan?" question is the one open
         suggested = suggest_category(tracker.get_slot("complaint_description") or "")
         order = [suggested, *[c for c in Category if c != suggested]]
         buttons = [
@@ -298,6 +325,8 @@ class ActionAskComplaintPrivacy(Action):
         return "action_ask_complaint_privacy"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        if tracker.get_slot("complaint_cancel_pending"):
+            return []  # the "batalkan?" question is the one open
         category_value = tracker.get_slot("complaint_category")
         category = Category(category_value) if category_value else None
         default = default_privacy(category, tracker.get_slot("complaint_description") or "")
@@ -325,6 +354,8 @@ class ActionAskComplaintConfirmed(Action):
         return "action_ask_complaint_confirmed"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        if tracker.get_slot("complaint_cancel_pending"):
+            return []  # the "batalkan?" question is the one open
         category = Category(tracker.get_slot("complaint_category"))
         privacy = Privacy(tracker.get_slot("complaint_privacy"))
         dispatcher.utter_message(
@@ -335,6 +366,10 @@ class ActionAskComplaintConfirmed(Action):
             privacy=PRIVACY_LABELS[privacy],
             buttons=[
                 {"title": BUTTON_SEND, "payload": "/affirm"},
+                *[
+                    {"title": label, "payload": inform_payload("complaint_edit", slot)}
+                    for slot, label in EDIT_BUTTON_LABELS.items()
+                ],
                 {"title": BUTTON_CANCEL, "payload": "/cancel"},
             ],
         )

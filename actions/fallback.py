@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import Events, utter_not_understood
+from actions.common import Events, latest_text, utter_not_understood
 from actions.service_info import answer_service_question, asked_aspect, names_a_service
+from bot.complaint_turns import looks_like_a_complaint
 from bot.labels import BUTTON_TALK_TO_OFFICER, MAIN_MENU_BUTTONS
 
 log = logging.getLogger("actions.fallback")
@@ -44,6 +46,9 @@ class ActionHandleFallback(Action):
         return "action_handle_fallback"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        if not tracker.active_loop and looks_like_a_complaint(latest_text(tracker)):
+            # A complaint told without "lapor": start the form with it as the story.
+            return [FollowupAction("action_start_complaint")]
         if not tracker.active_loop and _names_a_service(tracker):
             # "kalau SIM?", "paspot": a follow-up or a service name the classifier was
             # unsure about; answer it as a question about that service.

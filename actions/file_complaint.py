@@ -71,7 +71,8 @@ def form_conversation(events: list[dict[str, Any]]) -> tuple[tuple[datetime, str
 
 def draft_from(tracker: Tracker) -> ComplaintDraft:
     """The complaint as collected by the form, with the form's conversation."""
-    service = tracker.get_slot("service")
+    # The service the complaint's own words named, never one asked about before it.
+    service = tracker.get_slot("complaint_service")
     return ComplaintDraft(
         description=tracker.get_slot("complaint_description"),
         location_text=tracker.get_slot("complaint_location"),
@@ -109,8 +110,14 @@ class ActionSubmitComplaint(Action):
         return "action_submit_complaint"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
-        if tracker.get_slot("complaint_confirmed") is not True:
-            dispatcher.utter_message(response="utter_complaint_not_sent")
+        exit_reason = tracker.get_slot("complaint_exit")
+        confirmed = tracker.get_slot("complaint_confirmed") is True
+        if exit_reason in ("cancelled", "left") or not confirmed:
+            if exit_reason == "cancelled":
+                dispatcher.utter_message(response="utter_complaint_cancelled")
+            elif exit_reason != "left":  # "left" was already answered by the form
+                dispatcher.utter_message(response="utter_complaint_not_sent")
+            discard_drafts(tracker.sender_id)
             return reset_form()
         try:
             ticket, created = repository().file_ticket(tracker.sender_id, draft_from(tracker))
@@ -129,16 +136,9 @@ class ActionSubmitComplaint(Action):
         return [*reset_form(), SlotSet("last_ticket_id", ticket.public_id)]
 
 
-class ActionCancelComplaint(Action):
-    """Discards the form on "batal"; nothing is filed."""
-
-    def name(self) -> str:
-        return "action_cancel_complaint"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
-        dispatcher.utter_message(response="utter_complaint_cancelled")
-        try:
-            repository().discard_drafts(tracker.sender_id)
-        except Exception:  # the form is cancelled either way; drafts expire with the chat
-            log.exception("could not discard draft attachments of %s", tracker.sender_id)
-        return reset_form()
+def discard_drafts(sender_id: str) -> None:
+    """Forget the photos and locations of a complaint that was not sent."""
+    try:
+        repository().discard_drafts(sender_id)
+    except Exception:  # the form is closed either way; drafts expire with the chat
+        log.exception("could not discard draft attachments of %s", sender_id)

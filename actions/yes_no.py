@@ -1,4 +1,4 @@
-"""A yes or no outside any question: acknowledged, unless it is really a question.
+"""A yes, no or thanks outside any question: acknowledged, unless it is really a question.
 
 The classifier reads short questions ("bisa online gk?", "ok kalo perpanjang online
 bisa?") as yes or no; those are answered as the service question they are.
@@ -32,7 +32,8 @@ class ActionYesNo(SafeAction):
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         if not looks_like_question(latest_text(tracker)):
-            dispatcher.utter_message(response="utter_ok")
+            thanks = (tracker.latest_message.get("intent") or {}).get("name") == "thank"
+            dispatcher.utter_message(response="utter_you_are_welcome" if thanks else "utter_ok")
             return []
         aspect = likeliest_aspect(tracker)
         if aspect is None:

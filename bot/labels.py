@@ -94,6 +94,21 @@ ASPECT_BUTTON_LABELS: dict[str, str] = {
 
 BUTTON_SEND = "Ya, kirim"
 BUTTON_CANCEL = "Batal"
+BUTTON_CONFIRM_CANCEL = "Ya, batalkan"
+BUTTON_KEEP_GOING = "Tidak, lanjutkan"
+# The complaint form's fields as the summary names them; "Ubah …" buttons.
+FORM_FIELD_LABELS: dict[str, str] = {
+    "complaint_description": "Isi",
+    "complaint_location": "Lokasi",
+    "complaint_category": "Kategori",
+    "complaint_privacy": "Sifat laporan",
+}
+EDIT_BUTTON_LABELS: dict[str, str] = {
+    "complaint_description": "Ubah isi",
+    "complaint_location": "Ubah lokasi",
+    "complaint_category": "Ubah kategori",
+    "complaint_privacy": "Ubah sifat",
+}
 BUTTON_TALK_TO_OFFICER = "Hubungi petugas"
 MAIN_MENU_BUTTONS: tuple[tuple[str, str], ...] = (
     ("Tanya layanan", "/ask_requirements"),

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from actions.file_complaint import ActionCancelComplaint, ActionSubmitComplaint
+from actions.file_complaint import ActionSubmitComplaint
 from bot.config import get_settings
 from bot.store import Repository
 from bot.store.ids import TICKET_ID_RE
@@ -73,13 +73,27 @@ def test_declined_summary_files_nothing(repo: Repository, domain: dict[str, Any]
     assert all(e["value"] is None for e in events)
 
 
-def test_cancel_clears_the_form(domain: dict[str, Any]) -> None:
-    dispatcher = CollectingDispatcher()
-    events = ActionCancelComplaint().run(
-        dispatcher, make_tracker("batal", "cancel", slots=FILLED), domain
-    )
-    assert responses(dispatcher) == ["utter_complaint_cancelled"]
-    assert {e["name"] for e in events} >= {"complaint_description", "complaint_confirmed"}
+@pytest.mark.parametrize(
+    ("exit_reason", "said"),
+    [("cancelled", ["utter_complaint_cancelled"]), ("left", [])],
+)
+def test_a_stopped_form_files_nothing_and_clears_the_form(
+    repo: Repository, domain: dict[str, Any], exit_reason: str, said: list[str]
+) -> None:
+    dispatcher, events = submit(domain, complaint_exit=exit_reason, complaint_confirmed=None)
+    assert responses(dispatcher) == said
+    assert tickets(repo) == 0
+    assert {e["name"] for e in events} >= {"complaint_description", "complaint_exit"}
+
+
+def test_the_service_is_the_complaints_own_not_the_last_asked(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
+    """Asking about SKCK earlier must not send a rubbish complaint to the police."""
+    submit(domain, service="skck", complaint_service=None)
+    with Session(repo.engine) as s:
+        service_id, office_id = s.execute(select(Ticket.service_id, Ticket.office_id)).one()
+    assert service_id is None and office_id is None
 
 
 def test_database_failure_keeps_the_complaint(

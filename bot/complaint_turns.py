@@ -1,0 +1,678 @@
+"""How the complaint form reads one citizen message.
+
+A message inside the form is one of: the answer to the question asked (and possibly more:
+a story that already names the place, the category or the wish to stay anonymous), a
+correction of an earlier answer, a question or small talk (answered, then the question is
+asked again), the wish to stop (confirmed before anything is thrown away), or a clear yes
+at the summary (the only thing that sends a complaint). Pure functions: the action in
+`actions/complaint_form.py` turns the outcome into Rasa events.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.categories import category_scores, mentions_pungli, parse_category
+from bot.phrases import is_clear_yes, looks_like_question, words
+from bot.store.models import Category, Privacy
+
+DESCRIPTION = "complaint_description"
+LOCATION = "complaint_location"
+CATEGORY = "complaint_category"
+PRIVACY = "complaint_privacy"
+CONFIRMED = "complaint_confirmed"
+ORDER = (DESCRIPTION, LOCATION, CATEGORY, PRIVACY, CONFIRMED)
+
+DESCRIPTION_MIN = 15
+DESCRIPTION_MAX = 4000
+LOCATION_MIN = 3
+LOCATION_MAX = 500
+# A story at least this long is a story, whatever the classifier thought it was.
+NARRATIVE_MIN = 40
+QUESTION_INTENTS = frozenset(
+    {
+        "ask_requirements",
+        "ask_cost",
+        "ask_duration",
+        "ask_procedure",
+        "ask_location_hours",
+        "check_status",
+        "request_human",
+        "ask_help",
+    }
+)
+SMALL_TALK_INTENTS = frozenset({"greet", "bot_challenge"})
+LEAVING_INTENTS = frozenset({"goodbye", "thank"})
+CONFIDENT = 0.6
+
+PRIVACY_PHRASES: dict[str, Privacy] = {
+    "biasa": Privacy.PUBLIC,
+    "publik": Privacy.PUBLIC,
+    "public": Privacy.PUBLIC,
+    "terbuka": Privacy.PUBLIC,
+    "boleh dipublikasikan": Privacy.PUBLIC,
+    "nama saya boleh": Privacy.PUBLIC,
+    "gak usah dirahasiakan": Privacy.PUBLIC,
+    "tidak usah dirahasiakan": Privacy.PUBLIC,
+    "anonim": Privacy.ANONYMOUS,
+    "anonym": Privacy.ANONYMOUS,
+    "anonymous": Privacy.ANONYMOUS,
+    "tanpa nama": Privacy.ANONYMOUS,
+    "sembunyikan identitas": Privacy.ANONYMOUS,
+    "identitas saya disembunyikan": Privacy.ANONYMOUS,
+    "identitas disembunyikan": Privacy.ANONYMOUS,
+    "disembunyikan identitas": Privacy.ANONYMOUS,
+    "rahasiakan identitas": Privacy.ANONYMOUS,
+    "rahasiakan nama": Privacy.ANONYMOUS,
+    "identitas saya dirahasiakan": Privacy.ANONYMOUS,
+    "identitas dirahasiakan": Privacy.ANONYMOUS,
+    "nama saya dirahasiakan": Privacy.ANONYMOUS,
+    "jangan tampilkan nama": Privacy.ANONYMOUS,
+    "jangan sebut nama": Privacy.ANONYMOUS,
+    "nama saya jangan": Privacy.ANONYMOUS,
+    "rahasia": Privacy.CONFIDENTIAL,
+    "confidential": Privacy.CONFIDENTIAL,
+}
+# "identitas saya tolong disembunyikan": identity words near hiding words.
+HIDE_IDENTITY_RE = re.compile(
+    r"\b(identitas|nama)\b(?:\W+\w+){0,3}?\W+(di)?(sembunyi|rahasia|samar)\w*", re.IGNORECASE
+)
+CATEGORY_STATED_RE = re.compile(
+    r"\b(?:kategori(?:nya|ne)?|category|masuk(?:\s+ke)?|termasuk)\b[\s:]*(?:ke\s+)?(?P<rest>[^.,;!?\n]{2,60})",
+    re.IGNORECASE,
+)
+# Where a place starts in a story: "di Jl. Melati", "depan SDN 3", "Kelurahan Sukamaju".
+PLACE_MARKERS = (
+    r"(?:jl\.?|jln\.?|jalan\b|gang\b|gg\.?|kelurahan\b|kel\.|kecamatan\b|kec\.|desa\b|"
+    r"kampung\b|rt\s*\.?\s*\d|perum\w*|komplek\w*|kompleks\b|pasar\b|terminal\b|"
+    r"stasiun\b|puskesmas\b|rsud\b|kantor\s+\w+|sd\s*n?\b|smp\s*n?\b|sma\s*n?\b|"
+    r"sdn\b|smpn\b|sman\b|masjid\b|balai\s+desa)"
+)
+PLACE_AFTER_PREPOSITION_RE = re.compile(
+    r"(?<![\w])(?:di|dekat|deket|depan|samping|sebelah|belakang|seberang|sekitar|"
+    r"pertigaan|perempatan|ujung)\s+(?:\w+\s+)?" + PLACE_MARKERS,
+    re.IGNORECASE,
+)
+# Without a preposition only unambiguous markers ("lampu jalan" is not a place).
+PLACE_BARE_RE = re.compile(
+    r"(?<![\w])(?:jl\.|jln\.?|gang\b|gg\.|kelurahan\b|kel\.|kecamatan\b|kec\.|desa\b|"
+    r"rt\s*\.?\s*\d|perumahan\b|komplek\w*)",
+    re.IGNORECASE,
+)
+PLACE_END_RE = re.compile(
+    r"[.;!?\n]|,\s*(?:sudah|udah|udh|sejak|dari|yang|yg|dan|tapi|tolong|mohon|"
+    r"kategori\w*|anonim\w*|rahasia\w*|identitas|nama saya|saya)\b|\s(?:sudah|udah|udh|sejak|"
+    r"selama|tolong|mohon|padahal|karena|soalnya|mati|rusak|berlubang|bolong|menumpuk|"
+    r"numpuk|tidak|gak|ga|nggak|belum|banyak|ada|sering|selalu|terus|macet|banjir|bau|"
+    r"gelap|minta|meminta|dimintai|petugas\w*|itu|ini|kok|yg|yang|dan|tapi)\b",
+    re.IGNORECASE,
+)
+CANCEL_RE = re.compile(
+    r"^\W*(?:batal\w*|cancel\w*|gak jadi|ga jadi|gajadi|nggak jadi|tidak jadi|gk jadi|"
+    r"ga jd|gak jd|stop|berhenti|udahan|sudahan|abort|quit)\b",
+    re.IGNORECASE,
+)
+KEEP_GOING_RE = re.compile(
+    r"\b(?:jangan|jgn|lanjut\w*|terus\w*|kepencet|salah pencet|gak jadi batal|ga jadi batal)\b",
+    re.IGNORECASE,
+)
+NOT_COMPLAINING_RE = re.compile(
+    r"\b(?:gak|ga|gk|nggak|enggak|ngga|tidak|tdk|ndak|ora|teu|bukan)\s+(?:\w+\s+)?"
+    r"(?:mau|jadi|ingin|pengen|pingin)?\s*(?:lapor|ngadu|mengadu|komplain|melapor)",
+    re.IGNORECASE,
+)
+EDIT_WORDS = frozenset(
+    [
+        "ubah",
+        "ganti",
+        "edit",
+        "koreksi",
+        "ralat",
+        "revisi",
+        "perbaiki",
+        "salah",
+        "keliru",
+        "harusnya",
+        "seharusnya",
+        "mestinya",
+        "bukan",
+        "diganti",
+        "diubah",
+        "ganti",
+    ]
+)
+FIELD_WORDS: dict[str, str] = {
+    "lokasi": LOCATION,
+    "lokasinya": LOCATION,
+    "alamat": LOCATION,
+    "alamatnya": LOCATION,
+    "tempat": LOCATION,
+    "tempatnya": LOCATION,
+    "kategori": CATEGORY,
+    "kategorinya": CATEGORY,
+    "privasi": PRIVACY,
+    "sifat": PRIVACY,
+    "identitas": PRIVACY,
+    "cerita": DESCRIPTION,
+    "ceritanya": DESCRIPTION,
+    "isi": DESCRIPTION,
+    "isinya": DESCRIPTION,
+    "uraian": DESCRIPTION,
+    "kronologi": DESCRIPTION,
+    "deskripsi": DESCRIPTION,
+}
+NEW_VALUE_RE = re.compile(
+    r"\b(?:harusnya|seharusnya|mestinya|yang benar|yg bener|yg benar|jadi|menjadi|ke)\b[\s:]*"
+    r"(?P<value>.+)$|:\s*(?P<value2>.+)$",
+    re.IGNORECASE,
+)
+
+
+ANNOUNCEMENT_WORDS = frozenset(
+    [
+        "dengan",
+        "hormat",
+        "selamat",
+        "pagi",
+        "siang",
+        "sore",
+        "malam",
+        "assalamualaikum",
+        "assalamu",
+        "alaikum",
+        "wr",
+        "wb",
+        "halo",
+        "hallo",
+        "permisi",
+        "min",
+        "mimin",
+        "kak",
+        "pak",
+        "bu",
+        "bapak",
+        "ibu",
+        "admin",
+        "saya",
+        "aku",
+        "sy",
+        "kami",
+        "ingin",
+        "mau",
+        "pengen",
+        "pingin",
+        "hendak",
+        "akan",
+        "bermaksud",
+        "menyampaikan",
+        "membuat",
+        "bikin",
+        "buat",
+        "melaporkan",
+        "lapor",
+        "laporan",
+        "pengaduan",
+        "aduan",
+        "ngadu",
+        "mengadu",
+        "komplain",
+        "keluhan",
+        "mengeluh",
+        "mengeluhkan",
+        "terkait",
+        "tentang",
+        "soal",
+        "perihal",
+        "sesuatu",
+        "suatu",
+        "hal",
+        "masalah",
+        "nih",
+        "dong",
+        "ya",
+        "yah",
+        "tolong",
+        "mohon",
+        "bisa",
+        "sebuah",
+        "satu",
+    ]
+)
+
+
+def only_announces(text: str) -> bool:
+    """True for an opening that says a complaint is coming but not what it is ("Dengan
+    hormat, saya ingin menyampaikan pengaduan.")."""
+    rest = [w for w in words(text) if w not in ANNOUNCEMENT_WORDS]
+    return len(rest) < 3
+
+
+def parse_privacy(text: str) -> Privacy | None:
+    """The privacy choice stated in a message, if any (longest phrase first)."""
+    lowered = " ".join(text.strip().lower().split())
+    if lowered in {p.value for p in Privacy}:
+        return Privacy(lowered)
+    if HIDE_IDENTITY_RE.search(lowered):
+        return Privacy.ANONYMOUS
+    for phrase in sorted(PRIVACY_PHRASES, key=len, reverse=True):
+        if re.search(r"(?<!\w)" + re.escape(phrase), lowered):
+            return PRIVACY_PHRASES[phrase]
+    return None
+
+
+def stated_category(text: str) -> Category | None:
+    """A category the citizen names in a sentence ("kategorinya ketertiban ya"); a report
+    that calls itself pungli ("melaporkan pungutan liar") is one."""
+    if re.search(r"\b(?:pungli|pungutan liar)\b", text, re.IGNORECASE):
+        return Category.PUNGLI
+    for match in CATEGORY_STATED_RE.finditer(text):
+        category = parse_category(match.group("rest"))
+        if category is not None:
+            return category
+    return None
+
+
+ADDRESS_CONTINUES_RE = re.compile(
+    r"\s*(?:rt\b|rw\b|no\.?\s*\d|nomor\b|kel\.|kelurahan\b|kec\.|kecamatan\b|desa\b|"
+    r"kota\b|kab\.|kabupaten\b|blok\b|jl\.|jalan\b|gang\b|gg\.|lantai\b|\d)",
+    re.IGNORECASE,
+)
+
+
+ADDRESS_WORDS = frozenset(
+    [
+        "no",
+        "no.",
+        "nomor",
+        "rt",
+        "rw",
+        "rt.",
+        "rw.",
+        "blok",
+        "km",
+        "kel.",
+        "kec.",
+        "kelurahan",
+        "kecamatan",
+        "desa",
+        "dusun",
+        "kota",
+        "kab.",
+        "kabupaten",
+        "jl.",
+        "jl",
+        "jln",
+        "jln.",
+        "jalan",
+        "gang",
+        "gg",
+        "gg.",
+        "raya",
+        "lantai",
+        "lt.",
+        "kav",
+        "kav.",
+        "ruko",
+    ]
+)
+CONNECTORS = frozenset(
+    ["di", "dekat", "deket", "depan", "samping", "sebelah", "seberang", "belakang"]
+)
+
+
+def _place_word(word: str) -> bool:
+    bare = word.strip(",.;:()\"'")
+    return bool(bare) and (
+        bare[:1].isupper()
+        or any(c.isdigit() for c in bare)
+        or word.lower().strip(",") in ADDRESS_WORDS
+    )
+
+
+def place_in(text: str) -> str | None:
+    """A place named inside a story ("... di depan SDN 3 Cibubur, sudah sebulan").
+
+    Only a place someone could find: after its marker it takes names, numbers and address
+    words ("Jl. Kenari No. 5, RT 02"), so "pinggir jalan" or "kompleks kami" are asked for
+    instead of guessed.
+    """
+    start = PLACE_AFTER_PREPOSITION_RE.search(text) or PLACE_BARE_RE.search(text)
+    if start is None:
+        return None
+    words_after = text[start.end() :].split()
+    taken: list[str] = []
+    for index, word in enumerate(words_after):
+        if word.lower() in CONNECTORS:
+            following = words_after[index + 1] if index + 1 < len(words_after) else ""
+            if not _place_word(following):
+                break
+        elif not _place_word(word):
+            break
+        taken.append(word)
+        if word.endswith((".", ";", ":")) and word.lower() not in ADDRESS_WORDS:
+            break
+        if word.endswith(","):
+            following = words_after[index + 1] if index + 1 < len(words_after) else ""
+            if following.lower().strip(",") not in ADDRESS_WORDS and not following[:1].isdigit():
+                break
+    place = " ".join([text[start.start() : start.end()], *taken]).strip(" ,.;:")
+    place = re.sub(r"^(?:di|dekat|deket)\s+", "", place, flags=re.IGNORECASE)
+    named = re.search(r"\d", place) or any(w[:1].isupper() for w in place.split()[1:])
+    if not named or not LOCATION_MIN <= len(place) <= 160:
+        return None
+    return place
+
+
+def button_values(payload: str) -> tuple[str, dict[str, Any]]:
+    """('/inform', {...}) for a button payload; ('', {}) for typed text."""
+    if not payload.startswith("/"):
+        return "", {}
+    name, _, rest = payload.partition("{")
+    values: dict[str, Any] = {}
+    if rest:
+        try:
+            parsed = json.loads("{" + rest)
+            values = parsed if isinstance(parsed, dict) else {}
+        except ValueError:
+            values = {}
+    return name.strip(), values
+
+
+@dataclass(frozen=True)
+class Message:
+    """The citizen's latest message as the form sees it."""
+
+    text: str  # as typed, or the button payload
+    intent: str | None = None
+    confidence: float = 0.0
+
+    @property
+    def button(self) -> tuple[str, dict[str, Any]]:
+        """The button pressed (its intent and values), or ('', {})."""
+        return button_values(self.text.strip())
+
+    @property
+    def raw(self) -> str:
+        """The typed text exactly as written ('' for a button): a story is kept verbatim."""
+        return "" if self.text.strip().startswith("/") else self.text
+
+    @property
+    def typed(self) -> str:
+        """The typed text ('' for a button)."""
+        return "" if self.text.strip().startswith("/") else self.text.strip()
+
+
+@dataclass
+class Outcome:
+    """What to do with the message: slot values, what to say, what to ask next."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    say: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    ask: str | None = None  # the question to ask next (None: the first one missing)
+    end: str | None = None  # "cancelled" | "left": the form stops without filing
+    cancel_pending: bool | None = None  # set or clear the "batalkan?" question
+    answer_question: bool = False  # a service/status question: the action answers it
+    noted: list[str] = field(default_factory=list)  # extra slots understood at once
+
+
+def missing(filled: dict[str, Any]) -> str | None:
+    """The first question still unanswered."""
+    return next((slot for slot in ORDER if filled.get(slot) in (None, "")), None)
+
+
+def anything_filled(filled: dict[str, Any]) -> bool:
+    """True when the citizen has told us something we would lose by stopping."""
+    return any(filled.get(slot) not in (None, "") for slot in ORDER[:4])
+
+
+def extras(text: str, filled: dict[str, Any], skip: str) -> dict[str, Any]:
+    """Other answers told in the same message (place, category, privacy), never
+    overwriting what was already answered."""
+    found: dict[str, Any] = {}
+    if skip != LOCATION and not filled.get(LOCATION):
+        place = place_in(text)
+        if place:
+            found[LOCATION] = place
+    if skip != CATEGORY and not filled.get(CATEGORY):
+        category = stated_category(text)
+        if category is not None:
+            found[CATEGORY] = category.value
+    if skip != PRIVACY and not filled.get(PRIVACY):
+        privacy = parse_privacy(text)
+        if privacy is not None:
+            found[PRIVACY] = privacy.value
+    return found
+
+
+def correction(text: str) -> tuple[str, str | None] | None:
+    """(field, new value or None) for "lokasinya salah, harusnya Jl. Melati 4",
+    "ubah lokasi", "ganti kategori jadi ketertiban"."""
+    found = words(text)
+    if not any(w in EDIT_WORDS for w in found):
+        return None
+    target = next((FIELD_WORDS[w] for w in found if w in FIELD_WORDS), None)
+    if target is None:
+        if parse_privacy(text) is not None:
+            target = PRIVACY
+        else:
+            return None
+    value = None
+    match = NEW_VALUE_RE.search(text)
+    if match:
+        value = (match.group("value") or match.group("value2") or "").strip(" .,") or None
+    return target, value
+
+
+def read(message: Message, filled: dict[str, Any], cancel_pending: bool) -> Outcome:
+    """Decide what one message inside the form is."""
+    requested = missing(filled)
+    button, values = message.button
+    typed = message.typed
+    intent = message.intent if message.confidence >= CONFIDENT else None
+
+    # -- a pending "batalkan pengaduan ini?" --------------------------------------------
+    if cancel_pending:
+        if (
+            button in ("/affirm", "/cancel")
+            or is_clear_yes(typed)
+            or (CANCEL_RE.search(typed) and not KEEP_GOING_RE.search(typed))
+        ):
+            return Outcome(end="cancelled", cancel_pending=False)
+        if button == "/deny" or intent == "deny" or KEEP_GOING_RE.search(typed):
+            return Outcome(say=[("utter_form_resumed", {})], cancel_pending=False, ask=requested)
+        return Outcome(say=[("utter_confirm_cancel", {})], ask=requested)
+
+    # -- buttons ----------------------------------------------------------------------------
+    if button:
+        return _pressed(button, values, filled, requested)
+
+    # -- the wish to stop -------------------------------------------------------------------
+    wants_out = (
+        intent == "cancel"
+        or bool(CANCEL_RE.search(typed))
+        or bool(NOT_COMPLAINING_RE.search(typed))
+    )
+    story_like = requested == DESCRIPTION and len(typed) >= NARRATIVE_MIN
+    if wants_out and not story_like:
+        if not anything_filled(filled):
+            return Outcome(end="left", say=[("utter_form_left", {})])
+        return Outcome(say=[("utter_confirm_cancel", {})], cancel_pending=True, ask=requested)
+    if intent in LEAVING_INTENTS and not story_like:
+        if not anything_filled(filled):
+            return Outcome(end="left", say=[("utter_form_left", {})])
+        return Outcome(say=[("utter_form_still_open", {})], ask=requested)
+
+    # -- the summary: only a clear yes sends; corrections in words ------------------------
+    if requested == CONFIRMED:
+        return _at_summary(message, typed, intent, filled)
+
+    # -- questions and small talk -----------------------------------------------------------
+    if intent in SMALL_TALK_INTENTS and not story_like:
+        return Outcome(say=[("utter_form_small_talk", {})], ask=requested)
+    if intent in QUESTION_INTENTS and not story_like and looks_like_question(typed):
+        return Outcome(answer_question=True, ask=requested)
+    if looks_like_question(typed) and not story_like and requested != DESCRIPTION:
+        return Outcome(say=[(f"utter_form_explain_{requested}", {})], ask=requested)
+    if requested == DESCRIPTION and looks_like_question(typed) and len(typed) < DESCRIPTION_MIN:
+        return Outcome(say=[("utter_form_explain_complaint_description", {})], ask=requested)
+
+    # -- a correction of an earlier answer (before the summary) ----------------------------
+    fix = correction(typed)
+    if fix is not None and fix[0] != requested and filled.get(fix[0]):
+        return _apply_correction(fix, filled)
+
+    # -- the answer to the question asked ---------------------------------------------------
+    if requested == DESCRIPTION:
+        return _description(message.raw, filled)
+    if requested == LOCATION:
+        return _location(typed, filled)
+    if requested == CATEGORY:
+        return _category(typed, filled)
+    if requested == PRIVACY:
+        return _privacy(typed, filled)
+    return Outcome(ask=requested)
+
+
+def opening(message: Message, story: str | None) -> Outcome:
+    """The message that opened the form: a story may already hold other answers; "gak mau
+    lapor" opens nothing."""
+    typed = message.typed
+    if NOT_COMPLAINING_RE.search(typed):
+        return Outcome(end="left", say=[("utter_form_left", {})])
+    if not story:
+        return Outcome()
+    found = extras(story, {}, skip=DESCRIPTION)
+    return Outcome(values=found, noted=sorted(found))
+
+
+def _pressed(
+    button: str, values: dict[str, Any], filled: dict[str, Any], requested: str | None
+) -> Outcome:
+    if button == "/cancel":
+        if not anything_filled(filled):
+            return Outcome(end="left", say=[("utter_form_left", {})])
+        return Outcome(say=[("utter_confirm_cancel", {})], cancel_pending=True, ask=requested)
+    if button == "/inform" and values.get("complaint_edit") in ORDER[:4]:
+        target = str(values["complaint_edit"])
+        return Outcome(values={target: None, CONFIRMED: None}, ask=target)
+    if button == "/inform":
+        accepted = {k: v for k, v in values.items() if k in (LOCATION, CATEGORY, PRIVACY)}
+        if requested in accepted or (accepted and requested == CONFIRMED):
+            return Outcome(
+                values={**accepted, CONFIRMED: None} if requested == CONFIRMED else accepted
+            )
+    if requested == CONFIRMED and button == "/affirm":
+        return Outcome(values={CONFIRMED: True})
+    if requested == CONFIRMED and button == "/deny":
+        return Outcome(say=[("utter_summary_what_to_change", {})], ask=CONFIRMED)
+    if requested in (CATEGORY, PRIVACY) and button == "/affirm":
+        return Outcome(values={requested: "__default__"})
+    # A button of an older message or of the menu: not an answer to this question.
+    return Outcome(say=[("utter_form_answer_please", {})], ask=requested)
+
+
+def _at_summary(
+    message: Message, typed: str, intent: str | None, filled: dict[str, Any]
+) -> Outcome:
+    fix = correction(typed)
+    if fix is not None:
+        return _apply_correction(fix, filled)
+    if is_clear_yes(typed) and intent not in ("deny", "cancel"):
+        return Outcome(values={CONFIRMED: True})
+    if intent in QUESTION_INTENTS and looks_like_question(typed):
+        return Outcome(answer_question=True, ask=CONFIRMED)
+    changed = extras(typed, {}, skip="")
+    changed = {k: v for k, v in changed.items() if k in (CATEGORY, PRIVACY) and v != filled.get(k)}
+    if changed:
+        return Outcome(values=changed, noted=sorted(changed), ask=CONFIRMED)
+    if intent == "deny":
+        return Outcome(say=[("utter_summary_what_to_change", {})], ask=CONFIRMED)
+    if intent in LEAVING_INTENTS or intent in SMALL_TALK_INTENTS:
+        return Outcome(say=[("utter_form_still_open", {})], ask=CONFIRMED)
+    return Outcome(say=[("utter_confirm_invalid", {})], ask=CONFIRMED)
+
+
+def _apply_correction(fix: tuple[str, str | None], filled: dict[str, Any]) -> Outcome:
+    target, value = fix
+    if target == CATEGORY:
+        category = parse_category(value) if value else None
+        if category is not None:
+            return Outcome(values={CATEGORY: category.value, CONFIRMED: None}, noted=[CATEGORY])
+    elif target == PRIVACY:
+        privacy = parse_privacy(value or "") if value else None
+        if privacy is not None:
+            return Outcome(values={PRIVACY: privacy.value, CONFIRMED: None}, noted=[PRIVACY])
+    elif target == LOCATION and value and LOCATION_MIN <= len(value) <= LOCATION_MAX:
+        return Outcome(values={LOCATION: value, CONFIRMED: None}, noted=[LOCATION])
+    elif target == DESCRIPTION and value and DESCRIPTION_MIN <= len(value) <= DESCRIPTION_MAX:
+        return Outcome(values={DESCRIPTION: value, CONFIRMED: None}, noted=[DESCRIPTION])
+    # "ubah lokasi": ask that question again, then come back to the summary.
+    return Outcome(values={target: None, CONFIRMED: None}, ask=target)
+
+
+def _description(raw: str, filled: dict[str, Any]) -> Outcome:
+    typed = raw.strip()
+    length = len(typed)
+    if length < DESCRIPTION_MIN:
+        return Outcome(
+            say=[("utter_description_too_short", {"minimum": DESCRIPTION_MIN})], ask=DESCRIPTION
+        )
+    if length > DESCRIPTION_MAX:
+        return Outcome(
+            say=[("utter_description_too_long", {"maximum": DESCRIPTION_MAX, "length": length})],
+            ask=DESCRIPTION,
+        )
+    found = extras(typed, filled, skip=DESCRIPTION)
+    return Outcome(values={DESCRIPTION: raw, **found}, noted=sorted(found))
+
+
+def _location(typed: str, filled: dict[str, Any]) -> Outcome:
+    if is_clear_yes(typed) or len(words(typed)) == 0:
+        return Outcome(say=[("utter_location_too_short", {})], ask=LOCATION)
+    if len(typed) < LOCATION_MIN:
+        return Outcome(say=[("utter_location_too_short", {})], ask=LOCATION)
+    if len(typed) > LOCATION_MAX:
+        return Outcome(say=[("utter_location_too_long", {"maximum": LOCATION_MAX})], ask=LOCATION)
+    found = extras(typed, filled, skip=LOCATION)
+    place = typed
+    # "Jl. Kenari 5, kategorinya ketertiban, anonim ya": the place is the part before.
+    if found:
+        cut = re.split(
+            r",\s*(?:kategori|anonim|rahasia|identitas|nama saya|masuk)",
+            typed,
+            maxsplit=1,
+            flags=re.I,
+        )
+        place = cut[0].strip(" ,.") or typed
+    return Outcome(values={LOCATION: place, **found}, noted=sorted(found))
+
+
+def _category(typed: str, filled: dict[str, Any]) -> Outcome:
+    if is_clear_yes(typed):
+        return Outcome(values={CATEGORY: "__default__"})
+    category = parse_category(typed)
+    if category is None:
+        return Outcome(say=[("utter_category_invalid", {})], ask=CATEGORY)
+    found = extras(typed, filled, skip=CATEGORY)
+    found.pop(LOCATION, None)
+    return Outcome(values={CATEGORY: category.value, **found}, noted=sorted(found))
+
+
+def _privacy(typed: str, filled: dict[str, Any]) -> Outcome:
+    privacy = parse_privacy(typed)
+    if privacy is None and is_clear_yes(typed):
+        return Outcome(values={PRIVACY: "__default__"})
+    if privacy is None:
+        return Outcome(say=[("utter_privacy_invalid", {})], ask=PRIVACY)
+    return Outcome(values={PRIVACY: privacy.value})
+
+
+def looks_like_a_complaint(text: str) -> bool:
+    """A story told without "lapor" ("Lampu PJU di Gang Mawar mati semua sejak seminggu"):
+    long enough, about something a complaint category covers, and not a question."""
+    if len(text.strip()) < NARRATIVE_MIN or looks_like_question(text):
+        return False
+    return mentions_pungli(text) or any(category_scores(text).values())

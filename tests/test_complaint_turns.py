@@ -1,0 +1,194 @@
+"""bot.complaint_turns: what one message inside the complaint form is (issue 8).
+
+Each test is a class of what real citizens did to the form: a non-answer taken as an
+answer, several answers in one message, corrections, a send without a clear yes,
+stopping, small talk.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.complaint_turns import (
+    CATEGORY,
+    CONFIRMED,
+    DESCRIPTION,
+    LOCATION,
+    ORDER,
+    PRIVACY,
+    Message,
+    opening,
+    read,
+)
+from bot.phrases import is_clear_yes
+
+STORY = "Jalan berlubang besar sudah sebulan, motor sering jatuh malam hari."
+UP_TO = {
+    DESCRIPTION: {},
+    LOCATION: {DESCRIPTION: STORY},
+    CATEGORY: {DESCRIPTION: STORY, LOCATION: "Jl. Kenari 5"},
+    PRIVACY: {DESCRIPTION: STORY, LOCATION: "Jl. Kenari 5", CATEGORY: "infrastruktur"},
+    CONFIRMED: {
+        DESCRIPTION: STORY,
+        LOCATION: "Jl. Kenari 5",
+        CATEGORY: "infrastruktur",
+        PRIVACY: "public",
+    },
+}
+
+
+def at(slot: str, text: str, intent: str = "inform", confidence: float = 0.95) -> Any:
+    return read(Message(text, intent, confidence), dict(UP_TO[slot]), cancel_pending=False)
+
+
+# -- 1: only an answer to the question asked is an answer -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("halo?", "greet"),
+        ("/deny", "deny"),
+        ("maksudnya lokasi apa ya?", "nlu_fallback"),
+        ("hah?", "nlu_fallback"),
+        ("ok", "affirm"),
+        ("/greet", "greet"),
+    ],
+)
+def test_a_non_answer_is_not_the_location(text: str, intent: str) -> None:
+    outcome = at(LOCATION, text, intent)
+    assert LOCATION not in outcome.values and outcome.end is None
+    assert outcome.ask == LOCATION and (outcome.say or outcome.answer_question)
+
+
+def test_a_question_in_the_form_is_answered_then_the_question_comes_again() -> None:
+    outcome = at(LOCATION, "eh syarat bikin KTP apa aja ya?", "ask_requirements")
+    assert outcome.answer_question and outcome.ask == LOCATION and not outcome.values
+
+
+def test_a_long_story_is_a_story_whatever_the_classifier_says() -> None:
+    story = "ngurus KTP sudah 3 bulan belum jadi, tiap ke kantor disuruh balik minggu depan"
+    outcome = at(DESCRIPTION, story, "ask_duration")
+    assert outcome.values[DESCRIPTION] == story
+
+
+# -- 2: several answers in one message ---------------------------------------------------------
+
+
+def test_a_story_with_place_category_and_privacy_fills_them_all() -> None:
+    story = (
+        "Ada PKL nutup trotoar di depan Pasar Minggu tiap sore sampai orang jalan di aspal, "
+        "kategorinya ketertiban ya, anonim aja"
+    )
+    outcome = at(DESCRIPTION, story)
+    assert outcome.values[DESCRIPTION] == story
+    assert outcome.values[LOCATION].lower().startswith("depan pasar minggu")
+    assert outcome.values[CATEGORY] == "ketertiban"
+    assert outcome.values[PRIVACY] == "anonymous"
+    assert set(outcome.noted) == {LOCATION, CATEGORY, PRIVACY}
+
+
+def test_a_location_answer_may_carry_the_privacy_wish() -> None:
+    outcome = at(LOCATION, "Gg. Mawar 3 RT 01, identitas saya tolong disembunyikan")
+    assert outcome.values[PRIVACY] == "anonymous"
+    assert "Mawar" in outcome.values[LOCATION]
+
+
+# -- 3: corrections at the summary -------------------------------------------------------------
+
+
+def test_a_location_correction_in_words_changes_it_and_shows_the_summary_again() -> None:
+    outcome = at(CONFIRMED, "lokasinya salah, harusnya Jl. Melati 4", "file_complaint")
+    assert outcome.values == {LOCATION: "Jl. Melati 4", CONFIRMED: None}
+
+
+def test_edit_without_a_value_asks_that_question_again() -> None:
+    outcome = at(CONFIRMED, "edit lokasi", "nlu_fallback", 0.4)
+    assert outcome.values == {LOCATION: None, CONFIRMED: None} and outcome.ask == LOCATION
+
+
+def test_the_edit_button_asks_that_question_again() -> None:
+    outcome = at(CONFIRMED, '/inform{"complaint_edit": "complaint_category"}', "inform")
+    assert outcome.values == {CATEGORY: None, CONFIRMED: None} and outcome.ask == CATEGORY
+
+
+def test_changing_the_category_in_words() -> None:
+    outcome = at(CONFIRMED, "ganti kategori jadi ketertiban", "inform")
+    assert outcome.values == {CATEGORY: "ketertiban", CONFIRMED: None}
+
+
+# -- 4: only a clear yes sends ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "oh iya, sebelum dikirim mau nanya dulu",
+        "udah bener sih, tapi nanti dulu",
+        "makasih ya",
+        "iya tapi lokasinya kurang lengkap",
+        "bentar",
+    ],
+)
+def test_anything_but_a_clear_yes_does_not_send(text: str) -> None:
+    assert at(CONFIRMED, text, "affirm").values.get(CONFIRMED) is not True
+
+
+@pytest.mark.parametrize(("text", "intent"), [("ya", "affirm"), ("/affirm", "affirm")])
+def test_a_clear_yes_sends(text: str, intent: str) -> None:
+    assert at(CONFIRMED, text, intent).values == {CONFIRMED: True}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(ORDER),
+    st.text(max_size=120),
+    st.sampled_from(["affirm", "deny", "inform", "greet", "cancel", "nlu_fallback", "thank"]),
+    st.floats(min_value=0, max_value=1),
+    st.booleans(),
+)
+def test_nothing_is_sent_without_a_yes_and_nothing_crashes(
+    slot: str, text: str, intent: str, confidence: float, pending: bool
+) -> None:
+    outcome = read(Message(text, intent, confidence), dict(UP_TO[slot]), pending)
+    if outcome.values.get(CONFIRMED) is True:
+        assert slot == CONFIRMED and (is_clear_yes(text) or text.strip().startswith("/affirm"))
+
+
+# -- 9: stopping ----------------------------------------------------------------------------
+
+
+def test_cancel_asks_first_and_can_be_undone() -> None:
+    asked = at(LOCATION, "batal", "cancel")
+    assert asked.cancel_pending is True and asked.end is None
+    filled = dict(UP_TO[LOCATION])
+    undo = read(Message("eh jgn dibatalin, kepencet", "deny", 0.9), filled, cancel_pending=True)
+    assert undo.cancel_pending is False and undo.end is None and undo.ask == LOCATION
+    done = read(Message("ya", "affirm", 0.9), filled, cancel_pending=True)
+    assert done.end == "cancelled"
+
+
+def test_batal_is_never_a_location() -> None:
+    assert LOCATION not in at(LOCATION, "batal", "nlu_fallback", 0.3).values
+
+
+@pytest.mark.parametrize(("text", "intent"), [("oke mksh ya", "thank"), ("dadah", "goodbye")])
+def test_leaving_before_telling_anything_takes_one_message(text: str, intent: str) -> None:
+    assert at(DESCRIPTION, text, intent).end == "left"
+
+
+def test_an_opening_that_says_no_complaint_opens_nothing() -> None:
+    assert opening(Message("sy gk mau lapor apa2, udahan", "file_complaint", 0.8), None).end == (
+        "left"
+    )
+
+
+def test_batal_again_while_asked_confirms_the_cancel() -> None:
+    filled = dict(UP_TO[LOCATION])
+    assert read(Message("batal", "deny", 0.7), filled, cancel_pending=True).end == "cancelled"
+    kept = read(Message("jangan dibatalin", "deny", 0.9), filled, cancel_pending=True)
+    assert kept.end is None
