@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from abc import ABCMeta, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -260,47 +261,54 @@ class ActionStartComplaint(Action):
         return [*events, FollowupAction("complaint_form")]
 
 
-class ActionAskComplaintDescription(Action):
-    """Asks for the story; the form's first question also says how to cancel."""
+class AskAction(Action, metaclass=ABCMeta):
+    """One question of the form. Silent while "batalkan pengaduan ini?" is the open one."""
+
+    slot = ""
 
     def name(self) -> str:
-        return "action_ask_complaint_description"
+        return f"action_ask_{self.slot}"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
-        if tracker.get_slot("complaint_cancel_pending"):
-            return []  # the "batalkan?" question is the one open
+        if not tracker.get_slot("complaint_cancel_pending"):
+            self.ask(dispatcher, tracker)
+        return []
+
+    @abstractmethod
+    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        """Say the question."""
+
+
+class ActionAskComplaintDescription(AskAction):
+    """Asks for the story; the form's first question also says how to cancel."""
+
+    slot = "complaint_description"
+
+    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         first = form_just_started(tracker)
         dispatcher.utter_message(
             response="utter_complaint_start" if first else "utter_ask_complaint_description"
         )
-        return []
 
 
-class ActionAskComplaintLocation(Action):
+class ActionAskComplaintLocation(AskAction):
     """Asks where it happened; as the first question, it confirms the story was noted."""
 
-    def name(self) -> str:
-        return "action_ask_complaint_location"
+    slot = "complaint_location"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
-        if tracker.get_slot("complaint_cancel_pending"):
-            return []  # the "batalkan?" question is the one open
+    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         first = form_just_started(tracker)
         dispatcher.utter_message(
             response="utter_complaint_start_with_story" if first else "utter_ask_complaint_location"
         )
-        return []
 
 
-class ActionAskComplaintCategory(Action):
+class ActionAskComplaintCategory(AskAction):
     """Asks for the category, suggesting one from the description."""
 
-    def name(self) -> str:
-        return "action_ask_complaint_category"
+    slot = "complaint_category"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
-        if tracker.get_slot("complaint_cancel_pending"):
-            return []  # the "batalkan?" question is the one open
+    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         suggested = suggest_category(tracker.get_slot("complaint_description") or "")
         order = [suggested, *[c for c in Category if c != suggested]]
         buttons = [
@@ -315,18 +323,14 @@ class ActionAskComplaintCategory(Action):
             suggested_category=CATEGORY_LABELS[suggested],
             buttons=buttons,
         )
-        return []
 
 
-class ActionAskComplaintPrivacy(Action):
+class ActionAskComplaintPrivacy(AskAction):
     """Asks how the report should be handled; pungli defaults to confidential."""
 
-    def name(self) -> str:
-        return "action_ask_complaint_privacy"
+    slot = "complaint_privacy"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
-        if tracker.get_slot("complaint_cancel_pending"):
-            return []  # the "batalkan?" question is the one open
+    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         category_value = tracker.get_slot("complaint_category")
         category = Category(category_value) if category_value else None
         default = default_privacy(category, tracker.get_slot("complaint_description") or "")
@@ -344,18 +348,14 @@ class ActionAskComplaintPrivacy(Action):
             else "utter_ask_complaint_privacy"
         )
         dispatcher.utter_message(response=response, buttons=buttons)
-        return []
 
 
-class ActionAskComplaintConfirmed(Action):
+class ActionAskComplaintConfirmed(AskAction):
     """Shows the summary of the complaint and asks to send it."""
 
-    def name(self) -> str:
-        return "action_ask_complaint_confirmed"
+    slot = "complaint_confirmed"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
-        if tracker.get_slot("complaint_cancel_pending"):
-            return []  # the "batalkan?" question is the one open
+    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         category = Category(tracker.get_slot("complaint_category"))
         privacy = Privacy(tracker.get_slot("complaint_privacy"))
         dispatcher.utter_message(
@@ -373,4 +373,3 @@ class ActionAskComplaintConfirmed(Action):
                 {"title": BUTTON_CANCEL, "payload": "/cancel"},
             ],
         )
-        return []

@@ -74,7 +74,12 @@ PRIVACY_PHRASES: dict[str, Privacy] = {
     "jangan sebut nama": Privacy.ANONYMOUS,
     "nama saya jangan": Privacy.ANONYMOUS,
     "rahasia": Privacy.CONFIDENTIAL,
+    "dirahasiakan": Privacy.CONFIDENTIAL,
     "confidential": Privacy.CONFIDENTIAL,
+    "biasa aja": Privacy.PUBLIC,
+    "biasa saja": Privacy.PUBLIC,
+    "laporan biasa": Privacy.PUBLIC,
+    "identitas boleh": Privacy.PUBLIC,
 }
 # "identitas saya tolong disembunyikan": identity words near hiding words.
 HIDE_IDENTITY_RE = re.compile(
@@ -115,6 +120,7 @@ CANCEL_RE = re.compile(
     r"ga jd|gak jd|stop|berhenti|udahan|sudahan|abort|quit)\b",
     re.IGNORECASE,
 )
+CANCEL_ANYWHERE_RE = re.compile(r"\b(?:batal\w*|cancel\w*|ya+,? batalkan)\b", re.IGNORECASE)
 KEEP_GOING_RE = re.compile(
     r"\b(?:jangan|jgn|lanjut\w*|terus\w*|kepencet|salah pencet|gak jadi batal|ga jadi batal)\b",
     re.IGNORECASE,
@@ -250,14 +256,22 @@ def only_announces(text: str) -> bool:
     return len(rest) < 3
 
 
-def parse_privacy(text: str) -> Privacy | None:
-    """The privacy choice stated in a message, if any (longest phrase first)."""
+# Inside a story these single words mean something else ("ditinggal terbuka", "seperti
+# biasa"): there only the longer phrases count as a privacy wish.
+LOOSE_PRIVACY_WORDS = frozenset({"biasa", "publik", "public", "terbuka"})
+
+
+def parse_privacy(text: str, strict: bool = False) -> Privacy | None:
+    """The privacy choice stated in a message, if any (longest phrase first). `strict`
+    (for stories and other answers) ignores the single words that have other meanings."""
     lowered = " ".join(text.strip().lower().split())
     if lowered in {p.value for p in Privacy}:
         return Privacy(lowered)
     if HIDE_IDENTITY_RE.search(lowered):
         return Privacy.ANONYMOUS
     for phrase in sorted(PRIVACY_PHRASES, key=len, reverse=True):
+        if strict and phrase in LOOSE_PRIVACY_WORDS:
+            continue
         if re.search(r"(?<!\w)" + re.escape(phrase), lowered):
             return PRIVACY_PHRASES[phrase]
     return None
@@ -441,7 +455,7 @@ def extras(text: str, filled: dict[str, Any], skip: str) -> dict[str, Any]:
         if category is not None:
             found[CATEGORY] = category.value
     if skip != PRIVACY and not filled.get(PRIVACY):
-        privacy = parse_privacy(text)
+        privacy = parse_privacy(text, strict=True)
         if privacy is not None:
             found[PRIVACY] = privacy.value
     return found
@@ -478,7 +492,7 @@ def read(message: Message, filled: dict[str, Any], cancel_pending: bool) -> Outc
         if (
             button in ("/affirm", "/cancel")
             or is_clear_yes(typed)
-            or (CANCEL_RE.search(typed) and not KEEP_GOING_RE.search(typed))
+            or (CANCEL_ANYWHERE_RE.search(typed) and not KEEP_GOING_RE.search(typed))
         ):
             return Outcome(end="cancelled", cancel_pending=False)
         if button == "/deny" or intent == "deny" or KEEP_GOING_RE.search(typed):
@@ -510,7 +524,8 @@ def read(message: Message, filled: dict[str, Any], cancel_pending: bool) -> Outc
         return _at_summary(message, typed, intent, filled)
 
     # -- questions and small talk -----------------------------------------------------------
-    if intent in SMALL_TALK_INTENTS and not story_like:
+    chatter = len(words(typed)) <= 4 and place_in(typed) is None
+    if intent in SMALL_TALK_INTENTS and not story_like and chatter:
         return Outcome(say=[("utter_form_small_talk", {})], ask=requested)
     if intent in QUESTION_INTENTS and not story_like and looks_like_question(typed):
         return Outcome(answer_question=True, ask=requested)
@@ -522,7 +537,7 @@ def read(message: Message, filled: dict[str, Any], cancel_pending: bool) -> Outc
     # -- a correction of an earlier answer (before the summary) ----------------------------
     fix = correction(typed)
     if fix is not None and fix[0] != requested and filled.get(fix[0]):
-        return _apply_correction(fix, filled)
+        return _apply_correction(fix, filled, typed)
 
     # -- the answer to the question asked ---------------------------------------------------
     if requested == DESCRIPTION:
@@ -579,7 +594,7 @@ def _at_summary(
 ) -> Outcome:
     fix = correction(typed)
     if fix is not None:
-        return _apply_correction(fix, filled)
+        return _apply_correction(fix, filled, typed)
     if is_clear_yes(typed) and intent not in ("deny", "cancel"):
         return Outcome(values={CONFIRMED: True})
     if intent in QUESTION_INTENTS and looks_like_question(typed):
@@ -595,14 +610,18 @@ def _at_summary(
     return Outcome(say=[("utter_confirm_invalid", {})], ask=CONFIRMED)
 
 
-def _apply_correction(fix: tuple[str, str | None], filled: dict[str, Any]) -> Outcome:
+def _apply_correction(
+    fix: tuple[str, str | None], filled: dict[str, Any], text: str = ""
+) -> Outcome:
     target, value = fix
     if target == CATEGORY:
         category = parse_category(value) if value else None
+        category = category or stated_category(text)
         if category is not None:
             return Outcome(values={CATEGORY: category.value, CONFIRMED: None}, noted=[CATEGORY])
     elif target == PRIVACY:
-        privacy = parse_privacy(value or "") if value else None
+        privacy = parse_privacy(value) if value else None
+        privacy = privacy or parse_privacy(text, strict=True)
         if privacy is not None:
             return Outcome(values={PRIVACY: privacy.value, CONFIRMED: None}, noted=[PRIVACY])
     elif target == LOCATION and value and LOCATION_MIN <= len(value) <= LOCATION_MAX:
@@ -641,7 +660,7 @@ def _location(typed: str, filled: dict[str, Any]) -> Outcome:
     # "Jl. Kenari 5, kategorinya ketertiban, anonim ya": the place is the part before.
     if found:
         cut = re.split(
-            r",\s*(?:kategori|anonim|rahasia|identitas|nama saya|masuk)",
+            r"[,.]\s*(?:kategori|category|anonim|rahasia|identitas|nama saya|masuk)",
             typed,
             maxsplit=1,
             flags=re.I,

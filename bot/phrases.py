@@ -199,6 +199,14 @@ def looks_like_question(text: str) -> bool:
     return any(w in QUESTION_WORDS for w in words(text))
 
 
+def _squeeze(word: str) -> str:
+    """ "iyaaa" -> "iya", "sipp" -> "sip": repeated letters are emphasis, not new words."""
+    return re.sub(r"(\w)\1+", r"\1", word)
+
+
+SLANG_YES = frozenset(["yoi", "yoa", "yuk", "ayo", "cus", "gas", "gaskeun", "kuy", "oce", "okelah"])
+
+
 def is_clear_yes(text: str) -> bool:
     """A yes and nothing else ("ya", "iya kirim", "ok lanjut", "nggih leres").
 
@@ -210,4 +218,5 @@ def is_clear_yes(text: str) -> bool:
         return False
     if any(w in HESITATION_WORDS for w in found):
         return False
-    return all(w in YES_WORDS for w in found)
+    yes = {_squeeze(w) for w in YES_WORDS} | SLANG_YES
+    return all(w in YES_WORDS or _squeeze(w) in yes for w in found)

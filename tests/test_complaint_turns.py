@@ -192,3 +192,39 @@ def test_batal_again_while_asked_confirms_the_cancel() -> None:
     assert read(Message("batal", "deny", 0.7), filled, cancel_pending=True).end == "cancelled"
     kept = read(Message("jangan dibatalin", "deny", 0.9), filled, cancel_pending=True)
     assert kept.end is None
+
+
+def test_a_word_with_another_meaning_in_a_story_is_not_a_privacy_choice() -> None:
+    story = "galian kabel ditinggal terbuka tanpa rambu, seperti biasa tidak ada petugas"
+    assert PRIVACY not in at(DESCRIPTION, story).values
+
+
+def test_a_story_asking_for_confidentiality_is_taken() -> None:
+    story = (
+        "petugas Kelurahan Sukamaju meminta Rp50.000 untuk surat. Mohon laporan ini dirahasiakan."
+    )
+    values = at(DESCRIPTION, story).values
+    assert values[PRIVACY] == "confidential" and values[LOCATION] == "Kelurahan Sukamaju"
+
+
+def test_a_category_correction_without_jadi() -> None:
+    outcome = at(CONFIRMED, "eh kategorinya kebersihan aja deh, bukan infrastruktur")
+    assert outcome.values == {CATEGORY: "kebersihan", CONFIRMED: None}
+
+
+def test_slang_and_stretched_yes_send() -> None:
+    for text in ("yoi kirim aja", "iyaaa kirim", "sipp"):
+        assert at(CONFIRMED, text, "affirm").values == {CONFIRMED: True}, text
+
+
+def test_the_place_stops_before_a_stated_category() -> None:
+    outcome = at(LOCATION, "Dusun Krajan RT 01, Desa Sidomulyo. Kategorine infrastruktur, anonim")
+    assert outcome.values[LOCATION] == "Dusun Krajan RT 01, Desa Sidomulyo"
+    assert outcome.values[CATEGORY] == "infrastruktur" and outcome.values[PRIVACY] == "anonymous"
+
+
+def test_yes_batal_while_asked_cancels() -> None:
+    filled = dict(UP_TO[LOCATION])
+    assert read(Message("iya, batal", "affirm", 0.8), filled, cancel_pending=True).end == (
+        "cancelled"
+    )
