@@ -12,8 +12,8 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from rasa_sdk import Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -25,6 +25,8 @@ from actions.common import (
     latest_text,
     repository,
 )
+from actions.fallback import ActionHandleFallback
+from actions.service_info import ActionAnswerService
 from bot.labels import CATEGORY_SHORT_LABELS
 from bot.ratings import (
     MIN_COMMENT,
@@ -52,9 +54,12 @@ MAX_TICKET_BUTTONS = 5
 # Payloads of the star buttons start with this.
 STAR_PAYLOAD = '/give_feedback{"rating"'
 # Right after this action, messages of these intents come here too (data/rules.yml): a
-# typed score or a comment the NLU did not recognise. Anything else goes where it would
-# have gone without the rating.
-DELEGATED = {"nlu_fallback": "action_handle_fallback", "inform": "action_answer_service"}
+# typed score or a comment the NLU did not recognise. Anything else is handled here as it
+# would have been without the rating (in this action, so the rule's turn ends as usual).
+DELEGATED: dict[str, type[Action]] = {
+    "nlu_fallback": ActionHandleFallback,
+    "inform": ActionAnswerService,
+}
 
 
 def button_score(tracker: Tracker) -> int | None:
@@ -173,9 +178,9 @@ class ActionGiveFeedback(SafeAction):
         if score is None and not unclear:
             if is_rating_request(text):
                 return self._offer_stars(dispatcher, tracker, repo)
-            intent = latest_intent(tracker)
-            if intent in DELEGATED and not looks_like_comment(text):
-                return [FollowupAction(DELEGATED[intent])]
+            delegate = DELEGATED.get(latest_intent(tracker) or "")
+            if delegate is not None and not looks_like_comment(text):
+                return delegate().run(dispatcher, tracker, domain)
             if len(text) < MIN_COMMENT and not looks_like_comment(text):
                 return self._offer_stars(dispatcher, tracker, repo)
         comment = text if text and (score is None or reading.has_comment) else None

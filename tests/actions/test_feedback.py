@@ -380,11 +380,10 @@ def test_a_score_typed_after_the_stars_is_stored(
     score: int,
     comment: str | None,
 ) -> None:
-    dispatcher, events, _ = turn(domain, text, intent, stars_shown(domain))
+    dispatcher, _, _ = turn(domain, text, intent, stars_shown(domain))
     assert responses(dispatcher) == ["utter_feedback_thanks"]
     assert dispatcher.messages[0]["rating"] == score
     assert stored(repo) == [(score, comment)]
-    assert not [e for e in events if e["event"] == "followup"]
 
 
 @pytest.mark.parametrize(
@@ -485,19 +484,24 @@ def test_a_second_score_is_a_rating_of_its_own(repo: Repository, domain: dict[st
 
 
 @pytest.mark.parametrize(
-    ("text", "intent", "delegate"),
+    ("text", "intent", "entities", "answer"),
     [
-        ("hah?", "nlu_fallback", "action_handle_fallback"),
-        ("apa maksudnya", "nlu_fallback", "action_handle_fallback"),
-        ("KTP", "inform", "action_answer_service"),
+        ("hah?", "nlu_fallback", [], "utter_default"),
+        ("apa maksudnya", "nlu_fallback", [], "utter_default"),
+        # A service name typed after the stars is a question about that service.
+        ("KTP", "inform", [entity("service", "ktp")], "utter_service_requirements"),
     ],
 )
-def test_what_is_neither_a_score_nor_a_comment_goes_where_it_belongs(
-    repo: Repository, domain: dict[str, Any], text: str, intent: str, delegate: str
+def test_what_is_neither_a_score_nor_a_comment_is_answered_as_without_the_stars(
+    repo: Repository,
+    domain: dict[str, Any],
+    text: str,
+    intent: str,
+    entities: list[dict[str, Any]],
+    answer: str,
 ) -> None:
-    dispatcher, events, _ = turn(domain, text, intent, stars_shown(domain))
-    assert dispatcher.messages == []
-    assert [e["name"] for e in events if e["event"] == "followup"] == [delegate]
+    dispatcher, _, _ = turn(domain, text, intent, stars_shown(domain), entities=entities)
+    assert responses(dispatcher) == [answer]
     assert stored(repo) == []
 
 
