@@ -135,7 +135,7 @@ def stage_name(status: TicketStatus) -> str:
         TicketStatus.BARU: "verifikasi",
         TicketStatus.DIVERIFIKASI: "rencana tindak lanjut",
         TicketStatus.DIPROSES: "penyelesaian",
-        TicketStatus.MENUNGGU_WARGA: "penyelesaian",
+        TicketStatus.MENUNGGU_WARGA: "jawaban warga",  # due_on is the citizen-reply deadline
     }.get(status, "")
 
 

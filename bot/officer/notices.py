@@ -9,9 +9,10 @@ complaint never depends on the notice.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, and_, delete, exists, select
+from sqlalchemy import Engine, and_, delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -142,3 +143,38 @@ def unit_channels(engine: Engine) -> dict[str, int]:
         return {
             o: c for o, c in s.execute(select(UnitChannel.office_id, UnitChannel.telegram_chat_id))
         }
+
+
+@dataclass(frozen=True)
+class NoticeState:
+    """The most recent notice to a unit's group and how its delivery went (for admins)."""
+
+    public_id: str
+    status: str  # pending | sending | sent | failed | blocked (outbox states)
+    error: str | None  # Telegram's answer when it was refused
+    queued_at: datetime
+    sent_at: datetime | None
+
+
+def last_notice_states(engine: Engine) -> dict[str, NoticeState]:
+    """office id -> the latest notice queued to its group."""
+    with Session(engine) as s:
+        latest = (
+            select(func.max(UnitTicketNotice.id).label("id"))
+            .group_by(UnitTicketNotice.office_id)
+            .subquery()
+        )
+        rows = s.execute(
+            select(
+                UnitTicketNotice.office_id,
+                Ticket.public_id,
+                OutboxMessage.status,
+                OutboxMessage.last_error,
+                OutboxMessage.created_at,
+                OutboxMessage.sent_at,
+            )
+            .join(latest, latest.c.id == UnitTicketNotice.id)
+            .join(OutboxMessage, OutboxMessage.id == UnitTicketNotice.outbox_id)
+            .join(Ticket, Ticket.id == UnitTicketNotice.ticket_id)
+        ).all()
+    return {office: NoticeState(*rest) for office, *rest in rows}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time as time_module
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -51,10 +52,55 @@ OVERDUE_CACHE_S = 30.0
 SORTS = {"tenggat": "Tenggat terdekat", "terbaru": "Terbaru", "terlama": "Terlama"}
 COUNT_CAP = 10_000
 SNIPPET = 140
+# Bounds of what a request may ask for (anything outside is refused before any query).
+ROW_ID_MAX = 2**31 - 1  # INTEGER primary keys (PostgreSQL int4, the narrower database)
+DAY_MIN = date(2000, 1, 1)
+DAY_MAX = date(2100, 12, 31)
+CURSOR_MAX_CHARS = 200
+DAY_FORMAT_HINT = "hh/bb/tttt, mis. 17/08/2026"
+_DMY_RE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+_ISO_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ID_RE = re.compile(r"[0-9]{1,10}")
 
 
 class BadFilter(ValueError):
     """A filter value could not be understood (message in Indonesian)."""
+
+
+def parse_day(text: str) -> date:
+    """A date typed by an officer: dd/mm/yyyy (as Indonesians write it) or yyyy-mm-dd, within
+    DAY_MIN..DAY_MAX. Raises BadFilter with an Indonesian message."""
+    value = text.strip()
+    try:
+        if found := _DMY_RE.fullmatch(value):
+            day = date(int(found[3]), int(found[2]), int(found[1]))
+        elif _ISO_RE.fullmatch(value):
+            day = date.fromisoformat(value)
+        else:
+            raise ValueError(value)
+    except ValueError as exc:
+        raise BadFilter(
+            f"Tanggal tidak valid: {value[:40]}. Tulis dengan format {DAY_FORMAT_HINT}."
+        ) from exc
+    if not DAY_MIN <= day <= DAY_MAX:
+        raise BadFilter(
+            f"Tanggal {format_day_input(day)} di luar rentang yang dapat dicari "
+            f"({format_day_input(DAY_MIN)} sampai {format_day_input(DAY_MAX)})."
+        )
+    return day
+
+
+def format_day_input(day: date | None) -> str:
+    """dd/mm/yyyy, the form the date fields show (empty for no date)."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}" if day else ""
+
+
+def parse_row_id(text: str) -> int | None:
+    """A database row id given as text (ASCII digits, 1..ROW_ID_MAX), else None."""
+    if not _ID_RE.fullmatch(text):
+        return None
+    value = int(text)
+    return value if 1 <= value <= ROW_ID_MAX else None
 
 
 @dataclass(frozen=True)
@@ -78,12 +124,7 @@ class QueueFilter:
 
         def day(name: str) -> date | None:
             value = (params.get(name) or "").strip()
-            if not value:
-                return None
-            try:
-                return date.fromisoformat(value)
-            except ValueError as exc:
-                raise BadFilter(f"Tanggal tidak valid: {value}") from exc
+            return parse_day(value) if value else None
 
         status = (params.get("status") or "terbuka").strip()
         if status not in ("terbuka", "semua") and status not in {s.value for s in TicketStatus}:
@@ -95,7 +136,7 @@ class QueueFilter:
         if privacy and privacy not in {p.value for p in Privacy}:
             raise BadFilter("Privasi tidak dikenal.")
         assignee = (params.get("petugas") or "").strip()
-        if assignee and assignee not in ("saya", "-") and not assignee.isdigit():
+        if assignee and assignee not in ("saya", "-") and parse_row_id(assignee) is None:
             raise BadFilter("Petugas tidak dikenal.")
         sort = (params.get("urut") or "tenggat").strip()
         if sort not in SORTS:
@@ -122,8 +163,8 @@ class QueueFilter:
             "petugas": self.assignee,
             "privasi": self.privacy,
             "terlambat": "1" if self.overdue else "",
-            "dari": self.date_from.isoformat() if self.date_from else "",
-            "sampai": self.date_to.isoformat() if self.date_to else "",
+            "dari": format_day_input(self.date_from),
+            "sampai": format_day_input(self.date_to),
             "q": self.q,
             "urut": self.sort,
         }
@@ -162,8 +203,8 @@ def encode_cursor(values: list[Any]) -> str:
 
 
 def decode_cursor(text: str, sort: str) -> list[Any] | None:
-    """The cursor's values, or None when it is missing or malformed."""
-    if not text:
+    """The cursor's values, or None when it is missing, malformed or out of range."""
+    if not text or len(text) > CURSOR_MAX_CHARS:
         return None
     try:
         raw = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
@@ -172,14 +213,23 @@ def decode_cursor(text: str, sort: str) -> list[Any] | None:
     if not isinstance(raw, list):
         return None
     try:
-        if sort == "tenggat" and len(raw) == 3 and raw[0] in (0, 1):
+        if sort == "tenggat" and len(raw) == 3 and raw[0] in (0, 1) and _cursor_id(raw[2]):
             due = date.fromisoformat(raw[1]) if raw[1] else None
+            if due is not None and not DAY_MIN <= due <= DAY_MAX:
+                return None
             return [int(raw[0]), due, int(raw[2])]
-        if sort != "tenggat" and len(raw) == 2:
-            return [datetime.fromisoformat(raw[0]), int(raw[1])]
+        if sort != "tenggat" and len(raw) == 2 and _cursor_id(raw[1]):
+            created = datetime.fromisoformat(raw[0])
+            if not DAY_MIN <= created.date() <= DAY_MAX:
+                return None
+            return [created, int(raw[1])]
     except (ValueError, TypeError):
         return None
     return None
+
+
+def _cursor_id(value: Any) -> bool:
+    return type(value) is int and 0 <= value <= ROW_ID_MAX
 
 
 class Queue:

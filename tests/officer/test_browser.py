@@ -6,6 +6,7 @@ Screenshots of failures go to var/browser-failures/."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import threading
 import time
@@ -189,3 +190,73 @@ def test_script_in_a_complaint_renders_as_text(
     assert page.evaluate("window.pwned") is None
     assert page.evaluate("document.querySelectorAll('main script').length") == 0
     assert dialogs == []
+
+
+def _sign_in(page: object, server: str, username: str) -> None:
+    from playwright.sync_api import Page
+
+    assert isinstance(page, Page)
+    page.goto(f"{server}/masuk")
+    page.get_by_label("Nama pengguna").fill(username)
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+
+
+def test_date_filter_takes_indonesian_dates(
+    server: str, page: object, people: People, make_ticket: TicketMaker
+) -> None:
+    """The filing-date filter reads and shows dd/mm/yyyy, whatever the browser's locale."""
+    from datetime import datetime, timezone
+
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    january = make_ticket(
+        description="Antrean KTP Januari lama sekali.",
+        created_at=datetime(2026, 1, 31, 3, tzinfo=timezone.utc),
+    )
+    february = make_ticket(
+        description="Antrean KTP Februari lama sekali.",
+        created_at=datetime(2026, 2, 1, 3, tzinfo=timezone.utc),
+    )
+    _sign_in(page, server, "budi")
+    expect(page).to_have_url(f"{server}/antrean")
+    dari = page.get_by_label("Dari")
+    expect(dari).to_have_attribute("placeholder", "hh/bb/tttt")
+    dari.fill("01/02/2026")
+    page.get_by_label("Sampai").fill("28/02/2026")
+    page.get_by_role("button", name="Terapkan").click()
+    expect(page).to_have_url(re.compile(r"dari=01%2F02%2F2026&sampai=28%2F02%2F2026"))
+    expect(page.locator("table.queue tbody tr")).to_have_count(1)
+    expect(page.locator("table.queue")).to_contain_text(february)
+    expect(page.locator("table.queue")).not_to_contain_text(january)
+    page.reload()
+    expect(page.get_by_label("Dari")).to_have_value("01/02/2026")
+    expect(page.get_by_label("Sampai")).to_have_value("28/02/2026")
+    # A date that does not exist is refused politely, in the page.
+    page.get_by_label("Dari").fill("31/02/2026")
+    page.get_by_role("button", name="Terapkan").click()
+    expect(page.locator("#queue .flash.error")).to_contain_text("31/02/2026")
+
+
+def test_logout_lands_on_the_login_address(
+    server: str, page: object, people: People, make_ticket: TicketMaker
+) -> None:
+    """After logout the address is /masuk, and going back shows no ticket data (no page
+    snapshot kept by the browser or htmx): the server is asked again and sends to /masuk."""
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    tid = make_ticket(description="Penanda-logout: antrean KTP lama sekali.")
+    _sign_in(page, server, "budi")
+    page.get_by_label("Cari").fill("Penanda-logout")
+    page.get_by_role("button", name="Terapkan").click()
+    expect(page).to_have_url(re.compile(r"/antrean\?.*q=Penanda-logout"))
+    expect(page.locator("table.queue")).to_contain_text(tid)
+    page.get_by_role("button", name="Keluar").click()
+    expect(page).to_have_url(f"{server}/masuk")
+    expect(page.locator(".flash.ok")).to_have_text("Anda telah keluar.")
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/masuk\?next="))
+    expect(page.locator("body")).not_to_contain_text("Penanda-logout")
+    expect(page.locator("body")).not_to_contain_text(tid)

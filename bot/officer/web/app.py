@@ -5,38 +5,34 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 
-from fastapi import FastAPI, Request
-from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.config import Settings, get_settings
 from bot.officer.deadlines import local_today
 from bot.officer.expiry import close_unanswered
 from bot.officer.notices import queue_new_ticket_notices
-from bot.officer.web import routes_admin, routes_auth, routes_supervisor, routes_tickets
+from bot.officer.web import errors, routes_admin, routes_auth, routes_supervisor, routes_tickets
 from bot.officer.web.context import (
+    MAX_FORM_BYTES,
+    NUL_MESSAGE,
     STATIC_DIR,
+    BadInput,
     Console,
-    CsrfFailed,
-    Forbidden,
-    LoginRequired,
     NotFound,
 )
+from bot.officer.web.errors import BodyLimit, HeadAsGet, SecurityHeaders
 from bot.store.db import get_engine
 from bot.store.models import utcnow
 
 log = logging.getLogger(__name__)
 
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
-    "object-src 'none'"
-)
+MAX_QUERY_VALUE = 2000  # characters of one query parameter
 
 
 async def _notice_loop(engine: Engine, settings: Settings) -> None:
@@ -83,6 +79,7 @@ def create_app(
         redoc_url=None,
         openapi_url=None,
         lifespan=lifespan,
+        dependencies=[Depends(edge_guard)],
     )
     app.state.console = console = Console(settings, engine)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
@@ -95,66 +92,28 @@ def create_app(
             connection.execute(text("SELECT 1"))
         return {"status": "ok"}
 
-    @app.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if not request.url.path.startswith("/static/"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
-
-    @app.exception_handler(LoginRequired)
-    async def login_required(request: Request, _exc: LoginRequired) -> Response:
-        if request.method == "GET":
-            target = request.url.path
-            if request.url.query:
-                target += "?" + request.url.query
-            from urllib.parse import quote
-
-            return RedirectResponse(f"/masuk?next={quote(target)}", status_code=303)
-        return PlainTextResponse("Sesi berakhir: silakan masuk lagi.", status_code=401)
-
-    @app.exception_handler(Forbidden)
-    async def forbidden(request: Request, _exc: Forbidden) -> Response:
-        auth = await run_in_threadpool(console.auth, request)
-        return console.render(
-            request,
-            "error.html",
-            auth,
-            status_code=403,
-            title="Akses ditolak",
-            message="Halaman ini tidak untuk peran Anda.",
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return FileResponse(
+            STATIC_DIR / "favicon.ico",
+            media_type="image/x-icon",
+            headers={"Cache-Control": "public, max-age=86400"},
         )
 
-    @app.exception_handler(NotFound)
-    async def not_found(request: Request, _exc: NotFound) -> Response:
-        auth = None
-        with contextlib.suppress(LoginRequired):
-            auth = await run_in_threadpool(console.auth, request)
-        return console.render(
-            request,
-            "error.html",
-            auth,
-            status_code=404,
-            title="Tidak ditemukan",
-            message="Halaman atau tiket tidak ditemukan, atau Anda tidak berhak membukanya.",
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        return PlainTextResponse(str(exc.detail), status_code=exc.status_code)
-
-    @app.exception_handler(CsrfFailed)
-    async def csrf_failed(request: Request, _exc: CsrfFailed) -> Response:
-        return PlainTextResponse(
-            "Permintaan ditolak: token keamanan (CSRF) tidak valid. Muat ulang halaman lalu "
-            "coba lagi.",
-            status_code=403,
-        )
-
+    app.add_middleware(BodyLimit, max_bytes=MAX_FORM_BYTES)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadAsGet)
+    errors.install(app, console)
     return app
+
+
+def edge_guard(request: Request) -> None:
+    """Before any route: a NUL character in the path or the query is refused (no database
+    stores one), and so is an absurdly long query value."""
+    if "\x00" in request.url.path:
+        raise NotFound()
+    for key, value in request.query_params.multi_items():
+        if "\x00" in key or "\x00" in value:
+            raise BadInput(NUL_MESSAGE)
+        if len(value) > MAX_QUERY_VALUE:
+            raise BadInput("Isian di alamat halaman terlalu panjang.")

@@ -14,13 +14,20 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import Engine
+from starlette.datastructures import FormData
 
 from bot.config import Settings
 from bot.labels import CATEGORY_SHORT_LABELS, MONTHS, PRIVACY_SHORT_LABELS
 from bot.officer import sessions
 from bot.officer.access import Viewer
-from bot.officer.deadlines import Deadlines, local_today, resolution_policy, time_left_text
-from bot.officer.queue import Queue
+from bot.officer.deadlines import (
+    Deadlines,
+    local_today,
+    resolution_policy,
+    stage_name,
+    time_left_text,
+)
+from bot.officer.queue import DAY_FORMAT_HINT, Queue, format_day_input
 from bot.officer.states import STATUS_NAMES
 from bot.officer.workflow import Workflow
 from bot.store.models import Category, OfficerRole, Privacy, TicketStatus
@@ -55,6 +62,34 @@ class CsrfFailed(Exception):
     """A state-changing request without the right CSRF token."""
 
 
+class PageError(Exception):
+    """Answer with the Indonesian error page for `status_code`; `message` (Indonesian)
+    replaces the page's default explanation."""
+
+    def __init__(self, status_code: int, message: str | None = None):
+        super().__init__(message or str(status_code))
+        self.status_code = status_code
+        self.message = message
+
+
+class BadInput(PageError):
+    """400: a parameter or field the console cannot accept."""
+
+    def __init__(self, message: str | None = None):
+        super().__init__(400, message)
+
+
+class BodyTooLarge(PageError):
+    """413: the request body is larger than MAX_FORM_BYTES."""
+
+    def __init__(self) -> None:
+        super().__init__(413)
+
+
+MAX_FORM_BYTES = 512 * 1024  # the largest form (a catalogue entry) needs well under 100 KiB
+NUL_MESSAGE = "Isian atau alamat berisi karakter yang tidak diizinkan."
+
+
 @dataclass(frozen=True)
 class Auth:
     """The signed-in account and its session's CSRF token."""
@@ -79,6 +114,8 @@ class Console:
             privacy_name=lambda p: PRIVACY_SHORT_LABELS[Privacy(p)],
             role_name=lambda r: ROLE_NAMES[OfficerRole(r)],
             time_left=time_left_text,
+            stage_name=lambda s: stage_name(TicketStatus(s)),
+            day_input=format_day_input,
         )
         self.flash_signer = URLSafeTimedSerializer(settings.secret_key, salt="console-flash")
         self.queue = Queue(engine, settings.timezone, settings.console_page_size)
@@ -158,6 +195,7 @@ class Console:
                 "csrf": auth.csrf if auth else "",
                 "flash": flash,
                 "today": self.today(),
+                "day_format_hint": DAY_FORMAT_HINT,
                 **context,
             },
             status_code=status_code,
@@ -181,9 +219,19 @@ def console(request: Request) -> Console:
     return found
 
 
+async def read_form(request: Request) -> FormData:
+    """The submitted form. Bodies over MAX_FORM_BYTES are refused (413, see BodyLimit);
+    a NUL character anywhere is refused (400): no database stores it."""
+    form = await request.form(max_part_size=MAX_FORM_BYTES)
+    for key, value in form.multi_items():
+        if "\x00" in key or (isinstance(value, str) and "\x00" in value):
+            raise BadInput(NUL_MESSAGE)
+    return form
+
+
 async def checked_form(request: Request, auth: Auth) -> dict[str, str]:
     """The submitted form, after checking its CSRF token (field or X-CSRF-Token header)."""
-    form = await request.form()
+    form = await read_form(request)
     given = form.get("csrf_token") or request.headers.get("x-csrf-token")
     if not sessions.tokens_match(auth.csrf, given if isinstance(given, str) else None):
         raise CsrfFailed()
@@ -192,7 +240,7 @@ async def checked_form(request: Request, auth: Auth) -> dict[str, str]:
 
 async def checked_multi(request: Request, auth: Auth) -> dict[str, list[str]]:
     """Like checked_form, keeping repeated fields (multi-selects)."""
-    form = await request.form()
+    form = await read_form(request)
     given = form.get("csrf_token") or request.headers.get("x-csrf-token")
     if not sessions.tokens_match(auth.csrf, given if isinstance(given, str) else None):
         raise CsrfFailed()

@@ -10,12 +10,23 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.officer import accounts, audit, catalogue_admin, holidays, notices
 from bot.officer.passwords import WeakPassword
+from bot.officer.queue import BadFilter, parse_day
 from bot.officer.tickets import list_units
 from bot.officer.web.context import NotFound, checked_form, checked_multi, console
 from bot.officer.web.deps import Admin
+from bot.officer.web.params import KeyPath, RowIdPath, parse_chat_id
 from bot.store.models import OfficerRole
 
 router = APIRouter(prefix="/admin")
+
+
+def _holiday_day(raw: str) -> date:
+    """A holiday's date (yyyy-mm-dd from the date field, or dd/mm/yyyy) within the bounds
+    the console works with; ValueError otherwise."""
+    try:
+        return parse_day(raw)
+    except BadFilter as exc:
+        raise ValueError(str(exc)) from exc
 
 
 @router.get("/akun", response_class=HTMLResponse)
@@ -57,7 +68,7 @@ async def account_create(request: Request, auth: Admin) -> Response:
 
 
 @router.get("/akun/{officer_id}", response_class=HTMLResponse)
-def account_page(request: Request, officer_id: int, auth: Admin) -> Response:
+def account_page(request: Request, officer_id: RowIdPath, auth: Admin) -> Response:
     c = console(request)
     account = accounts.get_account(c.engine, officer_id)
     if account is None:
@@ -73,7 +84,7 @@ def account_page(request: Request, officer_id: int, auth: Admin) -> Response:
 
 
 @router.post("/akun/{officer_id}")
-async def account_update(request: Request, officer_id: int, auth: Admin) -> Response:
+async def account_update(request: Request, officer_id: RowIdPath, auth: Admin) -> Response:
     c = console(request)
     form = await checked_multi(request, auth)
 
@@ -98,7 +109,7 @@ async def account_update(request: Request, officer_id: int, auth: Admin) -> Resp
 
 
 @router.post("/akun/{officer_id}/sandi")
-async def account_password(request: Request, officer_id: int, auth: Admin) -> Response:
+async def account_password(request: Request, officer_id: RowIdPath, auth: Admin) -> Response:
     c = console(request)
     form = await checked_form(request, auth)
     url = f"/admin/akun/{officer_id}"
@@ -127,19 +138,26 @@ def units_page(request: Request, auth: Admin) -> Response:
         auth,
         units=list_units(c.engine),
         channels=notices.unit_channels(c.engine),
+        notice_states=notices.last_notice_states(c.engine),
     )
 
 
 @router.post("/unit/{office_id}")
-async def unit_channel(request: Request, office_id: str, auth: Admin) -> Response:
+async def unit_channel(request: Request, office_id: KeyPath, auth: Admin) -> Response:
     c = console(request)
     form = await checked_form(request, auth)
+    names = dict(list_units(c.engine))
+    if office_id not in names:
+        raise NotFound()
+    name = names[office_id]
     raw = form.get("chat_id", "").strip()
-    try:
-        chat_id = int(raw) if raw else None
-    except ValueError:
+    chat_id = parse_chat_id(raw) if raw else None
+    if raw and chat_id is None:
         return c.redirect(
-            "/admin/unit", "ID chat grup harus berupa angka (mis. -1001234567890).", error=True
+            "/admin/unit",
+            f"ID chat grup untuk {name} harus berupa angka ID grup Telegram yang valid "
+            "(mis. -1001234567890).",
+            error=True,
         )
     try:
         await run_in_threadpool(
@@ -147,7 +165,13 @@ async def unit_channel(request: Request, office_id: str, auth: Admin) -> Respons
         )
     except ValueError as exc:
         return c.redirect("/admin/unit", str(exc), error=True)
-    return c.redirect("/admin/unit", "Grup Telegram unit disimpan.")
+    if chat_id is None:
+        return c.redirect("/admin/unit", f"Pengumuman ke grup Telegram unit {name} dimatikan.")
+    return c.redirect(
+        "/admin/unit",
+        f"Grup Telegram unit {name} disimpan (ID {chat_id}). Tiket baru unit ini akan "
+        "diumumkan di sana; status pengiriman terakhir tampil di tabel.",
+    )
 
 
 @router.get("/libur", response_class=HTMLResponse)
@@ -168,7 +192,7 @@ async def holiday_add(request: Request, auth: Admin) -> Response:
     c = console(request)
     form = await checked_form(request, auth)
     try:
-        day = date.fromisoformat(form.get("date", ""))
+        day = _holiday_day(form.get("date", ""))
         await run_in_threadpool(
             holidays.add_holiday,
             c.engine,
@@ -190,7 +214,7 @@ async def holiday_remove(request: Request, auth: Admin) -> Response:
     c = console(request)
     form = await checked_form(request, auth)
     try:
-        day = date.fromisoformat(form.get("date", ""))
+        day = _holiday_day(form.get("date", ""))
     except ValueError:
         return c.redirect("/admin/libur", "Tanggal tidak valid.", error=True)
     removed = await run_in_threadpool(
@@ -215,7 +239,7 @@ def services_page(request: Request, auth: Admin) -> Response:
 
 
 @router.get("/layanan/{service_id}", response_class=HTMLResponse)
-def service_page(request: Request, service_id: str, auth: Admin) -> Response:
+def service_page(request: Request, service_id: KeyPath, auth: Admin) -> Response:
     c = console(request)
     service = catalogue_admin.get_service(c.engine, service_id)
     if service is None:
@@ -224,7 +248,7 @@ def service_page(request: Request, service_id: str, auth: Admin) -> Response:
 
 
 @router.post("/layanan/{service_id}")
-async def service_update(request: Request, service_id: str, auth: Admin) -> Response:
+async def service_update(request: Request, service_id: KeyPath, auth: Admin) -> Response:
     c = console(request)
     form = await checked_form(request, auth)
     url = f"/admin/layanan/{service_id}"

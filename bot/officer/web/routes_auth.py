@@ -16,8 +16,10 @@ from bot.officer.web.context import (
     CsrfFailed,
     checked_form,
     console,
+    read_form,
 )
 from bot.officer.web.deps import SignedIn
+from bot.officer.web.params import NextPath
 
 router = APIRouter()
 
@@ -30,7 +32,7 @@ def _safe_next(value: str | None) -> str:
 
 
 @router.get("/masuk", response_class=HTMLResponse)
-def login_page(request: Request, next: str = "/") -> Response:
+def login_page(request: Request, next: NextPath = "/") -> Response:
     c = console(request)
     token = secrets.token_urlsafe(32)
     response = c.render(
@@ -55,7 +57,7 @@ def login_page(request: Request, next: str = "/") -> Response:
 @router.post("/masuk")
 async def login(request: Request) -> Response:
     c = console(request)
-    form = await request.form()
+    form = await read_form(request)
     given = form.get("csrf_token")
     if not sessions.tokens_match(
         request.cookies.get(LOGIN_CSRF_COOKIE), given if isinstance(given, str) else None
@@ -63,7 +65,7 @@ async def login(request: Request) -> Response:
         raise CsrfFailed()
     username = str(form.get("username") or "")[:64]
     password = str(form.get("password") or "")[:1024]
-    next_url = _safe_next(str(form.get("next") or "/"))
+    next_url = _safe_next(str(form.get("next") or "/")[:2000])
     officer_id = await run_in_threadpool(accounts.authenticate, c.engine, username, password)
     if officer_id is None:
         return c.redirect(

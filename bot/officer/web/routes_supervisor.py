@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -10,27 +10,24 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.labels import CATEGORY_SHORT_LABELS
 from bot.officer.canned import list_canned, save_canned
+from bot.officer.queue import DAY_MIN
 from bot.officer.reports import build_report, hours_text
 from bot.officer.web.context import checked_form, console
 from bot.officer.web.deps import Supervisor
+from bot.officer.web.params import CannedForm, DayQuery, validated
 from bot.store.models import Category
 
 router = APIRouter()
 
 
-def _day(value: str | None, default: date) -> date:
-    try:
-        return date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
-
-
 @router.get("/laporan", response_class=HTMLResponse)
-def reports_page(request: Request, auth: Supervisor) -> Response:
+def reports_page(
+    request: Request, auth: Supervisor, dari: DayQuery = None, sampai: DayQuery = None
+) -> Response:
     c = console(request)
     today = c.today()
-    date_to = _day(request.query_params.get("sampai"), today)
-    date_from = _day(request.query_params.get("dari"), date_to - timedelta(weeks=12))
+    date_to = sampai or today
+    date_from = dari or max(DAY_MIN, date_to - timedelta(weeks=12))
     if date_from > date_to:
         date_from, date_to = date_to, date_from
     report = build_report(c.engine, date_from, date_to, today, c.settings.timezone)
@@ -60,17 +57,16 @@ def canned_page(request: Request, auth: Supervisor) -> Response:
 @router.post("/balasan-cepat")
 async def canned_save(request: Request, auth: Supervisor) -> Response:
     c = console(request)
-    form = await checked_form(request, auth)
-    raw_id = form.get("id", "")
+    form = validated(CannedForm, await checked_form(request, auth))
     try:
         await run_in_threadpool(
             save_canned,
             c.engine,
             auth.viewer.id,
-            int(raw_id) if raw_id.isdigit() else None,
-            form.get("title", ""),
-            form.get("body", ""),
-            form.get("active", "") == "1",
+            form.id,
+            form.title,
+            form.body,
+            form.active == "1",
         )
     except ValueError as exc:
         return c.redirect("/balasan-cepat", str(exc), error=True)

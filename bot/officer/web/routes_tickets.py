@@ -6,8 +6,10 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -16,10 +18,20 @@ from bot.officer import tickets
 from bot.officer.access import can_assign_others, can_take
 from bot.officer.canned import get_canned, list_canned
 from bot.officer.deadlines import stage_name
-from bot.officer.queue import SORTS, BadFilter, QueueFilter
+from bot.officer.queue import SORTS, BadFilter, QueueFilter, decode_cursor
 from bot.officer.states import STATUS_NAMES, Action, IllegalTransition, possible_actions
-from bot.officer.web.context import Auth, Console, NotFound, checked_form, console
+from bot.officer.web.context import Auth, BadInput, Console, NotFound, checked_form, console
 from bot.officer.web.deps import Supervisor, TicketWorker
+from bot.officer.web.params import (
+    ActionForm,
+    ActionPath,
+    CannedQuery,
+    Cursor,
+    PageNo,
+    RowIdPath,
+    TicketIdPath,
+    validated,
+)
 from bot.officer.workflow import (
     REJECTION_REASONS,
     ActionRefused,
@@ -41,21 +53,69 @@ def mask_personal_data(text: str) -> str:
     return PHONE_RE.sub("[telepon]", NIK_RE.sub("[NIK]", text))
 
 
-def _filter_or_default(request: Request) -> tuple[QueueFilter, str]:
+# OWASP "CSV Injection": a spreadsheet reads a cell starting with one of these as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: str) -> str:
+    """A CSV cell that no spreadsheet evaluates: formula-like text gets a leading quote
+    (and every field is quoted by the writer), as OWASP recommends."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+@dataclass(frozen=True)
+class ParsedFilter:
+    """The queue filter of a request, or the default one and why the asked one was refused."""
+
+    filter: QueueFilter
+    error: str = ""
+
+
+def queue_filter(
+    status: str = "terbuka",
+    kategori: str = "",
+    unit: str = "",
+    petugas: str = "",
+    privasi: str = "",
+    terlambat: str = "",
+    dari: str = "",
+    sampai: str = "",
+    q: str = "",
+    urut: str = "tenggat",
+) -> ParsedFilter:
+    """Dependency: the queue's filter parameters (declared, so they are documented and
+    checked like every other parameter), parsed by QueueFilter with Indonesian messages."""
+    params = {
+        "status": status,
+        "kategori": kategori,
+        "unit": unit,
+        "petugas": petugas,
+        "privasi": privasi,
+        "terlambat": terlambat,
+        "dari": dari,
+        "sampai": sampai,
+        "q": q,
+        "urut": urut,
+    }
     try:
-        return QueueFilter.from_params(dict(request.query_params)), ""
+        return ParsedFilter(QueueFilter.from_params(params))
     except BadFilter as exc:
-        return QueueFilter(), str(exc)
+        return ParsedFilter(QueueFilter(), str(exc))
+
+
+Filter = Annotated[ParsedFilter, Depends(queue_filter)]
 
 
 @router.get("/antrean", response_class=HTMLResponse)
-def queue_page(request: Request, auth: TicketWorker) -> Response:
+def queue_page(
+    request: Request, auth: TicketWorker, parsed: Filter, setelah: Cursor = "", hal: PageNo = 1
+) -> Response:
     c = console(request)
-    f, error = _filter_or_default(request)
-    cursor = request.query_params.get("setelah", "")
-    page_no = request.query_params.get("hal", "1")
+    f, error = parsed.filter, parsed.error
+    if setelah and decode_cursor(setelah, f.sort) is None:
+        raise BadInput("Halaman berikutnya tidak valid: buka lagi antrean dari halaman pertama.")
     today = c.today()
-    page = c.queue.page(auth.viewer, f, cursor, today)
+    page = c.queue.page(auth.viewer, f, setelah, today)
     deadlines = c.deadlines()
     rows = [
         (
@@ -66,17 +126,21 @@ def queue_page(request: Request, auth: TicketWorker) -> Response:
         for row in page.rows
     ]
     template = "_queue_table.html" if request.headers.get("hx-target") == "queue" else "queue.html"
+    units = tickets.list_units(c.engine)
+    if not auth.viewer.is_supervisor:  # an officer filters among their own units
+        units = [(id_, name) for id_, name in units if id_ in auth.viewer.units]
     return c.render(
         request,
         template,
         auth,
+        status_code=400 if error else 200,
         f=f,
         params=f.to_params(),
         rows=rows,
         page=page,
-        page_no=int(page_no) if page_no.isdigit() else 1,
+        page_no=hal,
         error=error,
-        units=tickets.list_units(c.engine),
+        units=units,
         officers=tickets.assignable_officers(c.engine, None) if auth.viewer.is_supervisor else [],
         statuses=list(TicketStatus),
         categories=list(Category),
@@ -86,17 +150,16 @@ def queue_page(request: Request, auth: TicketWorker) -> Response:
 
 
 @router.get("/antrean.csv")
-def queue_csv(request: Request, auth: Supervisor) -> Response:
+def queue_csv(request: Request, auth: Supervisor, parsed: Filter) -> Response:
     c = console(request)
-    try:
-        f = QueueFilter.from_params(dict(request.query_params))
-    except BadFilter as exc:
-        return Response(str(exc), status_code=400, media_type="text/plain; charset=utf-8")
+    if parsed.error:
+        raise BadInput(parsed.error)
+    f = parsed.filter
     today = c.today()
 
     def rows() -> Iterator[str]:
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
         writer.writerow(
             [
                 "tiket",
@@ -110,20 +173,22 @@ def queue_csv(request: Request, auth: Supervisor) -> Response:
                 "uraian_singkat",
             ]
         )
+        yield buffer.getvalue()  # the header row, also when nothing matches
+        buffer.seek(0)
+        buffer.truncate()
         for row in c.queue.iter_all(auth.viewer, f, today):
-            writer.writerow(
-                [
-                    row.public_id,
-                    c.format_datetime(row.created_at),
-                    STATUS_NAMES[row.status],
-                    CATEGORY_SHORT_LABELS[row.category],
-                    PRIVACY_SHORT_LABELS[row.privacy],
-                    row.unit or "",
-                    row.assignee or "",
-                    row.due_on.isoformat() if row.due_on else "",
-                    "" if row.privacy == Privacy.CONFIDENTIAL else mask_personal_data(row.snippet),
-                ]
-            )
+            cells = [
+                row.public_id,
+                c.format_datetime(row.created_at),
+                STATUS_NAMES[row.status],
+                CATEGORY_SHORT_LABELS[row.category],
+                PRIVACY_SHORT_LABELS[row.privacy],
+                row.unit or "",
+                row.assignee or "",
+                row.due_on.isoformat() if row.due_on else "",
+                "" if row.privacy == Privacy.CONFIDENTIAL else mask_personal_data(row.snippet),
+            ]
+            writer.writerow([csv_cell(cell) for cell in cells])
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
@@ -145,7 +210,7 @@ def _load_or_404(request: Request, auth: Auth, public_id: str) -> tickets.Ticket
 
 
 @router.get("/tiket/{public_id}", response_class=HTMLResponse)
-def ticket_page(request: Request, public_id: str, auth: TicketWorker) -> Response:
+def ticket_page(request: Request, public_id: TicketIdPath, auth: TicketWorker) -> Response:
     c = console(request)
     detail = _load_or_404(request, auth, public_id)
     if detail.privacy == Privacy.CONFIDENTIAL:
@@ -173,70 +238,63 @@ def ticket_page(request: Request, public_id: str, auth: TicketWorker) -> Respons
 @router.get("/tiket/{public_id}/balasan-cepat", response_class=HTMLResponse)
 def canned_fragment(
     request: Request,
-    public_id: str,
+    public_id: TicketIdPath,
     auth: TicketWorker,
-    canned: str = "",
+    canned: CannedQuery = None,
 ) -> Response:
     """htmx: the reply textarea filled with a canned reply."""
     c = console(request)
     _load_or_404(request, auth, public_id)
-    found = get_canned(c.engine, int(canned)) if canned.isdigit() else None
+    found = get_canned(c.engine, canned) if canned is not None else None
     return c.render(request, "_reply_text.html", auth, text=found.body if found else "")
 
 
-def _perform(
-    c: Console, auth: Auth, public_id: str, action: str, form: dict[str, str]
-) -> ActionResult:
+def _perform(c: Console, auth: Auth, public_id: str, action: str, form: ActionForm) -> ActionResult:
     wf = c.workflow()
     v = auth.viewer
     if action == Action.VERIFY.value:
-        return wf.verify(v, public_id, form.get("note"))
+        return wf.verify(v, public_id, form.note)
     if action == Action.START.value:
-        return wf.start(v, public_id, form.get("plan", ""))
+        return wf.start(v, public_id, form.plan)
     if action == Action.REQUEST_INFO.value:
-        return wf.request_info(v, public_id, form.get("text", ""))
+        return wf.request_info(v, public_id, form.text)
     if action == Action.RESUME.value:
-        return wf.resume(v, public_id, form.get("note"))
+        return wf.resume(v, public_id, form.note)
     if action == Action.RESOLVE.value:
-        return wf.resolve(v, public_id, form.get("text", ""))
+        return wf.resolve(v, public_id, form.text)
     if action == Action.REJECT.value:
-        return wf.reject(
-            v, public_id, form.get("reason", ""), form.get("text", ""), form.get("duplicate_of")
-        )
+        return wf.reject(v, public_id, form.reason, form.text, form.duplicate_of)
     if action == Action.REOPEN.value:
-        return wf.reopen(v, public_id, form.get("text", ""))
+        return wf.reopen(v, public_id, form.text)
     if action == Action.REPLY.value:
-        text = form.get("text", "")
-        if not text.strip() and form.get("canned", "").isdigit():
-            canned = get_canned(c.engine, int(form["canned"]))
+        text = form.text
+        if not text.strip() and form.canned is not None:
+            canned = get_canned(c.engine, form.canned)
             text = canned.body if canned else ""
         return wf.reply(v, public_id, text)
     if action == Action.NOTE.value:
-        return wf.note(v, public_id, form.get("text", ""))
+        return wf.note(v, public_id, form.text)
     if action == Action.ASSIGN.value:
-        raw = form.get("assignee", "")
-        if raw == "saya":
-            target: int | None = v.id
-        elif raw.isdigit():
-            target = int(raw)
-        elif raw == "-":
-            target = None
-        else:
+        understood, target = form.assignee_id(v.id)
+        if not understood:
             raise InvalidInput("Pilih petugas.")
         return wf.assign(v, public_id, target)
     if action == Action.FORWARD.value:
-        return wf.forward(v, public_id, form.get("unit", ""), form.get("text", ""))
+        return wf.forward(v, public_id, form.unit, form.text)
     raise NotFound()
 
 
 @router.post("/tiket/{public_id}/{action}")
 async def ticket_action(
-    request: Request, public_id: str, action: str, auth: TicketWorker
+    request: Request, public_id: TicketIdPath, action: ActionPath, auth: TicketWorker
 ) -> Response:
     c = console(request)
-    form = await checked_form(request, auth)
+    raw = await checked_form(request, auth)
     if not TICKET_ID_RE.match(public_id) or action not in {a.value for a in Action}:
         raise NotFound()
+    form = validated(ActionForm, raw)
+    if action == Action.ASSIGN.value and form.assignee and not form.assignee_id(0)[0]:
+        raise BadInput("Isian tidak valid: Petugas.")
     url = f"/tiket/{public_id}"
     try:
         result = await run_in_threadpool(_perform, c, auth, public_id, action, form)
@@ -248,7 +306,7 @@ async def ticket_action(
 
 
 @router.get("/lampiran/{attachment_id}")
-def attachment(request: Request, attachment_id: int, auth: TicketWorker) -> Response:
+def attachment(request: Request, attachment_id: RowIdPath, auth: TicketWorker) -> Response:
     c = console(request)
     found = tickets.attachment_file(
         c.engine, auth.viewer, attachment_id, c.settings.attachments_dir
