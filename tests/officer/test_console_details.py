@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from bot.config import Settings
 from bot.officer.accounts import create_account
+from bot.officer.holidays import read_holidays
 from bot.officer.notices import queue_new_ticket_notices
 from bot.officer.workflow import Workflow
 from bot.store.messaging import MessagingRepository
@@ -90,3 +93,19 @@ def test_unit_group_save_is_confirmed_and_failed_notices_are_shown(
     # Turning the group off is confirmed too.
     r = admin.post("/admin/unit/disdukcapil", data={"csrf_token": token, "chat_id": ""})
     assert "dimatikan" in admin.get("/admin/unit").text
+
+
+def test_holiday_form_takes_indonesian_dates(
+    app_client: Client, console_settings: Settings, people: People
+) -> None:
+    admin = app_client("admin")
+    page = admin.get("/admin/libur").text
+    assert 'placeholder="hh/bb/tttt"' in page and 'type="date"' not in page
+    token = csrf_of(admin, "/admin/libur")
+    form = {"csrf_token": token, "date": "16/06/2027", "name": "Uji", "kind": "cuti_bersama"}
+    assert admin.post("/admin/libur", data=form).status_code == 303
+    assert "Hari libur 16/06/2027 disimpan." in admin.get("/admin/libur").text
+    assert date(2027, 6, 16) in {h.date for h in read_holidays(console_settings.holidays_path)}
+    form["date"] = "31/02/2027"
+    admin.post("/admin/libur", data=form)
+    assert "tidak valid" in admin.get("/admin/libur").text

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.officer import accounts, audit, catalogue_admin, holidays, notices
 from bot.officer.passwords import WeakPassword
-from bot.officer.queue import BadFilter, parse_day
+from bot.officer.queue import BadFilter, format_day_input, parse_day
 from bot.officer.tickets import list_units
 from bot.officer.web.context import NotFound, checked_form, checked_multi, console
 from bot.officer.web.deps import Admin
@@ -206,7 +206,7 @@ async def holiday_add(request: Request, auth: Admin) -> Response:
     except ValueError as exc:
         message = str(exc) if "libur" in str(exc) else "Tanggal atau isian tidak valid."
         return c.redirect("/admin/libur", message, error=True)
-    return c.redirect("/admin/libur", f"Hari libur {day.isoformat()} disimpan.")
+    return c.redirect("/admin/libur", f"Hari libur {format_day_input(day)} disimpan.")
 
 
 @router.post("/libur/hapus")
@@ -221,7 +221,7 @@ async def holiday_remove(request: Request, auth: Admin) -> Response:
         holidays.remove_holiday, c.engine, c.settings.holidays_path, auth.viewer.id, day
     )
     message = "dihapus" if removed else "tidak ada dalam daftar"
-    return c.redirect("/admin/libur", f"Hari libur {day.isoformat()} {message}.")
+    return c.redirect("/admin/libur", f"Hari libur {format_day_input(day)} {message}.")
 
 
 @router.get("/audit", response_class=HTMLResponse)
