@@ -29,6 +29,7 @@ from bot.labels import (
     PRIVACY_LABELS,
     PRIVACY_SHORT_LABELS,
 )
+from bot.referrals import find_referral
 from bot.service_match import find_all_exact
 from bot.store.models import Category, Privacy
 
@@ -126,8 +127,24 @@ class ValidateComplaintForm(Action):
         )
         events: Events = []
         if form_just_started(tracker):
-            outcome = turns.opening(message, filled.get(turns.DESCRIPTION))
             service = services_named(message.typed)
+            if turns.asks_instead_of_complaining(message.typed) and (
+                service or find_referral(message.typed)
+            ):
+                # "cara bikin sertipikat tanah gimana?": a question about a service, not a
+                # complaint; answered, and the form closes without a word of its own.
+                from actions.service_info import answer_service_question
+                from actions.yes_no import likeliest_aspect
+
+                aspect = likeliest_aspect(tracker) or "procedure"
+                events += answer_service_question(dispatcher, tracker, aspect)
+                return [
+                    *events,
+                    *self._apply(
+                        turns.Outcome(end="left"), filled, message, dispatcher, tracker, domain
+                    ),
+                ]
+            outcome = turns.opening(message, filled.get(turns.DESCRIPTION))
             if service:
                 events.append(SlotSet("complaint_service", service))
         elif returned_to_form(tracker):

@@ -261,6 +261,19 @@ def only_announces(text: str) -> bool:
 LOOSE_PRIVACY_WORDS = frozenset({"biasa", "publik", "public", "terbuka"})
 
 
+def privacy_at(text: str) -> re.Match[str] | None:
+    """Where a privacy wish starts in a message (strict phrases only)."""
+    lowered = text.lower()
+    found = [m for m in [HIDE_IDENTITY_RE.search(lowered)] if m]
+    for phrase in PRIVACY_PHRASES:
+        if phrase in LOOSE_PRIVACY_WORDS:
+            continue
+        match = re.search(r"(?<!\w)" + re.escape(phrase), lowered)
+        if match:
+            found.append(match)
+    return min(found, key=lambda m: m.start()) if found else None
+
+
 def parse_privacy(text: str, strict: bool = False) -> Privacy | None:
     """The privacy choice stated in a message, if any (longest phrase first). `strict`
     (for stories and other answers) ignores the single words that have other meanings."""
@@ -358,6 +371,10 @@ def place_in(text: str) -> str | None:
         return None
     words_after = text[start.end() :].split()
     taken: list[str] = []
+    # "kantor kelurahan sukamaju", "desa sidomulyo": the unit's name, whatever its case.
+    unit = re.search(r"(?:kelurahan|kecamatan|desa|kel\.|kec\.)$", start.group(0), re.IGNORECASE)
+    if unit and words_after and words_after[0].strip(",.").isalpha():
+        taken.append(words_after.pop(0))
     for index, word in enumerate(words_after):
         if word.lower() in CONNECTORS:
             following = words_after[index + 1] if index + 1 < len(words_after) else ""
@@ -374,7 +391,11 @@ def place_in(text: str) -> str | None:
                 break
     place = " ".join([text[start.start() : start.end()], *taken]).strip(" ,.;:")
     place = re.sub(r"^(?:di|dekat|deket)\s+", "", place, flags=re.IGNORECASE)
-    named = re.search(r"\d", place) or any(w[:1].isupper() for w in place.split()[1:])
+    named = (
+        re.search(r"\d", place)
+        or any(w[:1].isupper() for w in place.split()[1:])
+        or re.search(r"\b(?:kelurahan|kecamatan|desa)\s+\w{3,}", place, re.IGNORECASE)
+    )
     if not named or not LOCATION_MIN <= len(place) <= 160:
         return None
     return place
@@ -504,14 +525,15 @@ def read(message: Message, filled: dict[str, Any], cancel_pending: bool) -> Outc
         return _pressed(button, values, filled, requested)
 
     # -- the wish to stop -------------------------------------------------------------------
-    wants_out = (
-        intent == "cancel"
-        or bool(CANCEL_RE.search(typed))
-        or bool(NOT_COMPLAINING_RE.search(typed))
-    )
+    says_cancel = bool(CANCEL_RE.search(typed))
+    # The classifier's "cancel" alone is not trusted for an answer that names a place.
+    cancel_intent = intent == "cancel" and len(words(typed)) <= 2 and place_in(typed) is None
+    wants_out = says_cancel or cancel_intent or bool(NOT_COMPLAINING_RE.search(typed))
     story_like = requested == DESCRIPTION and len(typed) >= NARRATIVE_MIN
     if wants_out and not story_like:
         if not anything_filled(filled):
+            if says_cancel or cancel_intent:
+                return Outcome(end="cancelled")
             return Outcome(end="left", say=[("utter_form_left", {})])
         return Outcome(say=[("utter_confirm_cancel", {})], cancel_pending=True, ask=requested)
     if intent in LEAVING_INTENTS and not story_like:
@@ -568,7 +590,7 @@ def _pressed(
 ) -> Outcome:
     if button == "/cancel":
         if not anything_filled(filled):
-            return Outcome(end="left", say=[("utter_form_left", {})])
+            return Outcome(end="cancelled")
         return Outcome(say=[("utter_confirm_cancel", {})], cancel_pending=True, ask=requested)
     if button == "/inform" and values.get("complaint_edit") in ORDER[:4]:
         target = str(values["complaint_edit"])
@@ -657,8 +679,14 @@ def _location(typed: str, filled: dict[str, Any]) -> Outcome:
         return Outcome(say=[("utter_location_too_long", {"maximum": LOCATION_MAX})], ask=LOCATION)
     found = extras(typed, filled, skip=LOCATION)
     place = typed
-    # "Jl. Kenari 5, kategorinya ketertiban, anonim ya": the place is the part before.
-    if found:
+    # "Jl. Kenari 5, kategorinya ketertiban, anonim ya" or "... selatan. tolong nama saya
+    # jangan dicantumkan": the place is the part before the clause with the wish.
+    starts = [m.start() for m in (CATEGORY_STATED_RE.search(typed), privacy_at(typed)) if m]
+    if found and starts:
+        head = typed[: min(starts)]
+        end = max(head.rfind(","), head.rfind(". "), head.rfind(";"))
+        place = (head[:end] if end > 0 else head).strip(" ,.;") or typed
+    elif found:
         cut = re.split(
             r"[,.]\s*(?:kategori|category|anonim|rahasia|identitas|nama saya|masuk)",
             typed,
@@ -695,3 +723,12 @@ def looks_like_a_complaint(text: str) -> bool:
     if len(text.strip()) < NARRATIVE_MIN or looks_like_question(text):
         return False
     return mentions_pungli(text) or any(category_scores(text).values())
+
+
+COMPLAINT_WORDS_RE = re.compile(r"lapor|ngadu|mengadu|aduan|komplain|keluh|protes", re.IGNORECASE)
+
+
+def asks_instead_of_complaining(text: str) -> bool:
+    """An opening that is a question, not a complaint ("cara bikin sertipikat tanah gimana
+    ya pak?"): it is answered and no form is opened."""
+    return looks_like_question(text) and not COMPLAINT_WORDS_RE.search(text)

@@ -219,4 +219,10 @@ def is_clear_yes(text: str) -> bool:
     if any(w in HESITATION_WORDS for w in found):
         return False
     yes = {_squeeze(w) for w in YES_WORDS} | SLANG_YES
-    return all(w in YES_WORDS or _squeeze(w) in yes for w in found)
+
+    def is_yes(word: str) -> bool:
+        # "kirimlah", "iyalah": the particle -lah only stresses the word.
+        bare = word[:-3] if word.endswith("lah") and len(word) > 4 else word
+        return any(w in YES_WORDS or _squeeze(w) in yes for w in {word, bare})
+
+    return all(is_yes(w) for w in found)

@@ -55,7 +55,7 @@ def find_referral(text: str, path: Path = DEFAULT_PATH) -> ReferralMatch | None:
     for referral in load_referrals(path):
         for alias in referral.aliases:
             if (best is None or len(alias) > len(best.alias)) and re.search(
-                r"(?<![\w-])" + re.escape(alias.lower()) + r"(?![\w-])", lowered
+                r"(?<![\w-])" + re.escape(alias.lower()) + r"(?:nya)?(?![\w-])", lowered
             ):
                 best = ReferralMatch(referral, alias)
     return best

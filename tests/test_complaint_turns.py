@@ -228,3 +228,41 @@ def test_yes_batal_while_asked_cancels() -> None:
     assert read(Message("iya, batal", "affirm", 0.8), filled, cancel_pending=True).end == (
         "cancelled"
     )
+
+
+def test_batal_before_anything_is_written_cancels_at_once() -> None:
+    assert at(DESCRIPTION, "batal", "cancel").end == "cancelled"
+
+
+def test_a_lowercase_village_office_is_a_place() -> None:
+    story = "ada pungli di kantor kelurahan sukamaju tiap ngurus surat pengantar"
+    assert at(DESCRIPTION, story).values[LOCATION] == "kantor kelurahan sukamaju"
+
+
+def test_the_place_stops_before_a_privacy_sentence() -> None:
+    text = "di halte Malioboro 1 arah ke selatan. tolong nama saya jangan dicantumkan ya"
+    values = at(LOCATION, text).values
+    assert values == {LOCATION: "di halte Malioboro 1 arah ke selatan", PRIVACY: "anonymous"}
+
+
+def test_a_place_read_as_cancel_by_the_classifier_is_still_the_place() -> None:
+    values = at(LOCATION, "Terminal Purabaya (Bungurasih), Sidoarjo", "cancel").values
+    assert values[LOCATION] == "Terminal Purabaya (Bungurasih), Sidoarjo"
+
+
+def test_a_question_opening_is_not_a_complaint() -> None:
+    from bot.complaint_turns import asks_instead_of_complaining
+
+    assert asks_instead_of_complaining("cara bikin sertipikat tanah gimana ya pak?")
+    assert not asks_instead_of_complaining("mau lapor, kenapa jalan rusak dibiarkan?")
+
+
+def test_kirimlah_is_a_yes() -> None:
+    assert at(CONFIRMED, "ya kirimlah", "affirm").values == {CONFIRMED: True}
+
+
+def test_a_referral_name_with_nya_is_found() -> None:
+    from bot.referrals import find_referral
+
+    found = find_referral("izin keramaiannya ngurus ke mana ya")
+    assert found is not None and found.referral.id == "izin_keramaian"
