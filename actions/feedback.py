@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -31,6 +31,7 @@ from bot.labels import CATEGORY_SHORT_LABELS
 from bot.ratings import (
     MIN_COMMENT,
     ScoreReading,
+    is_follow_up,
     is_rating_request,
     looks_like_comment,
     read_score,
@@ -60,6 +61,10 @@ DELEGATED: dict[str, type[Action]] = {
     "nlu_fallback": ActionHandleFallback,
     "inform": ActionAnswerService,
 }
+# Right after this action a message taken for a complaint comes here too: a remark that
+# continues the rating ("tapi antrenya lama") joins it, anything else starts the complaint.
+COMPLAINT_INTENT = "file_complaint"
+START_COMPLAINT = "action_start_complaint"
 
 
 def button_score(tracker: Tracker) -> int | None:
@@ -161,9 +166,13 @@ class ActionGiveFeedback(SafeAction):
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         repo = repository()
         text = latest_text(tracker).strip()
+        if latest_intent(tracker) == COMPLAINT_INTENT:
+            return self._complaint_or_follow_up(dispatcher, tracker, repo, text)
         reading = read_score(text)
+        just_rated = str(tracker.get_slot(LAST_RATING_SLOT) or "").isdigit()
         if reading.unsure is not None and (
             stars_were_shown(tracker)
+            or (reading.correction and just_rated)
             or invited_by_resolution(tracker, repo.ratable_tickets(tracker.sender_id))
         ):
             reading = read_score(text, expecting=True)
@@ -184,7 +193,9 @@ class ActionGiveFeedback(SafeAction):
             if len(text) < MIN_COMMENT and not looks_like_comment(text):
                 return self._offer_stars(dispatcher, tracker, repo)
         comment = text if text and (score is None or reading.has_comment) else None
-        events = self._add_to_last(dispatcher, tracker, repo, score, comment)
+        events = self._add_to_last(
+            dispatcher, tracker, repo, score, comment, correction=reading.correction
+        )
         asked_which = False
         if events is None:
             events, asked_which = self._store(dispatcher, tracker, repo, score, comment)
@@ -192,6 +203,16 @@ class ActionGiveFeedback(SafeAction):
             # The comment is kept; the score is asked for again (a star press joins it).
             self._ask_score_again(dispatcher, reading)
         return events
+
+    def _complaint_or_follow_up(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, repo: Repository, text: str
+    ) -> Events:
+        """A message the NLU took for a complaint, right after a rating."""
+        if is_follow_up(text):
+            events = self._add_to_last(dispatcher, tracker, repo, None, text)
+            if events is not None:
+                return events
+        return [FollowupAction(START_COMPLAINT)]
 
     @staticmethod
     def _ask_score_again(dispatcher: CollectingDispatcher, reading: ScoreReading) -> None:
@@ -226,17 +247,28 @@ class ActionGiveFeedback(SafeAction):
         repo: Repository,
         score: int | None,
         comment: str | None,
+        correction: bool = False,
     ) -> Events | None:
-        """Add a comment, or the score it lacked, to the rating given minutes ago; None when
-        there is no such rating (or it has a score already and this is another one)."""
+        """Add a comment, or the score it lacked, to the rating given minutes ago, or correct
+        its score ("eh salah pencet, harusnya 4"); None when there is no such rating (or it
+        has a score already and this is another one)."""
         last = tracker.get_slot(LAST_RATING_SLOT)
         if not last or not str(last).isdigit() or named_ticket(tracker):
             return None
         since = utcnow() - timedelta(minutes=RATING_FOLLOW_UP_MINUTES)
-        amended = repo.amend_rating(tracker.sender_id, int(last), since, score, comment)
+        amended = repo.amend_rating(
+            tracker.sender_id,
+            int(last),
+            since,
+            score,
+            comment,
+            replace_score=correction and score is not None,
+        )
         if amended is None:
             return None
-        if score is not None and amended.ticket_id:
+        if score is not None and correction:
+            dispatcher.utter_message(response="utter_rating_corrected", rating=score)
+        elif score is not None and amended.ticket_id:
             dispatcher.utter_message(
                 response="utter_feedback_thanks_ticket", rating=score, ticket_id=amended.ticket_id
             )

@@ -130,6 +130,12 @@ FILLER_WORDS = frozenset(
         "ini",
         "itu",
         "dari",
+        "eh",
+        "oh",
+        "ups",
+        "waduh",
+        "maaf",
+        "iya",
     ]
 )
 RATING_CUES = frozenset(CUE_WORDS.replace("stars?", "star|stars").split("|"))
@@ -180,6 +186,16 @@ REQUEST_CUES = frozenset(
         "caranya",
         "mana",
         "dimana",
+        "arep",
+        "kepingin",
+        "meh",
+        "badhe",
+        "bade",
+        "ajeng",
+        "hoyong",
+        "hayang",
+        "palay",
+        "rek",
     ]
 )
 # Words of an opinion: a message with one is a comment, not a request to rate.
@@ -258,12 +274,88 @@ OPINION_WORDS = frozenset(
         "pungli",
         "terbaik",
         "hebat",
+        "suwe",
+        "kesuwen",
+        "alon",
+        "elek",
+        "ruwet",
+        "grapyak",
+        "lami",
+        "gancang",
+        "awon",
+        "bageur",
+        "hade",
+    ]
+)
+# Words of correcting a score just given: "eh salah pencet, harusnya 4", "ralat, 3 aja".
+CORRECTION_WORDS = frozenset(
+    [
+        "salah",
+        "harusnya",
+        "seharusnya",
+        "mestinya",
+        "semestinya",
+        "maksudnya",
+        "maksud",
+        "maksudku",
+        "ralat",
+        "koreksi",
+        "ganti",
+        "diganti",
+        "ubah",
+        "diubah",
+        "rubah",
+        "dirubah",
+        "pencet",
+        "kepencet",
+        "keteken",
     ]
 )
 # The scales a score may be written on: "4/5"; "10/10" and "80 dari 100" are refused.
 SCALES = (5, 10, 100)
 # A fraction after these is a date: "tgl 3/5".
 DATE_WORDS = frozenset(["tgl", "tanggal", "tanggalnya", "date", "bulan", "bln", "hari", "sejak"])
+# Words opening a remark that continues what was said ("tapi antrenya lama").
+CONTINUATION_WORDS = frozenset(
+    [
+        "tapi",
+        "tp",
+        "tpi",
+        "tetapi",
+        "namun",
+        "cuma",
+        "cuman",
+        "hanya",
+        "sayang",
+        "sayangnya",
+        "oh",
+        "eh",
+        "tambahan",
+        "plus",
+        "btw",
+        "terus",
+        "trus",
+        "selain",
+        "juga",
+        "apalagi",
+    ]
+)
+# Words of filing a complaint: a message with one is a complaint, never a follow-up.
+COMPLAINT_WORDS = frozenset(
+    [
+        "lapor",
+        "melapor",
+        "laporkan",
+        "laporan",
+        "adu",
+        "mengadu",
+        "aduan",
+        "pengaduan",
+        "komplain",
+        "complain",
+        "report",
+    ]
+)
 # A message shorter than this, without an opinion, holds no feedback of its own.
 MIN_COMMENT = 15
 # At most this many words in a request to rate ("saya mau kasih penilaian untuk ...").
@@ -293,6 +385,10 @@ _TOKEN_RE = re.compile(r"-?\d+(?:[.,]\d+)?|[^\W\d_]+(?:-[^\W\d_]+)*")
 _NUMBER_TOKEN_RE = re.compile(rf"^(?:-?\d+(?:[.,]\d+)?|{_WORDS_RE})$", re.IGNORECASE)
 
 
+# Words that are neither a number nor content in a clause holding a score.
+_NOT_CONTENT = FILLER_WORDS | CORRECTION_WORDS
+
+
 @dataclass(frozen=True)
 class ScoreReading:
     """What a message says about a score."""
@@ -301,6 +397,7 @@ class ScoreReading:
     rejected: str | None = None  # written as a score but outside 1..5, as written
     unsure: str | None = None  # a lone number, not taken: no rating was expected
     has_comment: bool = False  # words besides the score and filler
+    correction: bool = False  # the number corrects a score just given ("harusnya 4")
 
 
 @dataclass(frozen=True)
@@ -377,7 +474,7 @@ def _lone_numbers(text: str) -> list[_Found]:
     for boundary in [*_CLAUSE_RE.finditer(text), None]:
         end = boundary.start() if boundary else len(text)
         clause = text[start:end]
-        tokens = [m for m in _TOKEN_RE.finditer(clause) if m.group(0).lower() not in FILLER_WORDS]
+        tokens = [m for m in _TOKEN_RE.finditer(clause) if m.group(0).lower() not in _NOT_CONTENT]
         numbers = [m for m in tokens if _NUMBER_TOKEN_RE.match(m.group(0))]
         if len(tokens) == 1 and numbers:
             found.append(_from_token(numbers[0], start))
@@ -401,7 +498,7 @@ def _has_comment(text: str) -> bool:
     """True when words other than rating words and filler are left in `text`."""
     for token in _TOKEN_RE.findall(text):
         lowered = token.lower()
-        if lowered in FILLER_WORDS or lowered in RATING_CUES:
+        if lowered in FILLER_WORDS or lowered in RATING_CUES or lowered in CORRECTION_WORDS:
             continue
         if _NUMBER_TOKEN_RE.match(lowered) or lowered in {"dari", "of", "out"}:
             continue
@@ -417,16 +514,17 @@ def read_score(text: str, expecting: bool = False) -> ScoreReading:
     for found in lone:
         rest = _mask(rest, found.start, found.end)
     has_comment = _has_comment(rest)
+    correction = bool(explicit or lone) and any(w in CORRECTION_WORDS for w in words(text))
     candidates = explicit or (lone if expecting else [])
     for found in candidates:
         if _valid(found):
-            return ScoreReading(score=found.value, has_comment=has_comment)
+            return ScoreReading(score=found.value, has_comment=has_comment, correction=correction)
     if candidates:
         first = candidates[0]
         written = first.written if first.of == 5 else f"{first.written}/{first.of}"
-        return ScoreReading(rejected=written, has_comment=has_comment)
+        return ScoreReading(rejected=written, has_comment=has_comment, correction=correction)
     if lone:
-        return ScoreReading(unsure=lone[0].written, has_comment=has_comment)
+        return ScoreReading(unsure=lone[0].written, has_comment=has_comment, correction=correction)
     return ScoreReading(has_comment=has_comment)
 
 
@@ -467,3 +565,12 @@ def looks_like_comment(text: str) -> bool:
     if looks_like_question(text):
         return False
     return len(tokens) >= 3
+
+
+def is_follow_up(text: str) -> bool:
+    """True for a remark continuing a rating just given ("tapi antrenya agak lama ya",
+    "oh iya, parkirnya galak"); never for a message that files a complaint."""
+    tokens = words(text)
+    if not tokens or tokens[0] not in CONTINUATION_WORDS:
+        return False
+    return not any(w in COMPLAINT_WORDS for w in tokens)

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from bot.ratings import (
     NUMBER_WORDS,
     ScoreReading,
+    is_follow_up,
     is_rating_request,
     looks_like_comment,
     read_score,
@@ -232,3 +233,50 @@ def test_not_requests_to_rate(text: str) -> None:
 )
 def test_what_looks_like_a_comment(text: str, comment: bool) -> None:
     assert looks_like_comment(text) is comment
+
+
+@pytest.mark.parametrize(
+    ("text", "follow_up"),
+    [
+        ("tapi antrenya agak lama ya", True),
+        ("cuma ruang tunggunya panas", True),
+        ("oh iya, tukang parkirnya galak", True),
+        ("tambahan: toiletnya kotor", True),
+        ("tp sayang loketnya cuma satu", True),
+        ("tapi saya mau lapor petugas yang minta uang", False),
+        ("saya mau lapor jalan berlubang di depan sekolah", False),
+        ("antrenya lama", False),
+        ("", False),
+    ],
+)
+def test_a_follow_up_continues_what_was_said(text: str, follow_up: bool) -> None:
+    assert is_follow_up(text) is follow_up
+
+
+@pytest.mark.parametrize(
+    "text", ["aku arep menehi nilai", "kula badhe paring penilaian", "abdi hoyong masihan rating"]
+)
+def test_requests_to_rate_in_javanese_and_sundanese(text: str) -> None:
+    assert is_rating_request(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [
+        ("eh salah pencet, harusnya 4", 4),
+        ("ralat, 3 aja", 3),
+        ("maksudnya 5", 5),
+        ("eh salah, harusnya bintang 4", 4),
+    ],
+)
+def test_a_correction_names_the_score_meant(text: str, score: int) -> None:
+    reading = read_score(text, expecting=True)
+    assert (reading.score, reading.correction) == (score, True)
+    # Without a rating just given or asked for, a lone corrected number is not a score.
+    if "bintang" not in text:
+        assert read_score(text).score is None
+
+
+def test_a_score_is_not_a_correction() -> None:
+    assert read_score("4 bintang deh").correction is False
+    assert read_score("telu wae, soale antrine suwe banget", expecting=True).score == 3

@@ -541,11 +541,13 @@ class Repository:
         since: datetime,
         score: int | None = None,
         comment: str | None = None,
+        replace_score: bool = False,
     ) -> AmendedRating | None:
         """Add what the citizen sent right after a rating to that rating: a comment is
-        appended, a score fills a rating given without one. None (nothing changed) when the
-        rating is not the sender's, was given before `since`, or already has a score and
-        `score` is given. A linked rating's new state is an event in the ticket's history."""
+        appended, a score fills a rating given without one (or, with `replace_score`,
+        corrects it). None (nothing changed) when the rating is not the sender's, was given
+        before `since`, or already has a score and `score` is given without
+        `replace_score`. A linked rating's new state is an event in the ticket's history."""
         if score is not None and not 1 <= score <= 5:
             raise ValueError("score must be between 1 and 5")
         if score is None and not comment:
@@ -560,7 +562,7 @@ class Repository:
             if row is None or row[1] != sender_id:
                 return None
             rating = row[0]
-            if score is not None and rating.score is not None:
+            if score is not None and rating.score is not None and not replace_score:
                 return None
             if score is not None:
                 rating.score = score

@@ -555,3 +555,63 @@ def test_a_follow_up_comment_is_never_added_to_someone_elses_rating(
     comment = "antreannya lama sekali tadi pagi"
     turn(domain, comment, before=history, sender="intruder", **{FOLLOW_UP_SLOT: theirs})
     assert stored(repo) == [(4, None), (None, comment)]
+
+
+def test_a_follow_up_the_nlu_takes_for_a_complaint_joins_the_rating(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
+    payload, entities = press(4)
+    _, _, history = turn(domain, payload, before=stars_shown(domain), entities=entities)
+    dispatcher, events, _ = turn(
+        domain, "tapi antrenya agak lama ya", "file_complaint", history, **slots_of(history)
+    )
+    assert responses(dispatcher) == ["utter_feedback_comment_added"]
+    assert not [e for e in events if e["event"] == "followup"]
+    assert stored(repo) == [(4, "tapi antrenya agak lama ya")]
+
+
+def test_a_complaint_right_after_a_rating_starts_the_complaint(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
+    payload, entities = press(2)
+    _, _, history = turn(domain, payload, before=stars_shown(domain), entities=entities)
+    text = "saya mau lapor, jalan di depan sekolah berlubang besar sudah sebulan"
+    dispatcher, events, _ = turn(domain, text, "file_complaint", history, **slots_of(history))
+    assert dispatcher.messages == []
+    assert [e["name"] for e in events if e["event"] == "followup"] == ["action_start_complaint"]
+    assert stored(repo) == [(2, None)]
+
+
+def test_a_mistaken_star_press_corrected_in_words_keeps_one_rating(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
+    payload, entities = press(2)
+    _, _, history = turn(domain, payload, before=stars_shown(domain), entities=entities)
+    dispatcher, _, _ = turn(
+        domain, "eh salah pencet, harusnya 4", "nlu_fallback", history, **slots_of(history)
+    )
+    assert responses(dispatcher) == ["utter_rating_corrected"]
+    assert dispatcher.messages[0]["rating"] == 4
+    assert stored(repo) == [(4, None)]
+
+
+def test_a_corrected_ticket_rating_is_in_the_tickets_history(
+    repo: Repository, domain: dict[str, Any], officer: tuple[Workflow, Viewer]
+) -> None:
+    ticket = file(repo, "Antrean rekam e-KTP di kecamatan sangat lama, tiga jam.")
+    resolve(officer, ticket)
+    _, _, history = turn(domain, "nilai 2")
+    turn(domain, "ralat, harusnya 4", "give_feedback", history, **slots_of(history))
+    assert ratings_by_ticket(repo) == [(ticket, 4, None)]
+    assert rating_events(repo, ticket) == [(2, None), (4, None)]
+
+
+def test_a_javanese_request_to_rate_offers_the_stars(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
+    dispatcher, _, history = turn(domain, "aku arep menehi nilai")
+    assert responses(dispatcher) == ["utter_ask_rating"]
+    text = "telu wae, soale antrine suwe banget"
+    dispatcher, _, _ = turn(domain, text, "nlu_fallback", history, **slots_of(history))
+    assert responses(dispatcher) == ["utter_feedback_thanks"]
+    assert stored(repo) == [(3, text)]
