@@ -201,8 +201,11 @@ class ValidateComplaintForm(Action):
             else:
                 dispatcher.utter_message(response=response, **kwargs)
         if outcome.noted:
+            # Opened with a story that already told more: one message says what was noted.
+            opened = form_just_started(tracker)
             dispatcher.utter_message(
-                response="utter_form_noted", noted=noted_text(outcome.noted, now)
+                response="utter_complaint_story_noted" if opened else "utter_form_noted",
+                noted=noted_text(outcome.noted, now),
             )
         if outcome.answer_question:
             events += answer_question(message, dispatcher, tracker, domain)

@@ -359,6 +359,68 @@ def _place_word(word: str) -> bool:
     )
 
 
+NOT_NAMES = frozenset(
+    [
+        "sangat",
+        "sekali",
+        "lama",
+        "ini",
+        "itu",
+        "tsb",
+        "tersebut",
+        "saya",
+        "kami",
+        "kita",
+        "yang",
+        "yg",
+        "sudah",
+        "udah",
+        "belum",
+        "tidak",
+        "gak",
+        "ga",
+        "nggak",
+        "ada",
+        "banyak",
+        "tiap",
+        "setiap",
+        "kemarin",
+        "tadi",
+        "dan",
+        "atau",
+        "juga",
+        "cuma",
+        "hanya",
+        "masih",
+        "malah",
+        "terus",
+        "selalu",
+        "sering",
+        "kok",
+        "sih",
+        "dong",
+        "deh",
+        "nih",
+        "pun",
+        "lagi",
+        "tempat",
+        "kantor",
+        "setempat",
+        "sini",
+        "situ",
+        "sana",
+        "kota",
+        "kabupaten",
+    ]
+)
+
+
+def _unit_name(word: str) -> bool:
+    """ "sukamaju" after "kelurahan" is its name; "sangat" or "ini" is not."""
+    bare = word.strip(",.;:").lower()
+    return bare.isalpha() and len(bare) >= 4 and bare not in NOT_NAMES
+
+
 def place_in(text: str) -> str | None:
     """A place named inside a story ("... di depan SDN 3 Cibubur, sudah sebulan").
 
@@ -373,7 +435,7 @@ def place_in(text: str) -> str | None:
     taken: list[str] = []
     # "kantor kelurahan sukamaju", "desa sidomulyo": the unit's name, whatever its case.
     unit = re.search(r"(?:kelurahan|kecamatan|desa|kel\.|kec\.)$", start.group(0), re.IGNORECASE)
-    if unit and words_after and words_after[0].strip(",.").isalpha():
+    if unit and words_after and _unit_name(words_after[0]):
         taken.append(words_after.pop(0))
     for index, word in enumerate(words_after):
         if word.lower() in CONNECTORS:
@@ -394,7 +456,7 @@ def place_in(text: str) -> str | None:
     named = (
         re.search(r"\d", place)
         or any(w[:1].isupper() for w in place.split()[1:])
-        or re.search(r"\b(?:kelurahan|kecamatan|desa)\s+\w{3,}", place, re.IGNORECASE)
+        or (unit is not None and len(taken) > 0 and _unit_name(taken[0]))
     )
     if not named or not LOCATION_MIN <= len(place) <= 160:
         return None

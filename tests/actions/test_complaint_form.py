@@ -280,7 +280,7 @@ def test_a_story_in_the_opening_message_keeps_the_place_it_names(domain: dict[st
     answers = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
     assert answers["complaint_location"] == "gang Kenanga"
     assert answers["requested_slot"] == "complaint_category"
-    assert responses(dispatcher) == ["utter_form_noted"]
+    assert responses(dispatcher) == ["utter_complaint_story_noted"]
 
 
 def test_a_bare_opening_story_asks_for_the_place(domain: dict[str, Any]) -> None:

@@ -156,10 +156,23 @@ def test_menu_button_after_two_fallbacks(rasa_url: str) -> None:
 def test_an_opener_with_the_whole_story_asks_for_the_location(rasa_url: str) -> None:
     chat = Chat(rasa_url, "start-with-story")
     story = (
-        "saya mau lapor, lampu penerangan jalan di gang Kenanga mati sudah tiga minggu "
+        "saya mau lapor, lampu penerangan jalan depan rumah mati sudah tiga minggu "
         "dan malam hari gelap sekali"
     )
     assert_only_the_first_question(chat.texts(story), FIRST_QUESTION_AFTER_STORY)
+
+
+def test_an_opener_that_names_the_place_says_so_and_asks_what_is_missing(rasa_url: str) -> None:
+    chat = Chat(rasa_url, "start-with-place")
+    story = (
+        "saya mau lapor, lampu penerangan jalan di gang Kenanga mati sudah tiga minggu "
+        "dan malam hari gelap sekali"
+    )
+    noted, question = chat.texts(story)
+    assert "gang Kenanga" in noted and "sudah saya catat" in noted
+    assert question.startswith(fixed_part("utter_ask_complaint_category"))
+    for text in (noted, question):
+        assert not any(error and error in text for error in ERROR_TEXTS)
 
 
 def test_a_second_complaint_starts_as_cleanly_as_the_first(rasa_url: str) -> None:

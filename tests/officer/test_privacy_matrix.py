@@ -178,7 +178,7 @@ class Scenario:
             "complaint_category": category,
             "complaint_privacy": privacy.value,
             "complaint_confirmed": True,
-            "service": service,
+            "complaint_service": service,
         }
         tracker = Tracker(
             sender_id=str(REPORTER_TG),

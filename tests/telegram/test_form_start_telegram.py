@@ -47,7 +47,7 @@ def fixed_part(name: str) -> str:
 FIRST_QUESTION = response_text("utter_complaint_start")
 FIRST_QUESTION_AFTER_STORY = response_text("utter_complaint_start_with_story")
 ERROR_TEXTS = [fixed_part(name) for name in VALIDATION_ERRORS]
-STORY = "Lampu jalan di gang Anggrek mati sudah dua minggu, malam hari gelap dan rawan jambret."
+STORY = "Lampu jalan depan rumah mati sudah dua minggu, malam hari gelap dan rawan jambret."
 
 
 def chosen(title: str) -> str:
