@@ -28,6 +28,8 @@ FORM = ValidateComplaintForm()
 @pytest.fixture(autouse=True)
 def _catalogue(repo: Any) -> None:
     """The form looks up service names in the catalogue of the test database."""
+
+
 EARLIER = {
     "complaint_description": "Jalan berlubang besar di depan SDN 3 sudah dua bulan.",
     "complaint_location": "Jl. Merdeka 10",
