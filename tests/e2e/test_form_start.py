@@ -192,5 +192,7 @@ def test_only_the_answer_to_the_question_asked_is_judged(rasa_url: str) -> None:
     assert replies[0].startswith(fixed_part("utter_description_too_short"))
     assert replies[1] == response_text("utter_ask_complaint_description")
     # A story long enough moves on to the location, again without any error.
-    replies = chat.texts("Jalan di depan SDN 3 berlubang besar sudah dua bulan, motor sering jatuh")
+    replies = chat.texts(
+        "Jalan di depan sekolah berlubang besar sudah dua bulan, motor sering jatuh"
+    )
     assert replies == [response_text("utter_ask_complaint_location")]

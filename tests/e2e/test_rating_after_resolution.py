@@ -148,7 +148,7 @@ def test_a_rating_after_the_resolution_lands_on_the_resolved_ticket(
         "public",
     )
     later = chat.file(
-        "Saya mau lapor, lampu penerangan jalan di gang Kenanga mati sudah tiga minggu "
+        "Saya mau lapor, lampu penerangan jalan depan rumah mati sudah tiga minggu "
         "dan malam hari gelap sekali.",
         "Gang Kenanga RT 03 RW 05",
         "anonymous",
@@ -174,13 +174,13 @@ def test_two_resolved_tickets_ask_which_one(
 ) -> None:
     chat = Chat(stack["rasa"], "880002")
     first = chat.file(
-        "Saya mau lapor, sampah di TPS pasar Sukamaju tidak diangkut sudah seminggu dan "
+        "Saya mau lapor, sampah di TPS dekat rumah tidak diangkut sudah seminggu dan "
         "baunya sampai ke rumah warga.",
         "TPS Pasar Sukamaju",
         "public",
     )
     second = chat.file(
-        "Saya mau lapor, trotoar di depan SDN 3 Sukamaju retak dan berlubang, anak-anak "
+        "Saya mau lapor, trotoar di depan sekolah retak dan berlubang, anak-anak "
         "sering tersandung.",
         "Jl. Melati depan SDN 3",
         "public",

@@ -126,7 +126,8 @@ async def test_complaint_with_photo_and_location_is_one_ticket(
     user = await consented_user(api, 5004)
     await user.send_command("/lapor")
     await reply_with(user, "ceritakan pengaduan")
-    story = "Lampu jalan di gang Melati mati sudah dua minggu, malam hari gelap sekali dan rawan."
+    # No place in the story, so the form asks for it (a named place would be taken).
+    story = "Lampu jalan depan rumah mati sudah dua minggu, malam hari gelap sekali dan rawan."
     await user.send_text(story)
     await reply_with(user, "Di mana lokasinya")
     photo = make_png(64, 48)
@@ -156,9 +157,12 @@ async def test_batal_mid_form_cancels(api: LocalBotApi, frontend: TelegramFronte
     user = await consented_user(api, 5005)
     await user.send_command("/lapor")
     await reply_with(user, "ceritakan pengaduan")
-    await user.send_text("Sampah menumpuk di TPS pasar sejak minggu lalu, baunya menyengat.")
+    await user.send_text("Sampah menumpuk di TPS dekat rumah sejak minggu lalu, baunya menyengat.")
     await reply_with(user, "Di mana lokasinya")
     await user.send_command("/batal")
+    # Something was written: the assistant asks before throwing it away.
+    await reply_with(user, "Yakin ingin membatalkan")
+    await user.send_text("ya")
     await reply_with(user, "dibatalkan")
 
 
