@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -20,6 +20,7 @@ from actions.common import (
     repository,
     utter_not_understood,
 )
+from bot.complaint_turns import looks_like_a_complaint
 from bot.labels import ASPECT_BUTTON_LABELS, ASPECT_LABELS
 from bot.referrals import find_referral
 from bot.service_match import find_all_exact, near_miss_scores, suggest
@@ -217,6 +218,9 @@ def answer_service_question(
             service_ids = [previous]
 
     if not service_ids and latest_intent(tracker) == "inform":
+        if looks_like_a_complaint(text):
+            # A complaint told without "lapor": the form opens with it as the story.
+            return [FollowupAction("action_start_complaint")]
         # A stray form answer (an address, a category) outside the form.
         utter_not_understood(dispatcher, tracker.sender_id)
         return []

@@ -121,6 +121,12 @@ CANCEL_RE = re.compile(
     re.IGNORECASE,
 )
 CANCEL_ANYWHERE_RE = re.compile(r"\b(?:batal\w*|cancel\w*|ya+,? batalkan)\b", re.IGNORECASE)
+# In a short message these words anywhere mean stopping ("eh gak jadi deh, udahan aja").
+CANCEL_SHORT_RE = re.compile(
+    r"\b(?:batal\w*|cancel\w*|gak jadi|ga jadi|gajadi|nggak jadi|tidak jadi|gk jadi|ga jd|"
+    r"gak jd|udahan|sudahan)\b",
+    re.IGNORECASE,
+)
 KEEP_GOING_RE = re.compile(
     r"\b(?:jangan|jgn|lanjut\w*|terus\w*|kepencet|salah pencet|gak jadi batal|ga jadi batal)\b",
     re.IGNORECASE,
@@ -428,14 +434,16 @@ def place_in(text: str) -> str | None:
     words ("Jl. Kenari No. 5, RT 02"), so "pinggir jalan" or "kompleks kami" are asked for
     instead of guessed.
     """
-    start = PLACE_AFTER_PREPOSITION_RE.search(text) or PLACE_BARE_RE.search(text)
+    after_preposition = PLACE_AFTER_PREPOSITION_RE.search(text)
+    start = after_preposition or PLACE_BARE_RE.search(text)
     if start is None:
         return None
     words_after = text[start.end() :].split()
     taken: list[str] = []
     # "kantor kelurahan sukamaju", "desa sidomulyo": the unit's name, whatever its case.
     unit = re.search(r"(?:kelurahan|kecamatan|desa|kel\.|kec\.)$", start.group(0), re.IGNORECASE)
-    if unit and words_after and _unit_name(words_after[0]):
+    # Only after "di/depan …" ("di kantor kelurahan sukamaju"); "dua desa talinya" is not.
+    if unit and after_preposition and words_after and _unit_name(words_after[0]):
         taken.append(words_after.pop(0))
     for index, word in enumerate(words_after):
         if word.lower() in CONNECTORS:
@@ -587,7 +595,11 @@ def read(message: Message, filled: dict[str, Any], cancel_pending: bool) -> Outc
         return _pressed(button, values, filled, requested)
 
     # -- the wish to stop -------------------------------------------------------------------
-    says_cancel = bool(CANCEL_RE.search(typed))
+    says_cancel = bool(CANCEL_RE.search(typed)) or (
+        len(words(typed)) <= 6
+        and bool(CANCEL_SHORT_RE.search(typed))
+        and not KEEP_GOING_RE.search(typed)
+    )
     # The classifier's "cancel" alone is not trusted for an answer that names a place.
     cancel_intent = intent == "cancel" and len(words(typed)) <= 2 and place_in(typed) is None
     wants_out = says_cancel or cancel_intent or bool(NOT_COMPLAINING_RE.search(typed))

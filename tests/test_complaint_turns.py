@@ -266,3 +266,13 @@ def test_a_referral_name_with_nya_is_found() -> None:
 
     found = find_referral("izin keramaiannya ngurus ke mana ya")
     assert found is not None and found.referral.id == "izin_keramaian"
+
+
+def test_a_short_no_thanks_anywhere_in_the_message_leaves_the_empty_form() -> None:
+    assert at(DESCRIPTION, "eh gak jadi deh, udahan aja", "cancel", 0.5).end == "cancelled"
+
+
+def test_a_number_word_before_desa_is_not_a_village_name() -> None:
+    from bot.complaint_turns import place_in
+
+    assert place_in("Jembatan gantung penghubung dua desa talinya sudah putus") is None

@@ -376,3 +376,12 @@ def test_asking_for_a_person_without_a_service_still_gets_a_phone_number(
     said = "\n".join(texts(domain, dispatcher))
     assert "utter_helpdesk_contact" in responses(dispatcher)
     assert re.search(r"\(0\d{2,3}\)\s?\d{3}", said) and "WhatsApp 08" in said
+
+
+def test_a_complaint_read_as_a_stray_answer_opens_the_form(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
+    story = "Lampu PJU di Gang Mawar RT 03 mati semua sejak seminggu lalu, gelap dan rawan"
+    dispatcher, events = ask(domain, story, "inform")
+    assert dispatcher.messages == []
+    assert events == [{"event": "followup", "timestamp": None, "name": "action_start_complaint"}]
