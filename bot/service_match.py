@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from itertools import pairwise
 
 from rapidfuzz import fuzz, process
@@ -12,23 +11,6 @@ from rapidfuzz import fuzz, process
 # are too close to ordinary words ("kita", "simak") to be guessed at.
 MIN_FUZZY_LENGTH = 5
 FUZZY_CUTOFF = 82
-
-
-@dataclass(frozen=True)
-class ServiceMatch:
-    """`exact` is a service id found verbatim; otherwise `suggestions` are near misses."""
-
-    exact: str | None = None
-    suggestions: tuple[str, ...] = field(default_factory=tuple)
-
-
-def find_exact(text: str, aliases: dict[str, str]) -> str | None:
-    """The service whose alias occurs as whole words in `text` (longest alias wins)."""
-    lowered = text.lower()
-    for alias in sorted(aliases, key=len, reverse=True):
-        if re.search(r"(?<![\w-])" + re.escape(alias) + r"(?![\w-])", lowered):
-            return aliases[alias]
-    return None
 
 
 def suggest(query: str, aliases: dict[str, str], limit: int = 3) -> tuple[str, ...]:
@@ -85,18 +67,3 @@ def near_miss_scores(text: str, aliases: dict[str, str]) -> dict[str, float]:
             sid = aliases[alias]
             best[sid] = max(best.get(sid, 0.0), score)
     return best
-
-
-def scan_near_misses(text: str, aliases: dict[str, str], limit: int = 3) -> tuple[str, ...]:
-    """Near-miss service names among the words (and word pairs) of a message."""
-    best = near_miss_scores(text, aliases)
-    ranked = sorted(best, key=lambda sid: -best[sid])
-    return tuple(ranked[:limit])
-
-
-def match_service(text: str, aliases: dict[str, str]) -> ServiceMatch:
-    """Exact alias in the message, else near misses to suggest."""
-    exact = find_exact(text, aliases)
-    if exact:
-        return ServiceMatch(exact=exact)
-    return ServiceMatch(suggestions=scan_near_misses(text, aliases))
