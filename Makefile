@@ -46,12 +46,12 @@ test: install train ## Run every check: lint, types, data validation, unit, NLU 
 	@scripts/test.sh
 
 lint: install ## ruff lint and format check
-	$(VENV)/bin/ruff check bot actions tests bench
-	$(VENV)/bin/ruff format --check bot actions tests bench
+	$(VENV)/bin/ruff check bot actions devtools tests bench
+	$(VENV)/bin/ruff format --check bot actions devtools tests bench
 
 format: install ## Apply ruff formatting and safe fixes
-	$(VENV)/bin/ruff check --fix bot actions tests bench
-	$(VENV)/bin/ruff format bot actions tests bench
+	$(VENV)/bin/ruff check --fix bot actions devtools tests bench
+	$(VENV)/bin/ruff format bot actions devtools tests bench
 
 typecheck: install ## mypy on bot/ and actions/
 	$(VENV)/bin/mypy
@@ -78,7 +78,7 @@ seed: install ## Load data/services.yml into the database
 	$(PY) -m bot seed
 
 chat: install ## Chat with the running service in the terminal (start `make run` first)
-	@$(PY) -m bot.chat --url http://127.0.0.1:$(RASA_PORT)
+	@$(PY) -m devtools.chat --url http://127.0.0.1:$(RASA_PORT)
 
 shell: install train ## Rasa's own `rasa shell` on port 5006 (needs the action server of `make run`)
 	$(RASA) shell --model $(MODEL) --endpoints endpoints.yml --port 5006

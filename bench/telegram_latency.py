@@ -19,10 +19,10 @@ from pathlib import Path
 
 import httpx
 
-from bot.devstack import Servers, ensure_model
+from devtools.devstack import Servers, ensure_model
 from bot.store import prepare_database
 from bot.telegram.app import TelegramFrontend
-from bot.telegram.local_api import LocalBotApi
+from devtools.local_api import LocalBotApi
 
 QUESTIONS = (
     "syarat bikin KTP apa aja?",

@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     secret_key: str = "change-me-dev-only"
     telegram_bot_token: str = ""
     # python-telegram-bot's form: the token is appended. Point both at a local Bot API
-    # server (ours: `python -m bot.telegram.local_api`, or Telegram's telegram-bot-api).
+    # server (ours: `python -m devtools.local_api`, or Telegram's telegram-bot-api).
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_api_file_url: str = "https://api.telegram.org/file/bot"
     telegram_webhook_url: str = ""  # empty: long polling

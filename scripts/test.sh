@@ -9,8 +9,8 @@ export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://127.0.0.1:5055/webhook}
 start=$(date +%s)
 
 echo "==> ruff"
-.venv/bin/ruff check bot actions tests bench
-.venv/bin/ruff format --check bot actions tests bench
+.venv/bin/ruff check bot actions devtools tests bench
+.venv/bin/ruff format --check bot actions devtools tests bench
 echo "==> mypy"
 .venv/bin/mypy
 echo "==> rasa data validate"

@@ -35,7 +35,7 @@ from bot.store.models import (
     UnitChannel,
     UnitTicketNotice,
 )
-from bot.workdays import HolidayCalendar
+from bot.tickets.workdays import HolidayCalendar
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from bot.devstack import REPORTS, ROOT, ensure_model, run_rasa
+from devtools.devstack import REPORTS, ROOT, ensure_model, run_rasa
 
 pytestmark = pytest.mark.rasa
 

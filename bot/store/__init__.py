@@ -9,7 +9,7 @@ from bot.config import get_settings
 from bot.store.catalogue import Catalogue, catalogue_is_empty, load_catalogue
 from bot.store.db import get_engine, migrate
 from bot.store.repository import ComplaintDraft, Repository, ServiceView, TicketView
-from bot.workdays import default_calendar
+from bot.tickets.workdays import default_calendar
 
 __all__ = [
     "ComplaintDraft",

@@ -35,7 +35,7 @@ from bot.store.models import (
     TicketStatus,
     utcnow,
 )
-from bot.workdays import HolidayCalendar
+from bot.tickets.workdays import HolidayCalendar
 
 # Shown as buttons when a citizen asks without naming a service and no statistics exist yet.
 DEFAULT_POPULAR_SERVICES = ("ktp", "kk", "akta_kelahiran", "sim", "skck", "paspor")

@@ -34,7 +34,7 @@ from bot.telegram import handlers, health
 from bot.telegram.conversation import Conversation
 from bot.telegram.outbox import OutboxWorker, retry_after_seconds
 from bot.telegram.rasa_client import RasaClient
-from bot.workdays import default_calendar
+from bot.tickets.workdays import default_calendar
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -144,7 +144,7 @@ class TelegramFrontend:
         """Connect to Telegram, start jobs, the HTTP endpoint and polling or the webhook."""
         settings = self.settings
         settings.attachments_dir.mkdir(parents=True, exist_ok=True)
-        self.application.bot_data["frontend"] = handlers.Frontend(
+        self.application.bot_data["deps"] = handlers.HandlerDeps(
             conversation=self.conversation,
             messaging=self.messaging,
             attachments_dir=settings.attachments_dir,

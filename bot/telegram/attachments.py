@@ -13,10 +13,10 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from bot.telegram.context import (
+from bot.telegram.deps import (
     ALLOWED_DOCUMENT_TYPES,
     chat_of,
-    frontend,
+    deps,
     inbox_id,
     reply_local,
     sender_of,
@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 async def in_complaint_form(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
     """The slot the complaint form asks for now, '' if active otherwise, None if inactive."""
     try:
-        state = await frontend(context).conversation.rasa.form_state(sender_of(update))
+        state = await deps(context).conversation.rasa.form_state(sender_of(update))
     except RasaUnavailable:
         return None
     if state.active_loop != "complaint_form":
@@ -88,7 +88,7 @@ async def save_attachment(
     file_name: str | None,
 ) -> None:
     """Download a file through the Bot API into the attachment storage."""
-    fe = frontend(context)
+    fe = deps(context)
     sender = sender_of(update)
     if not fe.messaging.citizen_consented(sender):
         await to_rasa(update, context, "/greet")
@@ -141,7 +141,7 @@ async def location_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     """A shared location: the answer to "di mana lokasinya?", or extra coordinates."""
     message = update.message
     assert message is not None and message.location is not None
-    fe = frontend(context)
+    fe = deps(context)
     sender = sender_of(update)
     if not fe.messaging.citizen_consented(sender):
         await to_rasa(update, context, "/greet")

@@ -14,11 +14,11 @@ from telegram.ext import (
 from bot.store.ids import normalise_ticket_id
 from bot.store.rasa_tracker import delete_conversation
 from bot.telegram import rendering
-from bot.telegram.context import (
+from bot.telegram.deps import (
     DELETE_PREFIX,
     RASA_COMMANDS,
     chat_of,
-    frontend,
+    deps,
     inbox_id,
     mark_done,
     remove_keyboard,
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/start: welcome, the privacy notice with consent, then the main menu."""
-    fe = frontend(context)
+    fe = deps(context)
     user = update.effective_user
     assert user is not None
     if fe.messaging.citizen_consented(sender_of(update)):
@@ -100,7 +100,7 @@ async def consent_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, ag
     """Record consent and process the messages held for it, or drop them on refusal."""
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    fe = frontend(context)
+    fe = deps(context)
     sender = sender_of(update)
     await query.answer()
     await remove_keyboard(query.message if isinstance(query.message, Message) else None)
@@ -122,7 +122,7 @@ async def delete_pressed(
     """Delete (anonymise) the citizen's personal data after confirmation."""
     query = update.callback_query
     assert query is not None
-    fe = frontend(context)
+    fe = deps(context)
     await query.answer()
     await remove_keyboard(query.message if isinstance(query.message, Message) else None)
     if not confirmed:
@@ -140,7 +140,7 @@ async def delete_pressed(
 
 async def answer_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/jawab ADU-XXXXXX <keterangan>: answer an officer's request for information."""
-    fe = frontend(context)
+    fe = deps(context)
     sender = sender_of(update)
     if not fe.messaging.citizen_consented(sender):
         await to_rasa(update, context, "/greet")

@@ -28,7 +28,7 @@ from bot.telegram.commands import (
     status_command,
     unknown_command,
 )
-from bot.telegram.context import COMMANDS, RASA_COMMANDS, Frontend
+from bot.telegram.deps import COMMANDS, RASA_COMMANDS, HandlerDeps
 from bot.telegram.messages import (
     callback_query,
     contact_message,
@@ -42,7 +42,7 @@ from bot.telegram.messages import (
     voice_message,
 )
 
-__all__ = ["COMMANDS", "Frontend", "register"]
+__all__ = ["COMMANDS", "HandlerDeps", "register"]
 
 
 def register(application: Application) -> None:

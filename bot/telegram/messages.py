@@ -13,11 +13,11 @@ from telegram.ext import (
 
 from bot.telegram import rendering
 from bot.telegram.commands import consent_pressed, delete_pressed
-from bot.telegram.context import (
+from bot.telegram.deps import (
     CONSENT_PREFIX,
     DELETE_PREFIX,
     chat_of,
-    frontend,
+    deps,
     mark_done,
     remove_keyboard,
     reply_local,
@@ -38,7 +38,7 @@ async def callback_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """A pressed inline button. Every query is answered; a keyboard works only once."""
     query = update.callback_query
     assert query is not None
-    fe = frontend(context)
+    fe = deps(context)
     data = query.data or ""
     message = query.message if isinstance(query.message, Message) else None
     if data.startswith(CONSENT_PREFIX):

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from actions.feedback import ActionGiveFeedback
 from bot.officer.access import Viewer
 from bot.officer.accounts import create_account, viewer_for
-from bot.officer.deadlines import Deadlines, ResolutionPolicy
-from bot.officer.workflow import Workflow
+from bot.tickets.deadlines import Deadlines, ResolutionPolicy
+from bot.tickets.workflow import Workflow
 from bot.store import ComplaintDraft, Repository
 from bot.store.models import (
     Category,
@@ -31,7 +31,7 @@ from bot.store.models import (
     utcnow,
 )
 from bot.store.repository import RATING_WINDOW_DAYS
-from bot.workdays import HolidayCalendar
+from bot.tickets.workdays import HolidayCalendar
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.devstack import REPORTS
+from devtools.devstack import REPORTS
 
 REPORT_PATH = REPORTS / "conversations.json"
 RESULTS = pytest.StashKey[dict[str, dict[str, Any]]]()

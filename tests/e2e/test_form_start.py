@@ -15,7 +15,7 @@ import httpx
 import pytest
 import yaml
 
-from bot.devstack import (
+from devtools.devstack import (
     ROOT,
     ensure_model,
     free_port,

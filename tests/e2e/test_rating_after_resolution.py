@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.orm import Session
 
-from bot.devstack import (
+from devtools.devstack import (
     ROOT,
     ensure_model,
     free_port,
@@ -31,10 +31,10 @@ from bot.devstack import (
 )
 from bot.officer.access import Viewer
 from bot.officer.accounts import create_account, viewer_for
-from bot.officer.deadlines import Deadlines, ResolutionPolicy
-from bot.officer.workflow import Workflow
+from bot.tickets.deadlines import Deadlines, ResolutionPolicy
+from bot.tickets.workflow import Workflow
 from bot.store.models import Officer, OfficerRole, OutboxMessage, Rating, Ticket
-from bot.workdays import HolidayCalendar
+from bot.tickets.workdays import HolidayCalendar
 
 pytestmark = pytest.mark.rasa
 TICKET = re.compile(r"ADU-[0-9A-HJKMNP-TV-Z]{6}")

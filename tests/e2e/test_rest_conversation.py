@@ -12,7 +12,7 @@ import yaml
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from bot.devstack import (
+from devtools.devstack import (
     ROOT,
     ensure_model,
     free_port,

@@ -19,14 +19,14 @@ from sqlalchemy.orm import Session
 from bot.config import Settings, get_settings
 from bot.officer.access import Viewer
 from bot.officer.accounts import create_account
-from bot.officer.deadlines import Deadlines, ResolutionPolicy
+from bot.tickets.deadlines import Deadlines, ResolutionPolicy
 from bot.officer.web import create_app
-from bot.officer.workflow import Workflow
+from bot.tickets.workflow import Workflow
 from bot.store import ComplaintDraft, Repository
 from bot.store.db import get_engine
 from bot.store.messaging import MessagingRepository
 from bot.store.models import Category, Officer, OfficerRole, Privacy, Ticket
-from bot.workdays import HolidayCalendar
+from bot.tickets.workdays import HolidayCalendar
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "rahasia-uji-123"

@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.officer.accounts import AccountError, authenticate, create_account
-from bot.officer.holidays import read_holidays
+from bot.tickets.holidays import read_holidays
 from bot.officer.passwords import WeakPassword
 from bot.officer.reports import build_report, hours_text
-from bot.officer.workflow import Workflow
+from bot.tickets.workflow import Workflow
 from bot.store.models import ConsoleAuditLog, Officer, OfficerRole, TicketStatus, UnitChannel
-from bot.workdays import HolidayCalendar, default_calendar
+from bot.tickets.workdays import HolidayCalendar, default_calendar
 from tests.officer.conftest import PASSWORD, People, TicketMaker, csrf_of, login, viewer
 
 Client = Callable[..., TestClient]

@@ -14,7 +14,7 @@ from bot.officer.catalogue_admin import CatalogueError, get_service, update_serv
 from bot.store import Repository
 from bot.store.catalogue import Catalogue, load_catalogue
 from bot.store.models import ConsoleAuditLog
-from bot.workdays import HolidayCalendar
+from bot.tickets.workdays import HolidayCalendar
 from tests.officer.conftest import People, csrf_of
 
 Client = Callable[..., TestClient]

@@ -8,12 +8,12 @@ from datetime import timedelta
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from bot.officer.deadlines import local_today
-from bot.officer.expiry import close_unanswered
-from bot.officer.workflow import Workflow
+from bot.tickets.deadlines import local_today
+from bot.tickets.expiry import close_unanswered
+from bot.tickets.workflow import Workflow
 from bot.store import Repository
 from bot.store.models import OutboxMessage, Ticket, TicketEvent, TicketStatus
-from bot.workdays import HolidayCalendar
+from bot.tickets.workdays import HolidayCalendar
 from tests.officer.conftest import People, TicketMaker, viewer
 
 

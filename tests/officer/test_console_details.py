@@ -12,9 +12,9 @@ from sqlalchemy import Engine
 
 from bot.config import Settings
 from bot.officer.accounts import create_account
-from bot.officer.holidays import read_holidays
+from bot.tickets.holidays import read_holidays
 from bot.officer.notices import queue_new_ticket_notices
-from bot.officer.workflow import Workflow
+from bot.tickets.workflow import Workflow
 from bot.store.messaging import MessagingRepository
 from bot.store.models import OfficerRole
 from tests.officer.conftest import PASSWORD, People, TicketMaker, csrf_of, viewer

@@ -29,11 +29,11 @@ from actions.file_complaint import ActionSubmitComplaint
 from actions.ticket_status import ActionCheckStatus
 from bot.officer.accounts import create_account
 from bot.officer.notices import queue_new_ticket_notices, set_unit_channel
-from bot.officer.workflow import Workflow
+from bot.tickets.workflow import Workflow
 from bot.store import Repository
 from bot.store.messaging import MessagingRepository
 from bot.store.models import OfficerRole, OutboxMessage, Privacy
-from bot.workdays import HolidayCalendar
+from bot.tickets.workdays import HolidayCalendar
 from tests.officer.conftest import PASSWORD, ROOT, People, viewer
 
 Client = Callable[..., TestClient]

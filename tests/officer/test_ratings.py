@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from bot.officer.accounts import create_account
 from bot.officer.reports import build_report
-from bot.officer.workflow import Workflow
+from bot.tickets.workflow import Workflow
 from bot.store import Repository
 from bot.store.models import OfficerRole, Privacy, Rating
-from bot.workdays import HolidayCalendar
+from bot.tickets.workdays import HolidayCalendar
 from tests.officer.conftest import PASSWORD, People, TicketMaker, viewer
 
 Client = Callable[..., TestClient]

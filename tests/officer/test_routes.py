@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.officer.sessions import session_count
-from bot.officer.workflow import Workflow
+from bot.tickets.workflow import Workflow
 from bot.store.models import Attachment, Privacy, Ticket, TicketEvent, TicketStatus
 from tests.officer.conftest import PASSWORD, People, TicketMaker, csrf_of, login, viewer
 

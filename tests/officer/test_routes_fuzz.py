@@ -30,7 +30,7 @@ from sqlalchemy import Engine
 from bot.config import Settings
 from bot.officer.accounts import create_account
 from bot.officer.canned import save_canned
-from bot.officer.states import Action
+from bot.tickets.states import Action
 from bot.officer.web import create_app
 from bot.store.catalogue import Catalogue, load_catalogue
 from bot.store.models import Category, OfficerRole, Privacy, TicketStatus

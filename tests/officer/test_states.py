@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.officer.states import Action, IllegalTransition, check, possible_actions
+from bot.tickets.states import Action, IllegalTransition, check, possible_actions
 from bot.store.models import TicketStatus as S
 
 ALLOWED = {

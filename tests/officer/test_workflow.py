@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from bot.officer.deadlines import local_today
+from bot.tickets.deadlines import local_today
 from bot.officer.notices import queue_new_ticket_notices, set_unit_channel
-from bot.officer.workflow import (
+from bot.tickets.workflow import (
     ActionRefused,
     IllegalTransition,
     InvalidInput,

@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 import pytest_asyncio
 
-from bot.devstack import Servers, ensure_model
+from devtools.devstack import Servers, ensure_model
 from bot.store import prepare_database
 from bot.telegram.app import TelegramFrontend
-from bot.telegram.local_api import LocalBotApi
+from devtools.local_api import LocalBotApi
 
 RASA_TOKEN = "telegram-e2e-rasa-api-token"
 

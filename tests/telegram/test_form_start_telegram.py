@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from bot.telegram.app import TelegramFrontend
-from bot.telegram.local_api import LocalBotApi, SimulatedUser
+from devtools.local_api import LocalBotApi, SimulatedUser
 
 pytestmark = [pytest.mark.rasa, pytest.mark.asyncio(loop_scope="module")]
 ROOT = Path(__file__).resolve().parents[2]

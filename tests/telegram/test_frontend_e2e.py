@@ -28,9 +28,9 @@ from bot.store.models import (
     utcnow,
 )
 from bot.telegram.app import PURGE_INTERVAL_S, SECRET_HEADER, WEBHOOK_PATH, TelegramFrontend
-from bot.telegram.local_api import LocalBotApi, SimulatedUser, make_png
+from devtools.local_api import LocalBotApi, SimulatedUser, make_png
 from bot.telegram.rasa_client import RasaClient, RasaUnavailable
-from bot.workdays import default_calendar
+from bot.tickets.workdays import default_calendar
 
 pytestmark = [pytest.mark.rasa, pytest.mark.asyncio(loop_scope="module")]
 ROOT = Path(__file__).resolve().parents[2]
@@ -406,7 +406,7 @@ async def test_oversized_photo_is_refused_politely(
     user = await consented_user(api, 5015)
     await user.send_command("/lapor")
     await reply_with(user, "ceritakan pengaduan")
-    shared = frontend.application.bot_data["frontend"]
+    shared = frontend.application.bot_data["deps"]
     limit = shared.max_photo_bytes
     shared.max_photo_bytes = 100  # bytes: the test photo is larger
     try:

@@ -25,7 +25,7 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Conflict, Forbidden, RetryAfter, TimedOut
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-from bot.telegram.local_api import LocalBotApi, SimulatedUser, make_png
+from devtools.local_api import LocalBotApi, SimulatedUser, make_png
 
 pytestmark = pytest.mark.asyncio
 

@@ -14,11 +14,11 @@ from sqlalchemy import Engine, text
 from starlette.concurrency import run_in_threadpool
 
 from bot.config import Settings, get_settings
-from bot.officer.deadlines import local_today
-from bot.officer.expiry import close_unanswered
+from bot.tickets.deadlines import local_today
+from bot.tickets.expiry import close_unanswered
 from bot.officer.notices import queue_new_ticket_notices
 from bot.officer.web import errors, routes_admin, routes_auth, routes_supervisor, routes_tickets
-from bot.officer.web.context import (
+from bot.officer.web.console import (
     MAX_FORM_BYTES,
     NUL_MESSAGE,
     STATIC_DIR,

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from bot.officer.web.context import Auth, Forbidden, console
+from bot.officer.web.console import Auth, Forbidden, console
 
 
 def signed_in(request: Request) -> Auth:

@@ -22,7 +22,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.officer.web.context import (
+from bot.officer.web.console import (
     MAX_FORM_BYTES,
     Auth,
     BodyTooLarge,

@@ -21,7 +21,7 @@ from bot.officer.queue import (
     BadFilter,
     parse_day,
 )
-from bot.officer.web.context import BadInput
+from bot.officer.web.console import BadInput
 
 BIGINT_MAX = 2**63 - 1
 PAGE_MAX = 1_000_000

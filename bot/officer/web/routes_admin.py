@@ -8,11 +8,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from bot.officer import accounts, audit, catalogue_admin, holidays, notices
+from bot.officer import accounts, audit, catalogue_admin, notices
+from bot.tickets import holidays
 from bot.officer.passwords import WeakPassword
 from bot.officer.queue import BadFilter, format_day_input, parse_day
 from bot.officer.tickets import list_units
-from bot.officer.web.context import NotFound, checked_form, checked_multi, console
+from bot.officer.web.console import NotFound, checked_form, checked_multi, console
 from bot.officer.web.deps import Admin
 from bot.officer.web.params import KeyPath, RowIdPath, parse_chat_id
 from bot.store.models import OfficerRole

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from bot.officer import accounts, sessions
-from bot.officer.web.context import (
+from bot.officer.web.console import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
     CsrfFailed,

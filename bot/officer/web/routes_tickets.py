@@ -17,10 +17,10 @@ from bot.labels import CATEGORY_SHORT_LABELS, PRIVACY_SHORT_LABELS
 from bot.officer import tickets
 from bot.officer.access import can_assign_others, can_take
 from bot.officer.canned import get_canned, list_canned
-from bot.officer.deadlines import stage_name
+from bot.tickets.deadlines import stage_name
 from bot.officer.queue import SORTS, BadFilter, QueueFilter, decode_cursor
-from bot.officer.states import STATUS_NAMES, Action, IllegalTransition, possible_actions
-from bot.officer.web.context import Auth, BadInput, Console, NotFound, checked_form, console
+from bot.tickets.states import STATUS_NAMES, Action, IllegalTransition, possible_actions
+from bot.officer.web.console import Auth, BadInput, Console, NotFound, checked_form, console
 from bot.officer.web.deps import Supervisor, TicketWorker
 from bot.officer.web.params import (
     ActionForm,
@@ -32,7 +32,7 @@ from bot.officer.web.params import (
     TicketIdPath,
     validated,
 )
-from bot.officer.workflow import (
+from bot.tickets.workflow import (
     REJECTION_REASONS,
     ActionRefused,
     ActionResult,

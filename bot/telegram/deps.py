@@ -40,8 +40,8 @@ RASA_COMMANDS = {"bantuan": "/ask_help", "lapor": "/file_complaint", "batal": "/
 
 
 @dataclass
-class Frontend:
-    """What the handlers share, kept in `application.bot_data["frontend"]`."""
+class HandlerDeps:
+    """What the handlers share, kept in `application.bot_data["deps"]`."""
 
     conversation: Conversation
     messaging: MessagingRepository
@@ -52,9 +52,9 @@ class Frontend:
     repository: Repository
 
 
-def frontend(context: ContextTypes.DEFAULT_TYPE) -> Frontend:
+def deps(context: ContextTypes.DEFAULT_TYPE) -> HandlerDeps:
     """The shared front-end services."""
-    return context.application.bot_data["frontend"]
+    return context.application.bot_data["deps"]
 
 
 def sender_of(update: Update) -> str:
@@ -74,12 +74,12 @@ def inbox_id(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:
 
     None only when the row is gone (the citizen's data was deleted meanwhile).
     """
-    return frontend(context).messaging.inbox_id(update.update_id)
+    return deps(context).messaging.inbox_id(update.update_id)
 
 
 def mark_done(update: Update, context: ContextTypes.DEFAULT_TYPE, kind: str) -> None:
     """Close the update being handled in the inbox."""
-    fe = frontend(context)
+    fe = deps(context)
     fe.messaging.mark_done(inbox_id(update, context), kind)
 
 
@@ -87,7 +87,7 @@ async def reply_local(
     update: Update, context: ContextTypes.DEFAULT_TYPE, body: str, kind: str
 ) -> None:
     """Answer without Rasa and close the update in the inbox."""
-    await frontend(context).conversation.say(chat_of(update), body)
+    await deps(context).conversation.say(chat_of(update), body)
     mark_done(update, context, kind)
 
 
@@ -119,7 +119,7 @@ async def send_privacy_notice(context: ContextTypes.DEFAULT_TYPE, chat_id: int) 
 
 async def to_rasa(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: str) -> None:
     """Forward a turn to Rasa once the citizen has consented; hold it until then."""
-    fe = frontend(context)
+    fe = deps(context)
     sender = sender_of(update)
     if not fe.messaging.citizen_consented(sender):
         fe.messaging.hold(inbox_id(update, context), payload)

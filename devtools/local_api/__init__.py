@@ -8,7 +8,7 @@ Usage with python-telegram-bot::
         await citizen.send_command("/start")
         reply = await citizen.wait_for_reply()
 
-Run ``python -m bot.telegram.local_api --port 8081`` for a server with a chat page.
+Run ``python -m devtools.local_api --port 8081`` for a server with a chat page.
 """
 
 from .entities import EntityParseError, format_text, parse_html, parse_markdown, parse_markdown_v2

@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot.telegram.local_api --port 8081 --token TOKEN``."""
+"""Command line: ``python -m devtools.local_api --port 8081 --token TOKEN``."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from .server import LocalBotApi
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Parse the command line."""
     parser = argparse.ArgumentParser(
-        prog="python -m bot.telegram.local_api",
+        prog="python -m devtools.local_api",
         description="Local Telegram Bot API server with a browser chat page.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")

@@ -20,7 +20,7 @@ from bot.config import Settings
 from bot.labels import CATEGORY_SHORT_LABELS, MONTHS, PRIVACY_SHORT_LABELS
 from bot.officer import sessions
 from bot.officer.access import Viewer
-from bot.officer.deadlines import (
+from bot.tickets.deadlines import (
     Deadlines,
     local_today,
     resolution_policy,
@@ -28,10 +28,10 @@ from bot.officer.deadlines import (
     time_left_text,
 )
 from bot.officer.queue import DAY_FORMAT_HINT, Queue, format_day_input
-from bot.officer.states import STATUS_NAMES
-from bot.officer.workflow import Workflow
+from bot.tickets.states import STATUS_NAMES
+from bot.tickets.workflow import Workflow
 from bot.store.models import Category, OfficerRole, Privacy, TicketStatus
-from bot.workdays import default_calendar
+from bot.tickets.workdays import default_calendar
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"

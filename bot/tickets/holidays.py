@@ -1,7 +1,7 @@
 """Admin edits of the holiday calendar, kept in the file every process reads.
 
 `data/holidays.yml` (HOLIDAYS_PATH) stays the single source: the assistant's deadlines
-(bot.workdays.default_calendar reloads it when it changes) and the console's use the same
+(bot.tickets.workdays.default_calendar reloads it when it changes) and the console's use the same
 dates. Edits keep the file's comment header, are written atomically (temporary file and
 rename) and logged in the console audit log. With several hosts, HOLIDAYS_PATH must be on
 storage they share.

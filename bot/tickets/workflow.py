@@ -12,10 +12,11 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from bot.officer import citizen_texts, states
+from bot.officer import citizen_texts
+from bot.tickets import states
 from bot.officer.access import TicketScope, Viewer, can_assign_others, can_see, can_take
-from bot.officer.deadlines import Deadlines, local_today
-from bot.officer.states import Action, IllegalTransition
+from bot.tickets.deadlines import Deadlines, local_today
+from bot.tickets.states import Action, IllegalTransition
 from bot.store.ids import normalise_ticket_id
 from bot.store.messaging import queue_for_reporter
 from bot.store.models import (

@@ -20,7 +20,7 @@ import yaml
 
 from bot.config import Settings
 from bot.store.models import Category, TicketStatus
-from bot.workdays import HolidayCalendar
+from bot.tickets.workdays import HolidayCalendar
 
 SOON_WORKING_DAYS = 1  # due today or on the next working day: highlighted
 
