@@ -10,7 +10,7 @@ import pytest
 import yaml
 from rapidfuzz import fuzz, process
 
-from bot.devstack import REPORTS, ROOT, TRAINING_DATA, ensure_model, run_rasa
+from devtools.devstack import REPORTS, ROOT, TRAINING_DATA, ensure_model, run_rasa
 
 HELD_OUT = ROOT / "tests" / "nlu" / "test_nlu.yml"
 MIN_INTENT_ACCURACY = 0.90
