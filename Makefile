@@ -23,11 +23,11 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
 .PHONY: help install run test train retrain lint format typecheck validate test-unit \
-        test-nlu test-stories test-conversations seed migrate health chat shell bench bench-pipelines clean lock
+        test-nlu test-stories test-conversations seed import-catalogue migrate health chat shell bench bench-pipelines clean lock
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
-	  awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
+	  awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
 
 install: ## Create .venv-rasa and .venv from the pinned requirements (skipped when unchanged)
 	@scripts/ensure-venvs.sh
@@ -74,8 +74,11 @@ test-conversations: install train ## Citizens' conversations end to end (report:
 migrate: install ## Apply database migrations to DATABASE_URL
 	$(PY) -m bot migrate
 
-seed: install ## Load data/services.yml into the database
+seed: install ## Insert what data/services.yml adds (new services, offices, aliases); keeps console edits
 	$(PY) -m bot seed
+
+import-catalogue: install ## Replace the database's catalogue with data/services.yml (diff, confirm; YES=1 skips asking)
+	$(PY) -m bot catalogue import $(if $(YES),--yes)
 
 chat: install ## Chat with the running service in the terminal (start `make run` first)
 	@$(PY) -m devtools.chat --url http://127.0.0.1:$(RASA_PORT)

@@ -1,10 +1,13 @@
 """Command line: `python -m bot <command>`.
 
-migrate         apply database migrations
-seed            (re)load data/services.yml into the database
-actions         migrate, seed on first start, then run the Rasa action server
-console         run the officer console (web)
-officer         manage officer console accounts (create, set-password, list)
+migrate           apply database migrations (--seed-if-empty: seed an empty catalogue)
+seed              insert what data/services.yml adds to the database; never overwrites edits
+catalogue import  replace the database's catalogue with data/services.yml (diff, then confirm)
+actions           migrate, seed on first start, then run the Rasa action server
+telegram          run the Telegram front end
+health            check what the service depends on (Telegram, Rasa, actions, database)
+officer           manage officer console accounts (create, set-password, list)
+console           run the officer console (web)
 """
 
 from __future__ import annotations
@@ -29,8 +32,63 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
 def _cmd_seed(_args: argparse.Namespace) -> int:
     from bot.store import prepare_database
 
-    prepare_database(seed="always")
-    print(f"catalogue loaded from {get_settings().catalogue_path}")
+    path = get_settings().catalogue_path
+    result = prepare_database(seed="always")
+    assert result is not None  # seed="always" always seeds
+    if result.empty:
+        print(f"catalogue: nothing to add from {path}")
+    else:
+        print(f"catalogue: added from {path}:")
+        if result.offices:
+            print(f"  offices: {', '.join(result.offices)}")
+        if result.services:
+            print(f"  services: {', '.join(result.services)}")
+        for service_id, alias in result.aliases:
+            print(f"  alias {alias!r} of {service_id}")
+    for service_id, alias, holder in result.taken_aliases:
+        print(f"  alias {alias!r} of {service_id} skipped: the database gives it to {holder}")
+    print(
+        "Stored offices and services were left as they are "
+        "(python -m bot catalogue import replaces them with the file)."
+    )
+    return 0
+
+
+def _cmd_catalogue_import(args: argparse.Namespace) -> int:
+    from bot.store import prepare_database
+    from bot.store.catalogue import (
+        Catalogue,
+        CatalogueImportError,
+        catalogue_diff,
+        import_catalogue,
+    )
+    from bot.store.db import get_engine
+
+    path = get_settings().catalogue_path
+    catalogue = Catalogue.from_file(path)
+    prepare_database(seed="never")
+    engine = get_engine()
+    diff = catalogue_diff(engine, catalogue)
+    if diff.empty:
+        print(f"catalogue: the database already matches {path}; nothing to import")
+        return 0
+    print(f"Importing {path} changes the database's catalogue (old -> new):")
+    for line in diff.lines():
+        print(line)
+    if not args.yes:
+        try:
+            answer = input("Replace the catalogue with the file? [y/N] ")
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() not in ("y", "yes"):
+            print("catalogue: nothing changed")
+            return 1
+    try:
+        import_catalogue(engine, catalogue, expected=diff, source=str(path))
+    except CatalogueImportError as exc:
+        print(f"catalogue: nothing changed: {exc}", file=sys.stderr)
+        return 1
+    print("catalogue: imported")
     return 0
 
 
@@ -88,8 +146,8 @@ def _cmd_health(_args: argparse.Namespace) -> int:
     return 0 if result["ok"] else 1
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Parse arguments and run one command."""
+def build_parser() -> argparse.ArgumentParser:
+    """Every command of the module docstring, with its options."""
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     migrate = sub.add_parser("migrate", help="apply database migrations")
@@ -97,9 +155,27 @@ def main(argv: list[str] | None = None) -> int:
         "--seed-if-empty", action="store_true", help="load the catalogue into an empty database"
     )
     migrate.set_defaults(func=_cmd_migrate)
-    sub.add_parser("seed", help="load data/services.yml into the database").set_defaults(
-        func=_cmd_seed
+    sub.add_parser(
+        "seed",
+        help="insert what data/services.yml adds to the database; never overwrites edits",
+        description="Insert the offices, services and aliases of CATALOGUE_PATH that the "
+        "database lacks. Stored offices and services (edited in the console) stay as they are.",
+    ).set_defaults(func=_cmd_seed)
+    catalogue = sub.add_parser("catalogue", help="the service catalogue (import)")
+    catalogue_sub = catalogue.add_subparsers(
+        dest="catalogue_command", required=True, metavar="COMMAND"
     )
+    catalogue_import = catalogue_sub.add_parser(
+        "import",
+        help="replace the database's catalogue with data/services.yml (diff, then confirm)",
+        description="Print how CATALOGUE_PATH differs from the database's catalogue, then, "
+        "once confirmed, make the database match the file: the console's edits are "
+        "overwritten and what the file lacks is removed.",
+    )
+    catalogue_import.add_argument(
+        "--yes", action="store_true", help="import without asking (the diff is still printed)"
+    )
+    catalogue_import.set_defaults(func=_cmd_catalogue_import)
     actions = sub.add_parser("actions", help="run the action server")
     actions.add_argument("--port", type=int, default=get_settings().action_server_port)
     actions.add_argument("--host", default="127.0.0.1")
@@ -111,7 +187,12 @@ def main(argv: list[str] | None = None) -> int:
     from bot.officer.cli import add_commands
 
     add_commands(sub)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments and run one command."""
+    args = build_parser().parse_args(argv)
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
     return int(args.func(args))

@@ -1,7 +1,8 @@
 """Admins edit the service catalogue in the console (the assistant answers from it at once).
 
-The database is the catalogue's home once the service runs: `data/services.yml` seeds an
-empty database, and `make seed` reloads the file over the console's edits.
+The database is the catalogue's home once the service runs: `data/services.yml` seeds it
+(`make seed` only inserts what the database lacks, so these edits stay), and
+`make import-catalogue` replaces it with the file after showing what that overwrites.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import logging
 import threading
 
 from bot.config import get_settings
-from bot.store.catalogue import Catalogue, catalogue_is_empty, load_catalogue
+from bot.store.catalogue import Catalogue, SeedResult, catalogue_is_empty, seed_catalogue
 from bot.store.db import get_engine, migrate
 from bot.store.repository import ComplaintDraft, Repository, ServiceView, TicketView
 from bot.tickets.workdays import default_calendar
@@ -41,12 +41,23 @@ def get_repository() -> Repository:
         return repo
 
 
-def prepare_database(url: str | None = None, seed: str = "if-empty") -> None:
-    """Apply migrations, then load the catalogue (`seed`: "always", "if-empty" or "never")."""
+def prepare_database(url: str | None = None, seed: str = "if-empty") -> SeedResult | None:
+    """Apply migrations, then insert what the catalogue file adds to the database.
+
+    `seed`: "always", "if-empty" (only into an empty catalogue) or "never". Seeding never
+    changes a stored office or service (see `seed_catalogue`). Returns what was inserted.
+    """
     settings = get_settings()
     url = url or settings.database_url
     migrate(url)
     engine = get_engine(url)
     if seed == "always" or (seed == "if-empty" and catalogue_is_empty(engine)):
-        offices, services = load_catalogue(engine, Catalogue.from_file(settings.catalogue_path))
-        log.info("catalogue loaded: %d offices, %d services", offices, services)
+        result = seed_catalogue(engine, Catalogue.from_file(settings.catalogue_path))
+        log.info(
+            "catalogue seeded: %d offices, %d services, %d aliases added",
+            len(result.offices),
+            len(result.services),
+            len(result.aliases),
+        )
+        return result
+    return None

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.officer.catalogue_admin import CatalogueError, get_service, update_service
 from bot.store import Repository
-from bot.store.catalogue import Catalogue, load_catalogue
+from bot.store.catalogue import Catalogue, import_catalogue
 from bot.store.models import ConsoleAuditLog
 from bot.tickets.workdays import HolidayCalendar
 from tests.officer.conftest import People, csrf_of
@@ -25,7 +25,7 @@ CATALOGUE = Path(__file__).resolve().parents[2] / "data" / "services.yml"
 def restore_catalogue(engine: Engine) -> Iterator[None]:
     """The database is shared by the whole run: put the shipped catalogue back."""
     yield
-    load_catalogue(engine, Catalogue.from_file(CATALOGUE))
+    import_catalogue(engine, Catalogue.from_file(CATALOGUE))
 
 
 def _form(engine: Engine, service_id: str, **changes: str) -> dict[str, str]:

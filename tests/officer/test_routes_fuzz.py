@@ -30,10 +30,10 @@ from sqlalchemy import Engine
 from bot.config import Settings
 from bot.officer.accounts import create_account
 from bot.officer.canned import save_canned
-from bot.tickets.states import Action
 from bot.officer.web import create_app
-from bot.store.catalogue import Catalogue, load_catalogue
+from bot.store.catalogue import Catalogue, import_catalogue
 from bot.store.models import Category, OfficerRole, Privacy, TicketStatus
+from bot.tickets.states import Action
 from tests.officer.conftest import PASSWORD, People, TicketMaker, csrf_of, login
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -147,7 +147,7 @@ def _routes(app: Any) -> list[tuple[str, Any]]:
 def restore_catalogue(engine: Engine) -> Iterator[None]:
     """Admin forms may change the shared database's catalogue: put the shipped one back."""
     yield
-    load_catalogue(engine, Catalogue.from_file(ROOT / "data" / "services.yml"))
+    import_catalogue(engine, Catalogue.from_file(ROOT / "data" / "services.yml"))
 
 
 def test_no_route_answers_5xx(
