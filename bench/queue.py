@@ -235,7 +235,7 @@ def measure(url: str, repeat: int, ids: dict[str, int]) -> list[tuple[str, float
     supervisor, officer = client("bench-sup"), client("bench-officer")
     from sqlalchemy.orm import Session
 
-    from bot.officer.accounts import viewer_for
+    from bot.officer.access import viewer_for
     from bot.store.models import Officer
 
     with Session(get_engine(url)) as s:

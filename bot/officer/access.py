@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy.orm import Session
 
-from bot.store.models import OfficerRole, Privacy, Ticket
+from bot.store.models import Officer, OfficerRole, OfficerUnit, Privacy, Ticket
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,28 @@ class Viewer:
     def is_admin(self) -> bool:
         """Administration: accounts, units, holidays."""
         return self.role == OfficerRole.ADMIN
+
+
+def units_of(s: Session, officer_id: int) -> tuple[str, ...]:
+    """The units (office ids) an account belongs to, sorted."""
+    return tuple(
+        s.scalars(
+            select(OfficerUnit.office_id)
+            .where(OfficerUnit.officer_id == officer_id)
+            .order_by(OfficerUnit.office_id)
+        )
+    )
+
+
+def viewer_for(s: Session, officer: Officer) -> Viewer:
+    """The access-rule view of an account."""
+    return Viewer(
+        officer.id,
+        officer.username,
+        officer.display_name,
+        officer.role,
+        frozenset(units_of(s, officer.id)),
+    )
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,10 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
-from bot.officer.access import Viewer
+from bot.officer.access import units_of
 from bot.officer.audit import record
 from bot.officer.passwords import check_policy, hash_password, needs_rehash, verify_password
+from bot.officer.sessions import end_all_sessions
 from bot.store.models import Office, Officer, OfficerRole, OfficerUnit, utcnow
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
@@ -34,16 +35,6 @@ class AccountView:
     active: bool
     units: tuple[str, ...]
     last_login_at: datetime | None
-
-
-def _units_of(s: Session, officer_id: int) -> tuple[str, ...]:
-    return tuple(
-        s.scalars(
-            select(OfficerUnit.office_id)
-            .where(OfficerUnit.officer_id == officer_id)
-            .order_by(OfficerUnit.office_id)
-        )
-    )
 
 
 def _check_units(s: Session, units: list[str]) -> list[str]:
@@ -114,7 +105,7 @@ def update_account(
         wanted = _check_units(s, units)
         if role == OfficerRole.OFFICER and not wanted:
             raise AccountError("Petugas harus tergabung dalam minimal satu unit.")
-        before = {"role": officer.role.value, "units": list(_units_of(s, officer_id))}
+        before = {"role": officer.role.value, "units": list(units_of(s, officer_id))}
         officer.role = role
         officer.active = active
         officer.display_name = display_name.strip()[:200] or officer.username
@@ -122,8 +113,6 @@ def update_account(
         for unit in wanted:
             s.add(OfficerUnit(officer_id=officer_id, office_id=unit))
         if not active:
-            from bot.officer.sessions import end_all_sessions
-
             end_all_sessions(s, officer_id)
         record(
             s,
@@ -145,8 +134,6 @@ def set_password(engine: Engine, username: str, password: str, actor_id: int | N
         officer.password_hash = hash_password(password)
         officer.failed_logins = 0
         officer.locked_until = None
-        from bot.officer.sessions import end_all_sessions
-
         end_all_sessions(s, officer.id)
         record(s, actor_id, "password_set", username, None)
 
@@ -161,7 +148,7 @@ def list_accounts(engine: Engine) -> list[AccountView]:
                 o.display_name,
                 o.role,
                 o.active,
-                _units_of(s, o.id),
+                units_of(s, o.id),
                 o.last_login_at,
             )
             for o in s.scalars(select(Officer).order_by(Officer.username))
@@ -175,19 +162,8 @@ def get_account(engine: Engine, officer_id: int) -> AccountView | None:
         if o is None:
             return None
         return AccountView(
-            o.id, o.username, o.display_name, o.role, o.active, _units_of(s, o.id), o.last_login_at
+            o.id, o.username, o.display_name, o.role, o.active, units_of(s, o.id), o.last_login_at
         )
-
-
-def viewer_for(s: Session, officer: Officer) -> Viewer:
-    """The access-rule view of an account."""
-    return Viewer(
-        officer.id,
-        officer.username,
-        officer.display_name,
-        officer.role,
-        frozenset(_units_of(s, officer.id)),
-    )
 
 
 def _aware(value: datetime) -> datetime:

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 MIN_PASSWORD_LENGTH = 10
 _hasher = PasswordHasher()
-# Verified against when the username is unknown, so both cases take the same time.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-only-for-timing")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the username is unknown, so both cases take the same time.
+
+    Made on first use, not at import: importing the console costs no argon2 hash.
+    """
+    return _hasher.hash("not-a-real-password-only-for-timing")
 
 
 class WeakPassword(ValueError):
@@ -31,7 +40,7 @@ def hash_password(password: str) -> str:
 def verify_password(stored_hash: str | None, password: str) -> bool:
     """True when `password` matches; a missing hash still costs one verification."""
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return _hasher.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

@@ -16,8 +16,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
-from bot.officer.access import Viewer
-from bot.officer.accounts import viewer_for
+from bot.officer.access import Viewer, viewer_for
 from bot.store.models import Officer, OfficerSession, utcnow
 
 TOUCH_EVERY = timedelta(minutes=5)

@@ -15,8 +15,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from actions.feedback import ActionGiveFeedback
-from bot.officer.access import Viewer
-from bot.officer.accounts import create_account, viewer_for
+from bot.officer.access import Viewer, viewer_for
+from bot.officer.accounts import create_account
 from bot.tickets.deadlines import Deadlines, ResolutionPolicy
 from bot.tickets.workflow import Workflow
 from bot.store import ComplaintDraft, Repository

@@ -29,8 +29,8 @@ from devtools.devstack import (
     stop,
     wait_http,
 )
-from bot.officer.access import Viewer
-from bot.officer.accounts import create_account, viewer_for
+from bot.officer.access import Viewer, viewer_for
+from bot.officer.accounts import create_account
 from bot.tickets.deadlines import Deadlines, ResolutionPolicy
 from bot.tickets.workflow import Workflow
 from bot.store.models import Officer, OfficerRole, OutboxMessage, Rating, Ticket

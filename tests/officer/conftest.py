@@ -81,7 +81,7 @@ def people(engine: Engine) -> People:
 
 def viewer(engine: Engine, officer_id: int) -> Viewer:
     """The access view of an account, as the console builds it."""
-    from bot.officer.accounts import viewer_for
+    from bot.officer.access import viewer_for
 
     with Session(engine) as s:
         officer = s.get(Officer, officer_id)
