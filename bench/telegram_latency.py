@@ -19,9 +19,9 @@ from pathlib import Path
 
 import httpx
 
-from devtools.devstack import Servers, ensure_model
 from bot.store import prepare_database
 from bot.telegram.app import TelegramFrontend
+from devtools.devstack import Servers, ensure_model
 from devtools.local_api import LocalBotApi
 
 QUESTIONS = (

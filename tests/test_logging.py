@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from devtools.devstack import free_port, start_action_server, stop, wait_http
 from bot.logging_config import CHATTY_LOGGERS, configure_logging
+from devtools.devstack import free_port, start_action_server, stop, wait_http
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -38,9 +38,9 @@ import yaml
 from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.orm import Session
 
-from devtools.devstack import ROOT, Servers, ensure_model
 from bot.store import prepare_database
 from bot.store.models import Citizen, Rating, Service, Ticket
+from devtools.devstack import ROOT, Servers, ensure_model
 
 pytestmark = pytest.mark.rasa
 

@@ -12,6 +12,7 @@ import yaml
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
+from bot.store.models import Citizen, Ticket
 from devtools.devstack import (
     ROOT,
     ensure_model,
@@ -21,7 +22,6 @@ from devtools.devstack import (
     stop,
     wait_http,
 )
-from bot.store.models import Citizen, Ticket
 
 pytestmark = pytest.mark.rasa
 TICKET = re.compile(r"ADU-[0-9A-HJKMNP-TV-Z]{6}")

@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 import pytest_asyncio
 
-from devtools.devstack import Servers, ensure_model
 from bot.store import prepare_database
 from bot.telegram.app import TelegramFrontend
+from devtools.devstack import Servers, ensure_model
 from devtools.local_api import LocalBotApi
 
 RASA_TOKEN = "telegram-e2e-rasa-api-token"

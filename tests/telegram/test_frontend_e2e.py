@@ -28,9 +28,9 @@ from bot.store.models import (
     utcnow,
 )
 from bot.telegram.app import PURGE_INTERVAL_S, SECRET_HEADER, WEBHOOK_PATH, TelegramFrontend
-from devtools.local_api import LocalBotApi, SimulatedUser, make_png
 from bot.telegram.rasa_client import RasaClient, RasaUnavailable
 from bot.tickets.workdays import default_calendar
+from devtools.local_api import LocalBotApi, SimulatedUser, make_png
 
 pytestmark = [pytest.mark.rasa, pytest.mark.asyncio(loop_scope="module")]
 ROOT = Path(__file__).resolve().parents[2]
