@@ -11,7 +11,7 @@ Usage with python-telegram-bot::
 Run ``python -m devtools.local_api --port 8081`` for a server with a chat page.
 """
 
-from .entities import EntityParseError, format_text, parse_html, parse_markdown, parse_markdown_v2
+from .entities import EntityParseError, format_text, parse_html
 from .errors import ApiError
 from .media import make_png
 from .server import FAULT_KINDS, BotCall, Fault, LocalBotApi
@@ -30,6 +30,4 @@ __all__ = [
     "format_text",
     "make_png",
     "parse_html",
-    "parse_markdown",
-    "parse_markdown_v2",
 ]

@@ -1,10 +1,12 @@
-"""Telegram text formatting: HTML, MarkdownV2 and legacy Markdown parsers.
+"""Telegram text formatting: the HTML parser and the entities Telegram finds by itself.
 
-The parsers follow TDLib's ``parse_html``/``parse_markdown_v2``/``parse_markdown`` byte for
-byte (they work on the UTF-8 encoding, so reported byte offsets match Telegram's), raise
-:class:`EntityParseError` with Telegram's own messages (the server prefixes them with
-``"Bad Request: can't parse entities: "``) and return MessageEntity dicts whose offsets and
-lengths are counted in UTF-16 code units, as the Bot API does.
+The product formats every text with ``parse_mode=HTML``, so that is the only markup parsed
+here; MarkdownV2 and legacy Markdown get a clear 400 instead of a silent plain text. The
+parser follows TDLib's ``parse_html`` byte for byte (it works on the UTF-8 encoding, so
+reported byte offsets match Telegram's), raises :class:`EntityParseError` with Telegram's own
+messages (the server prefixes them with ``"Bad Request: can't parse entities: "``) and returns
+MessageEntity dicts whose offsets and lengths are counted in UTF-16 code units, as the Bot API
+does.
 """
 
 from __future__ import annotations
@@ -17,10 +19,8 @@ from urllib.parse import urlsplit, urlunsplit
 Entity = dict[str, Any]
 
 _SPACES = frozenset(b" \t\r\n\v\f\x00")
-_LF = 0x0A
-_CR = 0x0D
-_BACKSLASH = 0x5C
-_BACKTICK = 0x60
+# Modes Telegram knows but the product never sends (it formats with HTML only).
+_NOT_PARSED_MODES = {"markdown": "Markdown", "markdownv2": "MarkdownV2"}
 
 
 class EntityParseError(ValueError):
@@ -402,385 +402,6 @@ def _html_close_code(state: _HtmlState, tag: _OpenTag, offset: int, length: int)
     state.entities.append(_make_entity("code", offset, length))
 
 
-# ------------------------------------------------------------------------ MarkdownV2
-
-_MD_NAMES = {
-    "bold": "Bold",
-    "italic": "Italic",
-    "underline": "Underline",
-    "strikethrough": "Strikethrough",
-    "spoiler": "Spoiler",
-    "code": "Code",
-    "pre": "Pre",
-    "pre_code": "PreCode",
-    "text_link": "TextUrl",
-    "custom_emoji": "CustomEmoji",
-    "blockquote": "BlockQuote",
-}
-_MD_RESERVED = b"_*[]()~`>#+-=|{}.!\n"
-
-
-@dataclass
-class _MdOpen:
-    """An open MarkdownV2 entity."""
-
-    kind: str
-    argument: str
-    utf16_offset: int
-    byte_offset: int
-    out_pos: int
-
-
-@dataclass
-class _MdState:
-    """Mutable state of the MarkdownV2 parser."""
-
-    buf: _Bytes
-    out: bytearray = field(default_factory=bytearray)
-    utf16: int = 0
-    entities: list[Entity] = field(default_factory=list)
-    nested: list[_MdOpen] = field(default_factory=list)
-    have_blockquote: bool = False
-    can_start_blockquote: bool = True
-
-
-def _reserved_error(byte: int) -> EntityParseError:
-    """Telegram's error for an unescaped reserved MarkdownV2 character."""
-    return EntityParseError(
-        f"Character '{chr(byte)}' is reserved and must be escaped with the preceding '\\'"
-    )
-
-
-def _end_error(item: _MdOpen) -> EntityParseError:
-    """Telegram's error for an entity without its closing marker."""
-    return EntityParseError(
-        f"Can't find end of {_MD_NAMES[item.kind]} entity at byte offset {item.byte_offset}"
-    )
-
-
-def parse_markdown_v2(text: str) -> tuple[str, list[Entity]]:
-    """Parse Telegram MarkdownV2; return the plain text and its entities."""
-    state = _MdState(_Bytes(text))
-    buf = state.buf
-    i = -1
-    while True:
-        i += 1
-        if i >= buf.size:
-            break
-        byte = buf.data[i]
-        if byte == _BACKSLASH and 0 < buf.at(i + 1) <= 126:
-            i += 1
-            state.utf16 += 1
-            state.out.append(buf.data[i])
-            if buf.data[i] != _CR:
-                state.can_start_blockquote = buf.data[i] == _LF
-            continue
-        reserved = _MD_RESERVED
-        if state.nested and state.nested[-1].kind in ("code", "pre", "pre_code"):
-            reserved = b"`"
-        if byte not in reserved:
-            units = _utf16_units(byte)
-            state.utf16 += units
-            if units and byte != _CR:
-                state.can_start_blockquote = False
-            state.out.append(byte)
-            continue
-        i = _md_close(state, i) if _md_is_end(state, i) else _md_open(state, i)
-    _md_finish(state)
-    return state.out.decode("utf-8"), sort_entities(state.entities)
-
-
-def _md_is_end(state: _MdState, i: int) -> bool:
-    """Whether the reserved character at ``i`` closes the innermost open entity."""
-    if not state.nested:
-        return False
-    buf = state.buf
-    byte = buf.at(i)
-    following = buf.at(i + 1)
-    if state.have_blockquote and byte == _LF and (i + 1 == buf.size or following != ord(">")):
-        return True
-    kind = state.nested[-1].kind
-    closers = {
-        "bold": byte == ord("*"),
-        "italic": byte == ord("_") and following != ord("_"),
-        "code": byte == _BACKTICK,
-        "pre": byte == _BACKTICK and following == _BACKTICK and buf.at(i + 2) == _BACKTICK,
-        "text_link": byte == ord("]"),
-        "underline": byte == ord("_") and following == ord("_"),
-        "strikethrough": byte == ord("~"),
-        "spoiler": byte == ord("|") and following == ord("|"),
-        "custom_emoji": byte == ord("]"),
-    }
-    closers["pre_code"] = closers["pre"]
-    return closers.get(kind, False)
-
-
-def _md_open(state: _MdState, i: int) -> int:
-    """Open the entity whose marker starts at ``i``; return the last consumed position."""
-    buf = state.buf
-    byte = buf.at(i)
-    begin = i
-    argument = ""
-    kind: str | None
-    if byte == ord("_"):
-        kind = "italic"
-        if buf.at(i + 1) == ord("_"):
-            kind = "underline"
-            i += 1
-    elif byte == ord("*"):
-        kind = "bold"
-    elif byte == ord("~"):
-        kind = "strikethrough"
-    elif byte == ord("|"):
-        if buf.at(i + 1) != ord("|"):
-            raise _reserved_error(byte)
-        kind = "spoiler"
-        i += 1
-    elif byte == ord("["):
-        kind = "text_link"
-    elif byte == _BACKTICK:
-        kind, argument, i = _md_open_code(buf, i)
-    elif byte == ord("!"):
-        if buf.at(i + 1) != ord("["):
-            raise _reserved_error(byte)
-        kind = "custom_emoji"
-        i += 1
-    elif byte == _LF:
-        state.utf16 += 1
-        state.out.append(_LF)
-        state.can_start_blockquote = True
-        kind = None
-    elif byte == ord(">") and state.can_start_blockquote:
-        kind = None if state.have_blockquote else "blockquote"
-        state.have_blockquote = True
-    else:
-        raise _reserved_error(byte)
-    if kind is not None:
-        state.nested.append(_MdOpen(kind, argument, state.utf16, begin, len(state.out)))
-    return i
-
-
-def _md_open_code(buf: _Bytes, i: int) -> tuple[str, str, int]:
-    """Open inline code or a pre block at ``i``; return ``(kind, language, position)``."""
-    if not (buf.at(i + 1) == _BACKTICK and buf.at(i + 2) == _BACKTICK):
-        return "code", "", i
-    i += 3
-    kind = "pre"
-    language = ""
-    language_end = i
-    while not _is_space(buf.at(language_end)) and buf.at(language_end) != _BACKTICK:
-        language_end += 1
-    if i != language_end and language_end < buf.size and buf.at(language_end) != _BACKTICK:
-        kind = "pre_code"
-        language = buf.data[i:language_end].decode("utf-8", "replace")
-        i = language_end
-    if buf.at(i) in (_LF, _CR):
-        if buf.at(i + 1) in (_LF, _CR) and buf.at(i) != buf.at(i + 1):
-            i += 2
-        else:
-            i += 1
-    return kind, language, i - 1
-
-
-def _md_close(state: _MdState, i: int) -> int:
-    """Close the innermost entity at ``i``; return the last consumed position."""
-    buf = state.buf
-    top = state.nested[-1]
-    kind = top.kind
-    if buf.at(i) == _LF and kind != "blockquote":
-        kind = _md_close_expandable(state, i)
-        top = state.nested[-1]
-    argument = top.argument
-    skip = state.utf16 == top.utf16_offset
-    if kind in ("underline", "spoiler"):
-        i += 1
-    elif kind in ("pre", "pre_code"):
-        i += 2
-    elif kind == "text_link":
-        i, url = _md_link_url(state, i, top)
-        skip = skip or not url
-        argument = url
-    elif kind == "custom_emoji":
-        i, argument = _md_custom_emoji(buf, i)
-    elif kind in ("blockquote", "expandable_blockquote"):
-        state.have_blockquote = False
-        state.out.append(buf.at(i))
-        state.can_start_blockquote = True
-        state.utf16 += 1
-        skip = False
-    if not skip:
-        api_kind = "pre" if kind == "pre_code" else kind
-        length = state.utf16 - top.utf16_offset
-        state.entities.append(_make_entity(api_kind, top.utf16_offset, length, argument))
-    state.nested.pop()
-    return i
-
-
-def _md_close_expandable(state: _MdState, i: int) -> str:
-    """Handle a line end inside a quote: only ``||`` right before it ends an expandable quote."""
-    top = state.nested[-1]
-    out = state.out
-    just_opened = top.byte_offset == i - 2 or (
-        top.byte_offset == i - 3 and len(out) != 0 and out[-1] == _CR
-    )
-    if top.kind != "spoiler" or not just_opened:
-        raise _end_error(top)
-    state.nested.pop()
-    if state.nested[-1].kind != "blockquote":
-        raise _end_error(state.nested[-1])
-    return "expandable_blockquote"
-
-
-def _md_read_url(buf: _Bytes, i: int) -> tuple[int, str, bool]:
-    """Read ``(...)`` starting at the ``(``; return ``(position of ')', url, closed)``."""
-    i += 1
-    url = bytearray()
-    while i < buf.size and buf.at(i) != ord(")"):
-        if buf.at(i) == _BACKSLASH and 0 < buf.at(i + 1) <= 126:
-            url.append(buf.at(i + 1))
-            i += 2
-            continue
-        url.append(buf.at(i))
-        i += 1
-    return i, url.decode("utf-8", "replace"), buf.at(i) == ord(")")
-
-
-def _md_link_url(state: _MdState, i: int, top: _MdOpen) -> tuple[int, str]:
-    """Read the URL of ``[text](url)`` (or use the text); return ``(position, checked url)``."""
-    buf = state.buf
-    if buf.at(i + 1) != ord("("):
-        return i, check_link(state.out[top.out_pos :].decode("utf-8", "replace"))
-    url_begin = i + 2
-    i, url, closed = _md_read_url(buf, i + 1)
-    if not closed:
-        raise EntityParseError(f"Can't find end of a URL at byte offset {url_begin}")
-    return i, check_link(url)
-
-
-def _md_custom_emoji(buf: _Bytes, i: int) -> tuple[int, str]:
-    """Read the ``(tg://emoji?id=N)`` part of a custom emoji; return ``(position, id)``."""
-    if buf.at(i + 1) != ord("("):
-        raise EntityParseError("Custom emoji entity must contain a tg://emoji URL")
-    url_begin = i + 2
-    i, url, closed = _md_read_url(buf, i + 1)
-    if not closed:
-        raise EntityParseError(f"Can't find end of a custom emoji URL at byte offset {url_begin}")
-    match = re.match(r"^tg://emoji/?\?(?:.*&)?id=(\d+)", url, re.IGNORECASE)
-    if not match:
-        raise EntityParseError("Custom emoji URL must have an emoji identifier")
-    if match.group(1).startswith("0"):
-        raise EntityParseError("Invalid custom emoji identifier specified")
-    return i, match.group(1)
-
-
-def _md_finish(state: _MdState) -> None:
-    """Close a trailing block quote and report entities left open."""
-    if state.have_blockquote and state.nested:
-        kind = "blockquote"
-        top = state.nested[-1]
-        if top.kind == "spoiler" and top.byte_offset == state.buf.size - 2:
-            state.nested.pop()
-            kind = "expandable_blockquote"
-        if state.nested and state.nested[-1].kind == "blockquote":
-            quote = state.nested.pop()
-            length = state.utf16 - quote.utf16_offset
-            if length:
-                state.entities.append(_make_entity(kind, quote.utf16_offset, length))
-    if state.nested:
-        raise _end_error(state.nested[-1])
-
-
-# ------------------------------------------------------------------ legacy Markdown
-
-
-def parse_markdown(text: str) -> tuple[str, list[Entity]]:
-    """Parse legacy Telegram Markdown; return the plain text and its entities."""
-    buf = _Bytes(text)
-    out = bytearray()
-    entities: list[Entity] = []
-    utf16 = 0
-    i = -1
-    while True:
-        i += 1
-        if i >= buf.size:
-            break
-        byte = buf.data[i]
-        if byte == _BACKSLASH and chr(buf.at(i + 1)) in "_*`[" and buf.at(i + 1):
-            i += 1
-            out.append(buf.data[i])
-            utf16 += 1
-            continue
-        if chr(byte) not in "_*`[":
-            utf16 += _utf16_units(byte)
-            out.append(byte)
-            continue
-        i, utf16 = _legacy_entity(buf, i, out, utf16, entities)
-    return out.decode("utf-8"), sort_entities(entities)
-
-
-def _legacy_entity(
-    buf: _Bytes, begin: int, out: bytearray, utf16: int, entities: list[Entity]
-) -> tuple[int, int]:
-    """Parse one legacy Markdown entity; return ``(last position, utf16 offset)``."""
-    marker = buf.at(begin)
-    end_char = ord("]") if marker == ord("[") else marker
-    i = begin + 1
-    language = ""
-    is_pre = marker == _BACKTICK and buf.at(i) == _BACKTICK and buf.at(i + 1) == _BACKTICK
-    if is_pre:
-        i, language = _legacy_pre_start(buf, i + 2)
-    offset = utf16
-    while i < buf.size and (
-        buf.at(i) != end_char
-        or (is_pre and not (buf.at(i + 1) == _BACKTICK and buf.at(i + 2) == _BACKTICK))
-    ):
-        utf16 += _utf16_units(buf.at(i))
-        out.append(buf.at(i))
-        i += 1
-    if i == buf.size:
-        raise EntityParseError(f"Can't find end of the entity starting at byte offset {begin}")
-    if utf16 != offset:
-        kinds = {ord("_"): "italic", ord("*"): "bold", _BACKTICK: "pre" if is_pre else "code"}
-        if marker == ord("["):
-            i, url = _legacy_link(buf, begin, i)
-            if url:
-                entities.append(_make_entity("text_link", offset, utf16 - offset, url))
-        else:
-            entities.append(_make_entity(kinds[marker], offset, utf16 - offset, language))
-    if is_pre:
-        i += 2
-    return i, utf16
-
-
-def _legacy_pre_start(buf: _Bytes, i: int) -> tuple[int, str]:
-    """Skip the optional language and first line break of a legacy pre block."""
-    language = ""
-    language_end = i
-    while not _is_space(buf.at(language_end)) and buf.at(language_end) != _BACKTICK:
-        language_end += 1
-    if i != language_end and language_end < buf.size and buf.at(language_end) != _BACKTICK:
-        language = buf.data[i:language_end].decode("utf-8", "replace")
-        i = language_end
-    if buf.at(i) in (_LF, _CR):
-        if buf.at(i + 1) in (_LF, _CR) and buf.at(i) != buf.at(i + 1):
-            i += 2
-        else:
-            i += 1
-    return i, language
-
-
-def _legacy_link(buf: _Bytes, begin: int, i: int) -> tuple[int, str]:
-    """Read the URL after ``[text]``; return ``(last position, checked url)``."""
-    if buf.at(i + 1) != ord("("):
-        return i, check_link(buf.data[begin + 1 : i].decode("utf-8", "replace"))
-    i += 2
-    url = bytearray()
-    while i < buf.size and buf.at(i) != ord(")"):
-        url.append(buf.at(i))
-        i += 1
-    return i, check_link(url.decode("utf-8", "replace"))
-
-
 # ------------------------------------------------------------ automatic entities
 
 _AUTO_PATTERNS = (
@@ -837,7 +458,8 @@ def format_text(text: str, parse_mode: str | None, entities: list[Entity] | None
     """Parse ``text`` with ``parse_mode`` (or take explicit ``entities``) and trim it.
 
     Raises:
-        EntityParseError: if the markup is malformed.
+        EntityParseError: if the HTML is malformed, or for Markdown and MarkdownV2, which
+            Telegram knows but the product never sends (the stand-in does not parse them).
         ValueError: if ``parse_mode`` is not one Telegram knows.
     """
     mode = (parse_mode or "").strip().lower()
@@ -845,10 +467,11 @@ def format_text(text: str, parse_mode: str | None, entities: list[Entity] | None
         plain, parsed = text, [dict(e) for e in entities]
     elif mode == "html":
         plain, parsed = parse_html(text)
-    elif mode == "markdownv2":
-        plain, parsed = parse_markdown_v2(text)
-    elif mode == "markdown":
-        plain, parsed = parse_markdown(text)
+    elif mode in _NOT_PARSED_MODES:
+        raise EntityParseError(
+            f"parse_mode {_NOT_PARSED_MODES[mode]} is not supported by the local Bot API"
+            " stand-in: the product formats with HTML"
+        )
     elif mode == "":
         plain, parsed = text, []
     else:

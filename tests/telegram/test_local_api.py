@@ -318,7 +318,7 @@ async def test_reply_keyboard_buttons_send_text_or_location(
         await citizen.press("Batal")  # one-time keyboard is gone
 
 
-async def test_parse_modes_produce_entities_and_reject_broken_markup(
+async def test_html_produces_entities_and_rejects_broken_markup(
     bot: Bot, citizen: SimulatedUser
 ) -> None:
     sent = await bot.send_message(
@@ -333,10 +333,24 @@ async def test_parse_modes_produce_entities_and_reject_broken_markup(
         await bot.send_message(CITIZEN_ID, "<b>tebal", parse_mode=ParseMode.HTML)
     with pytest.raises(BadRequest, match=r'(?i)unsupported start tag "br"'):
         await bot.send_message(CITIZEN_ID, "baris<br>baru", parse_mode=ParseMode.HTML)
-    with pytest.raises(BadRequest, match=r"(?i)character '\.' is reserved"):
-        await bot.send_message(CITIZEN_ID, "Terima kasih.", parse_mode=ParseMode.MARKDOWN_V2)
-    ok = await bot.send_message(CITIZEN_ID, "*Terima kasih\\.*", parse_mode=ParseMode.MARKDOWN_V2)
-    assert ok.text == "Terima kasih." and ok.entities[0].type == "bold"
+
+
+async def test_parse_modes_the_product_never_sends_get_a_clear_400(
+    api: LocalBotApi, bot: Bot, citizen: SimulatedUser
+) -> None:
+    """The front end formats with HTML only; the stand-in parses nothing else and says so."""
+    for mode in (ParseMode.MARKDOWN_V2, ParseMode.MARKDOWN):
+        with pytest.raises(
+            BadRequest, match=rf"(?i)^can.t parse entities: parse_mode {mode.value} is not"
+        ):
+            await bot.send_message(CITIZEN_ID, "*Terima kasih*", parse_mode=mode)
+        with pytest.raises(BadRequest, match=r"(?i)^can't parse entities: parse_mode"):
+            await bot.send_photo(CITIZEN_ID, make_png(), caption="*foto*", parse_mode=mode)
+    with pytest.raises(BadRequest, match=r"(?i)^unsupported parse_mode$"):
+        await bot.send_message(CITIZEN_ID, "Terima kasih.", parse_mode="BBCode")
+    assert api.bot_messages(CITIZEN_ID) == []
+    plain = await bot.send_message(CITIZEN_ID, "*Terima kasih*")
+    assert plain.text == "*Terima kasih*" and plain.entities == ()
 
 
 # --------------------------------------------------------------------- files
