@@ -15,15 +15,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
-from .state import JSON, ChatState
-
-if TYPE_CHECKING:
-    from .server import LocalBotApi
-    from .simulated import SimulatedUser
+from .simulated import SimulatedUser, Simulation
+from .state import JSON, BotState, ChatState
 
 _PAGE = Path(__file__).with_name("chat.html")
 _MAX_USER_ID = 2**52
@@ -34,9 +31,9 @@ def _page_html() -> str:
     return _PAGE.read_text(encoding="utf-8")
 
 
-def add_chat_routes(app: web.Application, api: LocalBotApi) -> None:
-    """Register the chat page and its JSON endpoints on ``app``."""
-    routes = _ChatRoutes(api)
+def add_chat_routes(app: web.Application, simulation: Simulation) -> None:
+    """Register the chat page and its JSON endpoints on ``app``; users come from ``simulation``."""
+    routes = _ChatRoutes(simulation)
     app.router.add_get("/", routes.page)
     app.router.add_get("/chat", routes.page)
     app.router.add_get("/_local/chat/{user_id}/messages", routes.messages)
@@ -54,22 +51,22 @@ def _error(status: int, message: str) -> web.Response:
 class _ChatRoutes:
     """Handlers of the chat page endpoints."""
 
-    def __init__(self, api: LocalBotApi) -> None:
-        self._api = api
+    def __init__(self, simulation: Simulation) -> None:
+        self._simulation = simulation
 
     def _user(self, request: web.Request) -> SimulatedUser:
         raw = request.match_info["user_id"]
         if not raw.isdigit() or not 0 < int(raw) < _MAX_USER_ID:
             raise web.HTTPBadRequest(text="invalid user id")
         name = (request.query.get("name") or "Warga").strip()[:64] or "Warga"
-        return self._api.user(int(raw), first_name=name)
+        return self._simulation.user(int(raw), first_name=name)
 
     async def page(self, request: web.Request) -> web.Response:
         return web.Response(text=_page_html(), content_type="text/html", charset="utf-8")
 
     async def messages(self, request: web.Request) -> web.Response:
         user = self._user(request)
-        return web.json_response(chat_snapshot(self._api, user.chat, user))
+        return web.json_response(chat_snapshot(self._simulation.state, user.chat, user))
 
     async def send(self, request: web.Request) -> web.Response:
         user = self._user(request)
@@ -123,7 +120,7 @@ class _ChatRoutes:
         return web.json_response({"ok": True})
 
     async def file(self, request: web.Request) -> web.Response:
-        stored = self._api.state.files.get(request.match_info["file_id"])
+        stored = self._simulation.state.files.get(request.match_info["file_id"])
         if stored is None:
             raise web.HTTPNotFound()
         return web.Response(
@@ -141,22 +138,22 @@ async def _json_body(request: web.Request) -> dict[str, Any]:
     return body
 
 
-def chat_snapshot(api: LocalBotApi, chat: ChatState, user: SimulatedUser) -> JSON:
+def chat_snapshot(state: BotState, chat: ChatState, user: SimulatedUser) -> JSON:
     """The chat as the page needs it: messages, keyboard, typing state, callback answers."""
     messages = [
-        _message_view(message, api.state.bot.id)
+        _message_view(message, state.bot.id)
         for message_id, message in sorted(chat.messages.items())
         if message_id not in chat.deleted
     ]
     keyboard = chat.reply_keyboard or {}
     answers = [
         {"id": q.id, "text": q.answer.get("text"), "show_alert": q.answer.get("show_alert")}
-        for q in api.state.callback_queries.values()
+        for q in state.callback_queries.values()
         if q.chat_id == chat.id and q.answer is not None
     ]
     return {
         "version": chat.version,
-        "bot": api.bot_user,
+        "bot": state.bot.to_user(),
         "user": user.user,
         "action": chat.current_action(),
         "messages": messages,

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from . import methods
+from .chat_page import add_chat_routes
 from .errors import (
     BOT_BLOCKED,
     OTHER_GET_UPDATES,
@@ -32,7 +33,7 @@ from .errors import (
     unauthorized,
 )
 from .params import Params
-from .simulated import BotMessage, SimulatedGroup, SimulatedUser, make_user
+from .simulated import BotMessage, SimulatedGroup, SimulatedUser, Simulation
 from .state import ALL_UPDATE_TYPES, JSON, BotIdentity, BotState, WebhookConfig
 from .webhook import WebhookDelivery
 
@@ -163,8 +164,7 @@ class LocalBotApi:
         self.state = BotState(BotIdentity(self._bot_id, bot_name, bot_username), first_update_id)
         self.calls: list[BotCall] = []
         self._faults: list[Fault] = []
-        self._users: dict[int, SimulatedUser] = {}
-        self._groups: dict[int, SimulatedGroup] = {}
+        self.simulation = Simulation(self.state)
         self._runner: web.AppRunner | None = None
         self._poller: object | None = None
         self._webhook_task: asyncio.Task[None] | None = None
@@ -185,15 +185,13 @@ class LocalBotApi:
 
     async def start(self) -> LocalBotApi:
         """Start listening; returns self."""
-        from .chat_page import add_chat_routes
-
         self._closed = asyncio.Event()
         self.state.closing = False
         app = web.Application(client_max_size=_MAX_UPLOAD)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_method)
         app.router.add_route("*", "/bot{token}/", self._handle_not_found)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
-        add_chat_routes(app, self)
+        add_chat_routes(app, self.simulation)
         self._runner = web.AppRunner(
             app, access_log=None, handle_signals=False, shutdown_timeout=1.0
         )
@@ -286,14 +284,9 @@ class LocalBotApi:
         The same object is returned for the same id. ``started=False`` models a user who
         never opened the bot (sending to them fails with 403).
         """
-        existing = self._users.get(user_id)
-        if existing is not None:
-            return existing
-        user = make_user(user_id, first_name, last_name, username, language_code)
-        chat = self.state.add_user(user, started=started)
-        simulated = SimulatedUser(self.state, user, chat)
-        self._users[user_id] = simulated
-        return simulated
+        return self.simulation.user(
+            user_id, first_name, last_name, username, language_code, started=started
+        )
 
     def group(
         self,
@@ -303,17 +296,7 @@ class LocalBotApi:
         username: str | None = None,
     ) -> SimulatedGroup:
         """Return a simulated group (a supergroup if the id starts with -100)."""
-        existing = self._groups.get(chat_id)
-        if existing is not None:
-            return existing
-        if chat_id >= 0:
-            raise ValueError("group chat ids are negative")
-        chat_type = "supergroup" if str(chat_id).startswith("-100") else "group"
-        group = SimulatedGroup(
-            self.state, self.state.add_group(chat_id, title, chat_type, username)
-        )
-        self._groups[chat_id] = group
-        return group
+        return self.simulation.group(chat_id, title, username=username)
 
     def bot_messages(self, chat_id: int) -> list[BotMessage]:
         """Messages the bot sent to ``chat_id`` (not deleted), oldest first."""

@@ -495,3 +495,61 @@ class SimulatedGroup:
     def __repr__(self) -> str:
         """Short description."""
         return f"<SimulatedGroup {self.chat_id} {self.title!r}>"
+
+
+class Simulation:
+    """The simulated people around one bot: the same object for the same user or group id.
+
+    The server (:class:`~.server.LocalBotApi`) and the chat page both reach users through it,
+    so the chat page needs neither the server nor its HTTP front.
+    """
+
+    def __init__(self, state: BotState) -> None:
+        """Simulate people for the bot whose state is ``state``."""
+        self.state = state
+        self._users: dict[int, SimulatedUser] = {}
+        self._groups: dict[int, SimulatedGroup] = {}
+
+    def user(
+        self,
+        user_id: int = 10001,
+        first_name: str = "Warga",
+        last_name: str | None = None,
+        username: str | None = None,
+        language_code: str | None = "id",
+        *,
+        started: bool = True,
+    ) -> SimulatedUser:
+        """Return the simulated user ``user_id`` in their private chat with the bot.
+
+        The same object is returned for the same id. ``started=False`` models a user who
+        never opened the bot (sending to them fails with 403).
+        """
+        existing = self._users.get(user_id)
+        if existing is not None:
+            return existing
+        user = make_user(user_id, first_name, last_name, username, language_code)
+        chat = self.state.add_user(user, started=started)
+        simulated = SimulatedUser(self.state, user, chat)
+        self._users[user_id] = simulated
+        return simulated
+
+    def group(
+        self,
+        chat_id: int = -1001000000001,
+        title: str = "Grup Warga",
+        *,
+        username: str | None = None,
+    ) -> SimulatedGroup:
+        """Return a simulated group (a supergroup if the id starts with -100)."""
+        existing = self._groups.get(chat_id)
+        if existing is not None:
+            return existing
+        if chat_id >= 0:
+            raise ValueError("group chat ids are negative")
+        chat_type = "supergroup" if str(chat_id).startswith("-100") else "group"
+        group = SimulatedGroup(
+            self.state, self.state.add_group(chat_id, title, chat_type, username)
+        )
+        self._groups[chat_id] = group
+        return group
