@@ -24,7 +24,7 @@ from bot.officer.web import create_app
 from bot.tickets.workflow import Workflow
 from bot.store import ComplaintDraft, Repository
 from bot.store.db import get_engine
-from bot.store.messaging import MessagingRepository
+from bot.store.consent import ConsentRepository
 from bot.store.models import Category, Officer, OfficerRole, Privacy, Ticket
 from bot.tickets.workdays import HolidayCalendar
 
@@ -109,7 +109,7 @@ TicketMaker = Callable[..., str]
 def make_ticket(engine: Engine, calendar_: HolidayCalendar) -> TicketMaker:
     """File a complaint the way the assistant does; returns its public id."""
     repo = Repository(engine, calendar_)
-    messaging = MessagingRepository(engine)
+    consent = ConsentRepository(engine)
     counter = iter(range(10_000, 99_999))
 
     def make(
@@ -124,7 +124,7 @@ def make_ticket(engine: Engine, calendar_: HolidayCalendar) -> TicketMaker:
         **changes: Any,
     ) -> str:
         sender = sender or str(next(counter) * 1000 + 7)
-        messaging.record_consent(sender, int(sender), name)
+        consent.record(sender, int(sender), name)
         view, _ = repo.file_ticket(
             sender,
             ComplaintDraft(

@@ -15,7 +15,7 @@ from bot.officer.accounts import create_account
 from bot.tickets.holidays import read_holidays
 from bot.officer.notices import queue_new_ticket_notices
 from bot.tickets.workflow import Workflow
-from bot.store.messaging import MessagingRepository
+from bot.store.outbox import OutboxRepository
 from bot.store.models import OfficerRole
 from tests.officer.conftest import PASSWORD, People, TicketMaker, csrf_of, viewer
 
@@ -80,9 +80,9 @@ def test_unit_group_save_is_confirmed_and_failed_notices_are_shown(
     tid = make_ticket()
     assert queue_new_ticket_notices(engine) == 1
     assert "menunggu dikirim" in admin.get("/admin/unit").text
-    messaging = MessagingRepository(engine)
-    (claimed,) = messaging.claim_due()
-    messaging.outbox_retry(claimed.id, 0, "Bad Request: chat not found", give_up=True)
+    outbox = OutboxRepository(engine)
+    (claimed,) = outbox.claim_due()
+    outbox.retry(claimed.id, 0, "Bad Request: chat not found", give_up=True)
     page = admin.get("/admin/unit").text
     state = re.search(
         r'<tr id="unit-disdukcapil">.*?<td class="notice-state[^"]*">(.*?)</td>', page, re.S

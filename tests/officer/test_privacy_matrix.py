@@ -31,7 +31,8 @@ from bot.officer.accounts import create_account
 from bot.officer.notices import queue_new_ticket_notices, set_unit_channel
 from bot.tickets.workflow import Workflow
 from bot.store import Repository
-from bot.store.messaging import MessagingRepository
+from bot.store.consent import ConsentRepository
+from bot.store.inbox import InboxRepository
 from bot.store.models import OfficerRole, OutboxMessage, Privacy
 from bot.tickets.workdays import HolidayCalendar
 from tests.officer.conftest import PASSWORD, ROOT, People, viewer
@@ -108,8 +109,8 @@ class Scenario:
         self.dewi = create_account(
             engine, "dewi", PASSWORD, OfficerRole.OFFICER, ["disdukcapil"], "Dewi Lestari"
         )
-        self.messaging = MessagingRepository(engine, bot_id=1)
-        self.messaging.record_consent(str(REPORTER_TG), REPORTER_TG, REPORTER_NAME)
+        self.inbox = InboxRepository(engine, bot_id=1)
+        ConsentRepository(engine).record(str(REPORTER_TG), REPORTER_TG, REPORTER_NAME)
         set_unit_channel(engine, "disdukcapil", GROUP_DUKCAPIL, people.admin)
         set_unit_channel(engine, "satpas", GROUP_SATPAS, people.admin)
         self.events: list[dict[str, Any]] = []
@@ -136,7 +137,7 @@ class Scenario:
         """A citizen message: stored by the front end, then seen by Rasa."""
         self.update_id += 1
         self.clock += 30
-        self.messaging.store_update(
+        self.inbox.store_update(
             self.update_id,
             {
                 "update_id": self.update_id,

@@ -265,10 +265,9 @@ def test_anonymous_ticket_never_renders_reporter_data(
     make_ticket: TicketMaker,
     people: People,
 ) -> None:
-    from bot.store.messaging import MessagingRepository
+    from bot.store.inbox import InboxRepository
 
-    messaging = MessagingRepository(engine, bot_id=1)
-    messaging.store_update(
+    InboxRepository(engine, bot_id=1).store_update(
         777, {"message": {"text": "saya Joko mau lapor"}}, "text", "9990001", 9990001
     )
     tid = make_ticket(privacy=Privacy.ANONYMOUS, sender="9990001", name="Joko Rahasia")
@@ -298,7 +297,7 @@ def test_script_in_complaint_is_escaped(
 def test_actions_over_http_reach_the_outbox_and_show_delivery(
     app_client: Client, engine: Engine, make_ticket: TicketMaker, people: People
 ) -> None:
-    from bot.store.messaging import MessagingRepository
+    from bot.store.outbox import OutboxRepository
 
     tid = make_ticket(sender="3330001")
     c = app_client("budi")
@@ -307,10 +306,10 @@ def test_actions_over_http_reach_the_outbox_and_show_delivery(
     assert r.status_code == 303
     page = c.get(f"/tiket/{tid}")
     assert "Balasan masuk antrean kirim." in page.text and "menunggu dikirim" in page.text
-    messaging = MessagingRepository(engine)
-    claimed = messaging.claim_due()
+    outbox = OutboxRepository(engine)
+    claimed = outbox.claim_due()
     assert len(claimed) == 1 and claimed[0].chat_id == 3330001 and tid in claimed[0].text
-    messaging.outbox_sent(claimed[0].id, 42)
+    outbox.sent(claimed[0].id, 42)
     assert "terkirim" in c.get(f"/tiket/{tid}").text
     # An illegal move over HTTP: refused with the state machine's message, nothing changes.
     r = c.post(f"/tiket/{tid}/resolve", data={"csrf_token": token, "text": "selesai"})

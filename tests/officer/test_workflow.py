@@ -17,7 +17,7 @@ from bot.tickets.workflow import (
     TicketNotFound,
     Workflow,
 )
-from bot.store.messaging import MessagingRepository
+from bot.store.deletion import DeletionRepository
 from bot.store.models import (
     OutboxMessage,
     Privacy,
@@ -106,7 +106,7 @@ def test_full_lifecycle_sets_deadlines_events_and_outbox(
     ]
     events = _events(engine, tid)
     assert all(e.actor_id == str(people.officer) for e in events if e.actor_type == "officer")
-    assert MessagingRepository(engine).outbox_status(outbox[-1].id) == "pending"
+    assert outbox[-1].status == "pending"
 
 
 def test_illegal_transition_is_refused_and_changes_nothing(
@@ -181,7 +181,7 @@ def test_reply_to_citizen_who_deleted_their_data_is_recorded_undeliverable(
 ) -> None:
     officer = viewer(engine, people.officer)
     tid = make_ticket(sender="7770001")
-    MessagingRepository(engine).forget_citizen("7770001")
+    DeletionRepository(engine).forget_citizen("7770001")
     result = workflow.reply(officer, tid, "Mohon maaf atas ketidaknyamanan.")
     assert result.outbox_id is None
     assert "tidak dapat dikirim" in result.message

@@ -1,0 +1,296 @@
+"""The inbox: every Telegram update, stored before it is acknowledged, until it is handled.
+
+Inbox rows are addressed by their own id (`inbox_id`): an update id identifies an update
+only within the deduplication window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.store.models import InboxMessage, utcnow
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """A stored incoming message waiting to be forwarded to Rasa."""
+
+    id: int
+    update_id: int
+    sender_id: str
+    chat_id: int
+    payload: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class UnfinishedUpdate:
+    """A stored update whose handling was abandoned (its process died or its handler
+    failed), handed out again to be handled from the stored raw JSON."""
+
+    id: int
+    update_id: int
+    raw: dict[str, Any]
+    attempt: int
+
+
+# Telegram guarantees unique update ids only while it keeps updates (24 hours) and starts
+# them at a random number after a week without updates; a restarted local Bot API server
+# starts them anew. Deduplication therefore holds for this long (INBOX_DEDUP_HOURS).
+DEFAULT_DEDUP_WINDOW = timedelta(hours=48)
+# An update stored but not finished within this time was abandoned (its process died, or
+# its handler failed) and may be handled again, at most MAX_RECOVERIES times.
+CLAIM_LEASE = timedelta(minutes=10)
+MAX_RECOVERIES = 3
+
+
+class InboxRepository:
+    """The inbox of one bot (Telegram counts update ids per bot)."""
+
+    def __init__(
+        self, engine: Engine, bot_id: int = 0, dedup_window: timedelta = DEFAULT_DEDUP_WINDOW
+    ):
+        self.engine = engine
+        self.bot_id = bot_id
+        self.dedup_window = dedup_window
+        self.claim_lease = CLAIM_LEASE
+        self.max_recoveries = MAX_RECOVERIES
+
+    def store_update(
+        self,
+        update_id: int,
+        raw: dict[str, Any],
+        kind: str,
+        sender_id: str | None,
+        chat_id: int | None,
+    ) -> int | None:
+        """Store an incoming update: its inbox id, or None for a duplicate (the same update
+        id was stored less than the deduplication window ago).
+
+        Concurrent arrivals of one update (webhook redelivery, two replicas) cannot both
+        be stored: at most one row per (bot, update id) has an open window, enforced by
+        the unique constraint `uq_inbox_bot_update_open`.
+        """
+        try:
+            with Session(self.engine) as s, s.begin():
+                return self._insert(s, update_id, raw, kind, sender_id, chat_id)
+        except IntegrityError:
+            return None
+
+    def _insert(
+        self,
+        s: Session,
+        update_id: int,
+        raw: dict[str, Any],
+        kind: str,
+        sender_id: str | None,
+        chat_id: int | None,
+    ) -> int:
+        """Insert inside the caller's transaction; IntegrityError for a duplicate."""
+        now = utcnow()
+        # An earlier use of this id older than the window was another update: close its
+        # window (on PostgreSQL this locks that row, so racing arrivals queue up here and
+        # the losers then meet the new row in the unique constraint).
+        s.execute(
+            update(InboxMessage)
+            .where(
+                InboxMessage.bot_id == self.bot_id,
+                InboxMessage.update_id == update_id,
+                InboxMessage.dedup_active.is_(True),
+                InboxMessage.created_at < now - self.dedup_window,
+            )
+            .values(dedup_active=None)
+        )
+        row = InboxMessage(
+            bot_id=self.bot_id,
+            update_id=update_id,
+            dedup_active=True,
+            raw=raw,
+            kind=kind,
+            sender_id=sender_id,
+            chat_id=chat_id,
+            status="received",
+            next_attempt_at=now + self.claim_lease,
+            created_at=now,
+        )
+        s.add(row)
+        s.flush()
+        return row.id
+
+    def inbox_id(self, update_id: int) -> int | None:
+        """The inbox row of an update id within its window (the update being handled)."""
+        with Session(self.engine) as s:
+            return s.scalar(
+                select(InboxMessage.id).where(
+                    InboxMessage.bot_id == self.bot_id,
+                    InboxMessage.update_id == update_id,
+                    InboxMessage.dedup_active.is_(True),
+                )
+            )
+
+    def has_pending(self, sender_id: str) -> bool:
+        """True when an earlier message of this sender still waits for Rasa."""
+        with Session(self.engine) as s:
+            return (
+                s.scalar(
+                    select(InboxMessage.id)
+                    .where(
+                        InboxMessage.bot_id == self.bot_id,
+                        InboxMessage.sender_id == sender_id,
+                        InboxMessage.status == "pending",
+                    )
+                    .limit(1)
+                )
+                is not None
+            )
+
+    def mark_done(self, inbox_id: int | None, kind: str | None = None) -> None:
+        """The update was fully handled (None: its row is gone, nothing to do)."""
+        if inbox_id is None:
+            return
+        values: dict[str, Any] = {"status": "done", "done_at": utcnow()}
+        if kind:
+            values["kind"] = kind
+        with Session(self.engine) as s, s.begin():
+            s.execute(update(InboxMessage).where(InboxMessage.id == inbox_id).values(**values))
+
+    def mark_pending(self, inbox_id: int | None, payload: str, error: str, delay_s: float) -> int:
+        """Rasa did not answer: keep the message for the retry worker. Returns attempts."""
+        if inbox_id is None:
+            return 0
+        with Session(self.engine) as s, s.begin():
+            row = s.get(InboxMessage, inbox_id)
+            if row is None:  # deleted meanwhile (the citizen's data was deleted)
+                return 0
+            row.status = "pending"
+            row.payload = payload
+            row.attempts += 1
+            row.last_error = error[:500]
+            row.next_attempt_at = utcnow() + timedelta(seconds=delay_s)
+            return row.attempts
+
+    def hold(self, inbox_id: int | None, payload: str) -> None:
+        """Keep a message until the citizen consents to the privacy notice."""
+        if inbox_id is None:
+            return
+        with Session(self.engine) as s, s.begin():
+            s.execute(
+                update(InboxMessage)
+                .where(InboxMessage.id == inbox_id)
+                .values(status="held", payload=payload)
+            )
+
+    def release_held(self, sender_id: str, status: str = "received") -> list[InboxItem]:
+        """The held messages of a citizen, oldest first, set to `status`."""
+        with Session(self.engine) as s, s.begin():
+            rows = s.scalars(
+                select(InboxMessage)
+                .where(
+                    InboxMessage.bot_id == self.bot_id,
+                    InboxMessage.sender_id == sender_id,
+                    InboxMessage.status == "held",
+                )
+                .order_by(InboxMessage.id)
+            ).all()
+            for row in rows:
+                row.status = status
+                # Handled right now by the caller: not abandoned before the lease ends.
+                row.next_attempt_at = utcnow() + self.claim_lease
+            return [
+                InboxItem(r.id, r.update_id, sender_id, r.chat_id or 0, r.payload or "", r.attempts)
+                for r in rows
+            ]
+
+    def pending_heads(self, now: datetime | None = None) -> list[InboxItem]:
+        """For each sender, the oldest pending message, if it is due (in-order retries)."""
+        now = now or utcnow()
+        with Session(self.engine) as s:
+            rows = s.scalars(
+                select(InboxMessage)
+                .where(InboxMessage.bot_id == self.bot_id, InboxMessage.status == "pending")
+                .order_by(InboxMessage.sender_id, InboxMessage.id)
+            ).all()
+            heads: dict[str, InboxMessage] = {}
+            for row in rows:
+                if row.sender_id is not None and row.sender_id not in heads:
+                    heads[row.sender_id] = row
+            return [
+                InboxItem(
+                    r.id,
+                    r.update_id,
+                    r.sender_id or "",
+                    r.chat_id or 0,
+                    r.payload or "",
+                    r.attempts,
+                )
+                for r in heads.values()
+                if r.next_attempt_at is None or _aware(r.next_attempt_at) <= now
+            ]
+
+    def claim_unfinished(
+        self, now: datetime | None = None, limit: int = 20
+    ) -> list[UnfinishedUpdate]:
+        """Updates stored but not finished within the lease, claimed for handling again.
+
+        Each is handed to one caller only (a conditional update claims it for another
+        lease); after MAX_RECOVERIES claims, or once its raw JSON is gone, it is marked
+        failed instead. Only updates within the deduplication window are revived.
+        """
+        now = now or utcnow()
+        claimed: list[UnfinishedUpdate] = []
+        with Session(self.engine) as s, s.begin():
+            rows = s.execute(
+                select(InboxMessage.id, InboxMessage.attempts)
+                .where(
+                    InboxMessage.status == "received",
+                    InboxMessage.next_attempt_at <= now,
+                    InboxMessage.bot_id == self.bot_id,
+                )
+                .order_by(InboxMessage.id)
+                .limit(limit)
+            ).all()
+            for inbox_id, attempts in rows:
+                due = (
+                    InboxMessage.id == inbox_id,
+                    InboxMessage.status == "received",
+                    InboxMessage.next_attempt_at <= now,
+                )
+                give_up = update(InboxMessage).where(*due)
+                if attempts >= self.max_recoveries:
+                    s.execute(
+                        give_up.values(
+                            status="failed",
+                            last_error=f"not finished after {attempts} recoveries",
+                        )
+                    )
+                    continue
+                result = s.execute(
+                    update(InboxMessage)
+                    .where(
+                        *due,
+                        InboxMessage.raw.is_not(None),
+                        InboxMessage.created_at > now - self.dedup_window,
+                    )
+                    .values(attempts=attempts + 1, next_attempt_at=now + self.claim_lease)
+                )
+                if result.rowcount != 1:  # type: ignore[attr-defined]
+                    s.execute(give_up.values(status="failed", last_error="too old to recover"))
+                    continue
+                row = s.execute(
+                    select(InboxMessage.update_id, InboxMessage.raw).where(
+                        InboxMessage.id == inbox_id
+                    )
+                ).one()
+                claimed.append(UnfinishedUpdate(inbox_id, row.update_id, row.raw, attempts + 1))
+        return claimed
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite returns naive datetimes: they are UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
