@@ -5,14 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2
-out=var/bench/pipelines; mkdir -p "$out/nlu"
-cp data/nlu.yml data/nlu_entities.yml "$out/nlu/"   # `rasa train nlu` takes one path
+out=var/bench/pipelines; mkdir -p "$out"
 configs=("$@"); [ ${#configs[@]} -gt 0 ] || configs=(bench/pipelines/*.yml)
 printf "%-40s %10s %10s %10s\n" pipeline train_s intent_acc service_f1
 for cfg in "${configs[@]}"; do
   name=$(basename "$cfg" .yml)
   start=$(date +%s%N)
-  .venv-rasa/bin/rasa train nlu --config "$cfg" --nlu "$out/nlu" \
+  .venv-rasa/bin/rasa train nlu --config "$cfg" --nlu data/rasa \
     --out "$out/models" --fixed-model-name "$name" > "$out/$name.train.log" 2>&1
   secs=$(( ($(date +%s%N) - start) / 1000000 ))e-3
   .venv-rasa/bin/rasa test nlu --nlu tests/nlu/test_nlu.yml --model "$out/models/$name.tar.gz" \

@@ -22,7 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 MODEL = ROOT / "models" / "layanan-aduan.tar.gz"
 REPORTS = ROOT / "var" / "reports"
-TRAINING_DATA = [ROOT / "data" / f for f in ("nlu.yml", "nlu_entities.yml")]
+# The Rasa training data: every file in this folder (scripts/train.sh and the Makefile pass
+# the folder itself to Rasa, so a new file needs no edit anywhere).
+TRAINING_DATA = ROOT / "data" / "rasa"
 
 
 def engine_env(**extra: str) -> dict[str, str]:

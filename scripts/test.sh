@@ -14,8 +14,8 @@ echo "==> ruff"
 echo "==> mypy"
 .venv/bin/mypy
 echo "==> rasa data validate"
-.venv-rasa/bin/rasa data validate --fail-on-warnings --quiet \
-  --data data/nlu.yml data/nlu_entities.yml data/stories.yml data/rules.yml > var/validate.log 2>&1 \
+.venv-rasa/bin/rasa data validate --fail-on-warnings --quiet --data data/rasa --domain domain.yml \
+  > var/validate.log 2>&1 \
   || { cat var/validate.log; exit 1; }
 echo "==> chromium for the browser tests"
 scripts/ensure-chromium.sh || { [ "${CI:-}" = "true" ] && exit 1; true; }
