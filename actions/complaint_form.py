@@ -17,7 +17,10 @@ from actions.common import Events, latest_text, repository
 from bot import complaint_turns as turns
 from bot.categories import mentions_pungli, suggest_category
 from bot.complaint_turns import parse_privacy
-from bot.labels import (
+from bot.referrals import find_referral
+from bot.service_match import find_all_exact
+from bot.store.models import Category, Privacy
+from bot.texts import (
     BUTTON_CANCEL,
     BUTTON_CONFIRM_CANCEL,
     BUTTON_KEEP_GOING,
@@ -29,9 +32,6 @@ from bot.labels import (
     PRIVACY_LABELS,
     PRIVACY_SHORT_LABELS,
 )
-from bot.referrals import find_referral
-from bot.service_match import find_all_exact
-from bot.store.models import Category, Privacy
 
 DESCRIPTION_MIN = turns.DESCRIPTION_MIN
 DESCRIPTION_MAX = turns.DESCRIPTION_MAX

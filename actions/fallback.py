@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import Events, latest_text, utter_not_understood
 from actions.service_info import answer_service_question, asked_aspect, names_a_service
 from bot.complaint_turns import looks_like_a_complaint
-from bot.labels import BUTTON_TALK_TO_OFFICER, MAIN_MENU_BUTTONS
+from bot.texts import BUTTON_TALK_TO_OFFICER
 
 log = logging.getLogger("actions.fallback")
 
@@ -38,6 +38,11 @@ def _names_a_service(tracker: Tracker) -> bool:
         return False
 
 
+def main_menu(domain: DomainDict) -> list[dict[str, str]]:
+    """The main menu's buttons, as domain.yml defines them once (under utter_greet)."""
+    return [dict(b) for b in domain["responses"]["utter_greet"][0]["buttons"]]
+
+
 class ActionHandleFallback(Action):
     """A message naming a service is a question about it; otherwise the first miss asks to
     rephrase and the second in a row offers the menu and a human."""
@@ -54,7 +59,7 @@ class ActionHandleFallback(Action):
             # unsure about; answer it as a question about that service.
             return answer_service_question(dispatcher, tracker, asked_aspect(tracker))
         if consecutive_fallbacks(tracker) >= 2:
-            buttons = [{"title": t, "payload": p} for t, p in MAIN_MENU_BUTTONS]
+            buttons = main_menu(domain)
             buttons.append({"title": BUTTON_TALK_TO_OFFICER, "payload": "/request_human"})
             dispatcher.utter_message(response="utter_fallback_menu", buttons=buttons)
         else:

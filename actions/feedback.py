@@ -27,7 +27,6 @@ from actions.common import (
 )
 from actions.fallback import ActionHandleFallback
 from actions.service_info import ActionAnswerService
-from bot.labels import CATEGORY_SHORT_LABELS
 from bot.ratings import (
     MIN_COMMENT,
     ScoreReading,
@@ -40,6 +39,7 @@ from bot.store import Repository
 from bot.store.ids import TICKET_ID_LIKE_RE, normalise_ticket_id
 from bot.store.models import utcnow
 from bot.store.repository import RatableTicket
+from bot.texts import CATEGORY_SHORT_LABELS
 
 # The slot holding a stored rating while the citizen is asked which report it is about.
 PENDING_SLOT = "pending_rating_id"

@@ -15,9 +15,9 @@ from rasa_sdk.types import DomainDict
 from actions.common import Events, repository
 from actions.complaint_form import FORM_SLOTS
 from bot.config import get_settings
-from bot.labels import CATEGORY_LABELS, format_date
 from bot.store import ComplaintDraft
 from bot.store.models import Category, Privacy, utcnow
+from bot.texts import CATEGORY_LABELS, format_date
 
 log = logging.getLogger("actions.file_complaint")
 
@@ -130,7 +130,7 @@ class ActionSubmitComplaint(Action):
             response="utter_complaint_filed" if created else "utter_complaint_duplicate",
             ticket_id=ticket.public_id,
             category=CATEGORY_LABELS[ticket.category],
-            verify_due=format_date(ticket.verify_due),
+            verify_due=format_date(ticket.verify_due, weekday=True),
             working_days=get_settings().verification_working_days,
         )
         return [*reset_form(), SlotSet("last_ticket_id", ticket.public_id)]

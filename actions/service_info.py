@@ -21,10 +21,10 @@ from actions.common import (
     utter_not_understood,
 )
 from bot.complaint_turns import looks_like_a_complaint
-from bot.labels import ASPECT_BUTTON_LABELS, ASPECT_LABELS
 from bot.referrals import find_referral
 from bot.service_match import find_all_exact, near_miss_scores, suggest
 from bot.store import ServiceView
+from bot.texts import ASPECT_BUTTON_LABELS, ASPECT_LABELS
 
 ASPECT_BY_INTENT = {
     "ask_requirements": "requirements",

@@ -7,8 +7,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import Events, SafeAction, latest_entities, latest_text, repository
-from bot.labels import CATEGORY_SHORT_LABELS, STATUS_LABELS, format_date
 from bot.store.ids import TICKET_ID_LIKE_RE, normalise_ticket_id
+from bot.texts import CATEGORY_SHORT_LABELS, STATUS_LABELS, format_date
 
 
 def requested_ids(tracker: Tracker) -> tuple[list[str], list[str]]:
@@ -47,8 +47,8 @@ class ActionCheckStatus(SafeAction):
                 ticket_id=ticket.public_id,
                 status=STATUS_LABELS[ticket.status],
                 category=CATEGORY_SHORT_LABELS[ticket.category],
-                created=format_date(ticket.created_at),
-                verify_due=format_date(ticket.verify_due),
+                created=format_date(ticket.created_at, weekday=True),
+                verify_due=format_date(ticket.verify_due, weekday=True),
             )
         if valid:
             return []
@@ -60,8 +60,8 @@ class ActionCheckStatus(SafeAction):
             dispatcher.utter_message(response="utter_no_open_tickets")
             return []
         lines = "\n".join(
-            f"• {t.public_id} ({CATEGORY_SHORT_LABELS[t.category]}, {format_date(t.created_at)}): "
-            f"{STATUS_LABELS[t.status]}"
+            f"• {t.public_id} ({CATEGORY_SHORT_LABELS[t.category]}, "
+            f"{format_date(t.created_at, weekday=True)}): {STATUS_LABELS[t.status]}"
             for t in tickets
         )
         dispatcher.utter_message(

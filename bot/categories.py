@@ -18,8 +18,8 @@ import re
 
 from rapidfuzz import fuzz, process
 
-from bot.labels import CATEGORY_LABELS, CATEGORY_SHORT_LABELS
 from bot.store.models import Category
+from bot.texts import CATEGORY_LABELS, CATEGORY_SHORT_LABELS
 
 # Pungli is not scored by keywords: see `mentions_pungli`.
 KEYWORDS: dict[Category, tuple[str, ...]] = {

@@ -17,7 +17,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.config import get_settings
-from bot.labels import CATEGORY_SHORT_LABELS, format_date
 from bot.officer.audit import record
 from bot.store.models import (
     Office,
@@ -28,6 +27,7 @@ from bot.store.models import (
     UnitTicketNotice,
     utcnow,
 )
+from bot.texts import CATEGORY_SHORT_LABELS, format_date, text
 
 SNIPPET = 200
 LOOKBACK = timedelta(days=7)  # older tickets are never announced
@@ -35,18 +35,17 @@ LOOKBACK = timedelta(days=7)  # older tickets are never announced
 
 def notice_text(ticket: Ticket, unit_name: str, base_url: str) -> str:
     """The group message: id, category, deadline and link; no reporter, no confidential text."""
-    lines = [
-        f"Laporan baru {ticket.public_id} untuk {unit_name}",
-        f"Kategori: {CATEGORY_SHORT_LABELS[ticket.category]}",
-        f"Batas verifikasi: {format_date(ticket.verify_due)}",
-    ]
-    if ticket.privacy == Privacy.CONFIDENTIAL:
-        lines.append("Laporan RAHASIA: isi hanya dapat dibuka oleh petugas yang ditugaskan.")
-    else:
-        text = " ".join(ticket.description.split())
-        lines.append(text[:SNIPPET] + ("…" if len(text) > SNIPPET else ""))
-    lines.append(f"{base_url}/tiket/{ticket.public_id}")
-    return "\n".join(lines)
+    description = " ".join(ticket.description.split())
+    return text(
+        "unit_notice",
+        public_id=ticket.public_id,
+        unit=unit_name,
+        category=CATEGORY_SHORT_LABELS[ticket.category],
+        verify_due=format_date(ticket.verify_due, weekday=True),
+        confidential=ticket.privacy == Privacy.CONFIDENTIAL,
+        snippet=description[:SNIPPET] + ("…" if len(description) > SNIPPET else ""),
+        link=f"{base_url}/tiket/{ticket.public_id}",
+    )
 
 
 def queue_notice(s: Session, ticket: Ticket, office_id: str) -> int | None:

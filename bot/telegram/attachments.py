@@ -23,7 +23,7 @@ from bot.telegram.deps import (
     to_rasa,
 )
 from bot.telegram.rasa_client import RasaUnavailable
-from bot.telegram.texts import text
+from bot.texts import text
 
 log = logging.getLogger(__name__)
 

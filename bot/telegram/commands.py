@@ -27,7 +27,7 @@ from bot.telegram.deps import (
     sender_of,
     to_rasa,
 )
-from bot.telegram.texts import text
+from bot.texts import text
 
 log = logging.getLogger(__name__)
 

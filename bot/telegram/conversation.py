@@ -20,7 +20,7 @@ from telegram.constants import ChatAction, ParseMode
 from bot.store.messaging import InboxItem, MessagingRepository
 from bot.telegram import rendering
 from bot.telegram.rasa_client import RasaClient, RasaUnavailable
-from bot.telegram.texts import text
+from bot.texts import text
 
 log = logging.getLogger(__name__)
 TYPING_REFRESH_S = 4.5

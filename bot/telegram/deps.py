@@ -17,7 +17,7 @@ from bot.store import Repository
 from bot.store.messaging import MessagingRepository
 from bot.telegram import rendering
 from bot.telegram.conversation import Conversation
-from bot.telegram.texts import text
+from bot.texts import text
 
 log = logging.getLogger(__name__)
 
@@ -25,16 +25,6 @@ log = logging.getLogger(__name__)
 CONSENT_PREFIX = "consent:"
 DELETE_PREFIX = "delete:"
 ALLOWED_DOCUMENT_TYPES = {"application/pdf", "image/jpeg", "image/png", "image/webp"}
-COMMANDS = (
-    ("start", "Mulai dan menu utama"),
-    ("bantuan", "Cara memakai layanan ini"),
-    ("lapor", "Buat pengaduan"),
-    ("status", "Cek status tiket, contoh: /status ADU-7K3M9P"),
-    ("batal", "Batalkan pengisian pengaduan"),
-    ("jawab", "Jawab permintaan keterangan petugas: /jawab ADU-XXXXXX keterangan"),
-    ("privasi", "Kebijakan privasi"),
-    ("hapusdata", "Hapus data pribadi Anda"),
-)
 # Commands that are conversation turns for Rasa (payloads bypass the NLU).
 RASA_COMMANDS = {"bantuan": "/ask_help", "lapor": "/file_complaint", "batal": "/cancel"}
 

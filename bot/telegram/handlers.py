@@ -28,7 +28,7 @@ from bot.telegram.commands import (
     status_command,
     unknown_command,
 )
-from bot.telegram.deps import COMMANDS, RASA_COMMANDS, HandlerDeps
+from bot.telegram.deps import RASA_COMMANDS, HandlerDeps
 from bot.telegram.messages import (
     callback_query,
     contact_message,
@@ -41,6 +41,7 @@ from bot.telegram.messages import (
     text_message,
     voice_message,
 )
+from bot.texts import COMMANDS
 
 __all__ = ["COMMANDS", "HandlerDeps", "register"]
 

@@ -23,7 +23,7 @@ from bot.telegram.deps import (
     reply_local,
     to_rasa,
 )
-from bot.telegram.texts import text
+from bot.texts import text
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from bot.officer import citizen_texts
+from bot import texts as citizen_texts
 from bot.store.messaging import queue_for_reporter
 from bot.store.models import Ticket, TicketEvent, TicketStatus, utcnow
 

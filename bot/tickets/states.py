@@ -9,8 +9,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from bot.labels import STATUS_LABELS
 from bot.store.models import OPEN_STATUSES, TicketStatus
+from bot.texts import STATUS_LABELS
 
 B, V, P, W, S, R = (
     TicketStatus.BARU,

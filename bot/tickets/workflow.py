@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from bot.officer import citizen_texts
+from bot import texts as citizen_texts
 from bot.tickets import states
 from bot.officer.access import TicketScope, Viewer, can_assign_others, can_see, can_take
 from bot.tickets.deadlines import Deadlines, local_today
@@ -32,12 +32,7 @@ from bot.store.models import (
 
 MAX_TEXT = 4000
 
-REJECTION_REASONS: dict[str, str] = {
-    "bukan_kewenangan": "Bukan kewenangan instansi kami",
-    "duplikat": "Laporan ganda (sudah dilaporkan)",
-    "tidak_lengkap": "Informasi tidak lengkap atau tidak dapat diverifikasi",
-    "lainnya": "Lainnya",
-}
+REJECTION_REASONS: dict[str, str] = citizen_texts.labels("rejection_reason")
 
 
 class ActionRefused(PermissionError):

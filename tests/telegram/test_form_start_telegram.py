@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot import texts as front_end_texts
 from bot.telegram.app import TelegramFrontend
 from devtools.local_api import LocalBotApi, SimulatedUser
 
 pytestmark = [pytest.mark.rasa, pytest.mark.asyncio(loop_scope="module")]
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
-TEXTS = yaml.safe_load((ROOT / "bot" / "telegram" / "texts.yml").read_text(encoding="utf-8"))
 REPLY_TIMEOUT = 30
 VALIDATION_ERRORS = (
     "utter_description_too_short",
@@ -52,7 +52,7 @@ STORY = "Lampu jalan depan rumah mati sudah dua minggu, malam hari gelap dan raw
 
 def chosen(title: str) -> str:
     """The front end's note of a pressed button (it is not a reply from the assistant)."""
-    return str(TEXTS["button_chosen"]).replace("{{ title }}", title)
+    return front_end_texts.text("button_chosen", title=title)
 
 
 async def reply_with(user: SimulatedUser, fragment: str):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.telegram import rendering
-from bot.telegram.texts import text
+from bot.texts import text
 
 
 def test_buttons_stay_with_their_text() -> None:

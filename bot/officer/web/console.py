@@ -17,9 +17,11 @@ from sqlalchemy import Engine
 from starlette.datastructures import FormData
 
 from bot.config import Settings
-from bot.labels import CATEGORY_SHORT_LABELS, MONTHS, PRIVACY_SHORT_LABELS
 from bot.officer import sessions
 from bot.officer.access import Viewer
+from bot.officer.queue import DAY_FORMAT_HINT, Queue, format_day_input
+from bot.store.models import Category, OfficerRole, Privacy, TicketStatus
+from bot.texts import CATEGORY_SHORT_LABELS, PRIVACY_SHORT_LABELS, format_date
 from bot.tickets.deadlines import (
     Deadlines,
     local_today,
@@ -27,11 +29,9 @@ from bot.tickets.deadlines import (
     stage_name,
     time_left_text,
 )
-from bot.officer.queue import DAY_FORMAT_HINT, Queue, format_day_input
 from bot.tickets.states import STATUS_NAMES
-from bot.tickets.workflow import Workflow
-from bot.store.models import Category, OfficerRole, Privacy, TicketStatus
 from bot.tickets.workdays import default_calendar
+from bot.tickets.workflow import Workflow
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -144,7 +144,7 @@ class Console:
             return "-"
         aware = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
         local = aware.astimezone(self.tz)
-        return f"{local.day} {MONTHS[local.month - 1][:3]} {local.year} {local:%H:%M}"
+        return format_date(local, short=True, time=True)
 
     # -- sessions ---------------------------------------------------------------------------
 
@@ -209,8 +209,7 @@ def format_day(value: date | None) -> str:
     """'Rab, 2 Des 2026'."""
     if value is None:
         return "-"
-    days = ("Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min")
-    return f"{days[value.weekday()]}, {value.day} {MONTHS[value.month - 1][:3]} {value.year}"
+    return format_date(value, weekday=True, short=True)
 
 
 def console(request: Request) -> Console:

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from bot.labels import CATEGORY_SHORT_LABELS
 from bot.officer.canned import list_canned, save_canned
 from bot.officer.queue import DAY_MIN
 from bot.officer.reports import build_report, hours_text
@@ -16,6 +15,7 @@ from bot.officer.web.console import checked_form, console
 from bot.officer.web.deps import Supervisor
 from bot.officer.web.params import CannedForm, DayQuery, validated
 from bot.store.models import Category
+from bot.texts import CATEGORY_SHORT_LABELS
 
 router = APIRouter()
 

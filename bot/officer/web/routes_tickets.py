@@ -13,13 +13,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from bot.labels import CATEGORY_SHORT_LABELS, PRIVACY_SHORT_LABELS
 from bot.officer import tickets
 from bot.officer.access import can_assign_others, can_take
 from bot.officer.canned import get_canned, list_canned
-from bot.tickets.deadlines import stage_name
 from bot.officer.queue import SORTS, BadFilter, QueueFilter, decode_cursor
-from bot.tickets.states import STATUS_NAMES, Action, IllegalTransition, possible_actions
 from bot.officer.web.console import Auth, BadInput, Console, NotFound, checked_form, console
 from bot.officer.web.deps import Supervisor, TicketWorker
 from bot.officer.web.params import (
@@ -32,6 +29,11 @@ from bot.officer.web.params import (
     TicketIdPath,
     validated,
 )
+from bot.store.ids import TICKET_ID_RE
+from bot.store.models import Category, Privacy, TicketStatus
+from bot.texts import CATEGORY_SHORT_LABELS, PRIVACY_SHORT_LABELS
+from bot.tickets.deadlines import stage_name
+from bot.tickets.states import STATUS_NAMES, Action, IllegalTransition, possible_actions
 from bot.tickets.workflow import (
     REJECTION_REASONS,
     ActionRefused,
@@ -39,8 +41,6 @@ from bot.tickets.workflow import (
     InvalidInput,
     TicketNotFound,
 )
-from bot.store.ids import TICKET_ID_RE
-from bot.store.models import Category, Privacy, TicketStatus
 
 router = APIRouter()
 

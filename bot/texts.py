@@ -1,0 +1,196 @@
+"""Every citizen-facing text outside the conversation, and the one date formatter.
+
+The conversation itself (Rasa's responses, the main menu) is in domain.yml. Everything else
+a citizen (or a unit's Telegram group) reads is in texts.yml next to this module, and this is
+its only loader:
+
+- `text(key, **values)` fills the Jinja2 template `messages.<key>`; a value the template
+  names but the caller does not give is an error (StrictUndefined). Plain text: the Telegram
+  front end escapes it before sending.
+- `verified`, `info_request`, `reply`, `resolved`, `rejected`, `reopened`, `auto_closed`: what
+  the citizen receives when an officer (or the system) acts on a ticket.
+- `COMMANDS`: the Telegram commands with their menu descriptions, from one table.
+- `CATEGORY_LABELS` and the other `*_LABELS`, `BUTTON_*`: names of stored codes and buttons.
+- `format_date`: dates in Indonesian ("17 Agustus 2026"), for the front end, the actions and
+  the console.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from jinja2 import Environment, StrictUndefined, Template
+
+from bot.store.models import Category, Privacy, TicketStatus
+
+TEXTS_PATH = Path(__file__).with_name("texts.yml")
+
+E = TypeVar("E", bound=Enum)
+
+
+@dataclass(frozen=True)
+class Command:
+    """A Telegram command: its name, what it does and, for some, an example of its use."""
+
+    command: str
+    description: str
+    example: str | None = None
+    menu: str | None = None  # Telegram's menu text, when not `command_menu`'s
+
+
+@lru_cache(maxsize=1)
+def _file() -> dict[str, Any]:
+    raw: dict[str, Any] = yaml.safe_load(TEXTS_PATH.read_text(encoding="utf-8"))
+    return raw
+
+
+def _lowerfirst(value: str) -> str:
+    return value[:1].lower() + value[1:]
+
+
+@lru_cache(maxsize=1)
+def _templates() -> dict[str, Template]:
+    env = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+    env.filters["lowerfirst"] = _lowerfirst
+    env.globals["commands"] = commands()
+    return {key: env.from_string(value) for key, value in _file()["messages"].items()}
+
+
+def text(key: str, **values: Any) -> str:
+    """The message `key` with its placeholders filled. KeyError for an unknown key."""
+    return str(_templates()[key].render(**values))
+
+
+# -- Telegram commands ------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def commands() -> tuple[Command, ...]:
+    """The Telegram commands, in the order they are listed."""
+    return tuple(Command(**entry) for entry in _file()["commands"])
+
+
+def command_menu() -> tuple[tuple[str, str], ...]:
+    """(command, description) for Telegram's command menu (setMyCommands)."""
+    return tuple(
+        (c.command, c.menu or text("command_menu", description=c.description, example=c.example))
+        for c in commands()
+    )
+
+
+COMMANDS = command_menu()
+
+
+# -- Labels -----------------------------------------------------------------------------------
+
+
+def labels(group: str) -> dict[str, str]:
+    """The labels of `group` in texts.yml, code -> text."""
+    return dict(_file()["labels"][group])
+
+
+def _enum_labels(group: str, kind: type[E]) -> dict[E, str]:
+    return {kind(code): label for code, label in labels(group).items()}
+
+
+CATEGORY_LABELS: dict[Category, str] = _enum_labels("category", Category)
+CATEGORY_SHORT_LABELS: dict[Category, str] = _enum_labels("category_short", Category)
+PRIVACY_LABELS: dict[Privacy, str] = _enum_labels("privacy", Privacy)
+PRIVACY_SHORT_LABELS: dict[Privacy, str] = _enum_labels("privacy_short", Privacy)
+STATUS_LABELS: dict[TicketStatus, str] = _enum_labels("status", TicketStatus)
+ASPECT_LABELS: dict[str, str] = labels("aspect")
+ASPECT_BUTTON_LABELS: dict[str, str] = labels("aspect_button")
+FORM_FIELD_LABELS: dict[str, str] = labels("form_field")
+EDIT_BUTTON_LABELS: dict[str, str] = labels("edit_button")
+
+_BUTTONS = labels("button")
+BUTTON_SEND = _BUTTONS["send"]
+BUTTON_CANCEL = _BUTTONS["cancel"]
+BUTTON_CONFIRM_CANCEL = _BUTTONS["confirm_cancel"]
+BUTTON_KEEP_GOING = _BUTTONS["keep_going"]
+BUTTON_TALK_TO_OFFICER = _BUTTONS["talk_to_officer"]
+
+
+# -- Dates ------------------------------------------------------------------------------------
+
+
+def format_date(
+    value: date, *, weekday: bool = False, short: bool = False, time: bool = False
+) -> str:
+    """'17 Agustus 2026'.
+
+    weekday: 'Senin, 17 Agustus 2026'. short: three-letter month and weekday names
+    ('Sen, 17 Agu 2026'). time (a datetime, already in the time zone to show): '17 Agu 2026
+    14:05'. A datetime without `time` is shown by its date as it stands (no conversion).
+    """
+    names = _file()["dates"]
+    month = names["months"][value.month - 1]
+    day_name = names["weekdays"][value.weekday()]
+    if short:
+        month, day_name = month[:3], day_name[:3]
+    shown = f"{value.day} {month} {value.year}"
+    if weekday:
+        shown = f"{day_name}, {shown}"
+    if time:
+        shown += f" {value:%H:%M}"
+    return shown
+
+
+# -- To the citizen when an officer (or the system) acts on a ticket --------------------------
+
+
+def _ticket_text(key: str, **values: Any) -> str:
+    return text(key, **values).strip()
+
+
+def verified(public_id: str, unit: str | None, followup_due: date) -> str:
+    """The complaint was verified and forwarded."""
+    return _ticket_text(
+        "ticket_verified",
+        public_id=public_id,
+        unit=unit,
+        followup_due=format_date(followup_due, weekday=True),
+    )
+
+
+def info_request(public_id: str, question: str, reply_due: date) -> str:
+    """The officer needs more information; the citizen answers with /jawab."""
+    return _ticket_text(
+        "ticket_info_request",
+        public_id=public_id,
+        question=question,
+        reply_due=format_date(reply_due, weekday=True),
+    )
+
+
+def reply(public_id: str, text: str) -> str:
+    """A free reply of the officer."""
+    return _ticket_text("ticket_reply", public_id=public_id, text=text)
+
+
+def resolved(public_id: str, resolution: str) -> str:
+    """The complaint was resolved."""
+    return _ticket_text("ticket_resolved", public_id=public_id, resolution=resolution)
+
+
+def rejected(public_id: str, reason: str, duplicate_of: str | None) -> str:
+    """The complaint cannot be followed up."""
+    return _ticket_text(
+        "ticket_rejected", public_id=public_id, reason=reason, duplicate_of=duplicate_of
+    )
+
+
+def reopened(public_id: str) -> str:
+    """The complaint was reopened."""
+    return _ticket_text("ticket_reopened", public_id=public_id)
+
+
+def auto_closed(public_id: str, days: int) -> str:
+    """Closed because the citizen did not answer a request for information in time."""
+    return _ticket_text("ticket_auto_closed", public_id=public_id, days=days)
