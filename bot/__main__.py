@@ -6,6 +6,7 @@ catalogue import  replace the database's catalogue with data/services.yml (diff,
 actions           migrate, seed on first start, then run the Rasa action server
 telegram          run the Telegram front end
 health            check what the service depends on (Telegram, Rasa, actions, database)
+model load        load a trained model into the running Rasa server (no restart)
 officer           manage officer console accounts (create, set-password, list)
 console           run the officer console (web)
 """
@@ -146,6 +147,27 @@ def _cmd_health(_args: argparse.Namespace) -> int:
     return 0 if result["ok"] else 1
 
 
+def _cmd_model_load(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.rasa_model import Outcome, load_model
+
+    settings = get_settings()
+    model = Path(args.model)
+    if not model.is_file():
+        print(f"no model at {model}: train one first (make train)", file=sys.stderr)
+        return 1
+    result = load_model(settings.rasa_url, model, settings.rasa_auth_token)
+    if result.outcome is Outcome.LOADED:
+        print(f"Rasa at {settings.rasa_url} now serves {result.model_file or model}")
+        return 0
+    if result.outcome is Outcome.NOT_RUNNING:
+        print(f"Rasa is not running at {settings.rasa_url}; it serves {model} when it starts")
+        return 0 if args.if_running else 1
+    print(f"Rasa did not load {model}: {result.detail}", file=sys.stderr)
+    return 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Every command of the module docstring, with its options."""
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.splitlines()[0])
@@ -184,6 +206,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("health", help="check what the service depends on").set_defaults(
         func=_cmd_health
     )
+    model = sub.add_parser("model", help="the model the running Rasa server serves (load)")
+    model_sub = model.add_subparsers(dest="model_command", required=True, metavar="COMMAND")
+    model_load = model_sub.add_parser(
+        "load",
+        help="load a trained model into the running Rasa server (no restart)",
+        description="Ask the Rasa server at RASA_URL (token RASA_AUTH_TOKEN) to serve MODEL.",
+    )
+    model_load.add_argument("--model", default="models/layanan-aduan.tar.gz")
+    model_load.add_argument(
+        "--if-running", action="store_true", help="succeed quietly when Rasa is not running"
+    )
+    model_load.set_defaults(func=_cmd_model_load)
     from bot.officer.cli import add_commands
 
     add_commands(sub)

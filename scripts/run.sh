@@ -21,10 +21,17 @@ elif [ "${APP_ENV:-development}" = production ]; then
   echo "RASA_AUTH_TOKEN must be set in production (the token of Rasa's HTTP API)" >&2
   exit 1
 else
-  RASA_AUTH_TOKEN=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))')
+  # Kept in var/ (owner-only) so `make train` and `make health` in another terminal reach
+  # this Rasa server; development only.
+  token_file=var/rasa_auth_token
+  if [ ! -s "$token_file" ]; then
+    mkdir -p var
+    (umask 077; .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))' > "$token_file")
+  fi
+  RASA_AUTH_TOKEN=$(cat "$token_file")
   export RASA_AUTH_TOKEN
-  rasa_token="generated for this run: $RASA_AUTH_TOKEN
-      (set RASA_AUTH_TOKEN in .env to keep one; \`make health\` needs it)"
+  rasa_token="generated for development, kept in $token_file
+      (make train loads new models into this server with it; set RASA_AUTH_TOKEN to choose one)"
 fi
 
 procfile=Procfile

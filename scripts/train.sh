@@ -25,3 +25,5 @@ if ! .venv-rasa/bin/rasa train --data "$DATA" --config config.yml --domain domai
 fi
 echo "$want" > "$STAMP"
 echo "==> trained $MODEL in $(( $(date +%s) - start )) s"
+# A running `make run` serves the new model at once (no restart); otherwise nothing to do.
+.venv/bin/python -m bot model load --model "$MODEL" --if-running || true
