@@ -270,6 +270,23 @@ class Attachment(Base):
     ticket: Mapped[Ticket] = relationship(back_populates="attachments")
 
 
+# Every kind of ticket event: filed, status change, the citizen's message (/jawab), a message
+# sent to the citizen, internal note, assignment, forwarding to another unit, a confidential
+# ticket opened, the citizen's rating, a notice to the unit's group.
+TICKET_EVENT_KINDS = (
+    "created",
+    "status",
+    "message_in",
+    "message_out",
+    "note",
+    "assign",
+    "forward",
+    "view",
+    "rating",
+    "unit_notice",
+)
+
+
 class TicketEvent(Base):
     """Append-only history of a ticket: status changes, messages, notes (who and when)."""
 
@@ -277,7 +294,7 @@ class TicketEvent(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(30))  # created | status | message_in | message_out
+    kind: Mapped[str] = mapped_column(String(30))  # one of TICKET_EVENT_KINDS
     actor_type: Mapped[str] = mapped_column(String(20))  # citizen | officer | system
     actor_id: Mapped[str | None] = mapped_column(String(64))
     from_status: Mapped[str | None] = mapped_column(String(20))
@@ -349,7 +366,7 @@ class InboxMessage(Base):
     does the same), so `(bot_id, update_id)` is unique only among rows whose window is
     open (`dedup_active` true). A row's window closes when a later update reuses its id
     more than `INBOX_DEDUP_HOURS` after it: `dedup_active` becomes NULL, and NULLs never
-    conflict in a unique constraint (SQLite and PostgreSQL). See `MessagingRepository`.
+    conflict in a unique constraint (SQLite and PostgreSQL). See `bot.store.inbox`.
     """
 
     __tablename__ = "inbox_messages"
@@ -523,3 +540,21 @@ class ConsoleAuditLog(Base):
     target: Mapped[str | None] = mapped_column(String(200))
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Holiday(Base):
+    """A national holiday or cuti bersama: not a working day for any deadline.
+
+    Seeded from `data/holidays.yml` when the table is created (migration 0008); admins edit
+    the rows on `/admin/libur` (bot.tickets.holidays). The assistant and the console read
+    them through bot.tickets.workdays.holiday_calendar, which notices an edit by the
+    (count, max(updated_at)) of this table.
+    """
+
+    __tablename__ = "holidays"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))  # libur_nasional | cuti_bersama
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
