@@ -29,11 +29,11 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from bot.config import Settings
 from bot.store import Repository
 from bot.store.db import get_engine
-from bot.store.messaging import MessagingRepository
 from bot.telegram import handlers, health
 from bot.telegram.conversation import Conversation
 from bot.telegram.outbox import OutboxWorker, retry_after_seconds
 from bot.telegram.rasa_client import RasaClient
+from bot.telegram.store import AsyncStore
 from bot.tickets.workdays import default_calendar
 
 log = logging.getLogger(__name__)
@@ -101,8 +101,16 @@ class TelegramFrontend:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.messaging = MessagingRepository(
-            get_engine(settings.database_url),
+        engine = get_engine(settings.database_url)
+        self.store = AsyncStore(
+            engine,
+            Repository(
+                engine,
+                default_calendar(),
+                settings.timezone,
+                settings.verification_working_days,
+            ),
+            settings.rasa_tracker_url,
             bot_id_of(settings.telegram_bot_token),
             dedup_window=timedelta(hours=settings.inbox_dedup_hours),
         )
@@ -127,11 +135,9 @@ class TelegramFrontend:
             .build()
         )
         self.conversation = Conversation(
-            self.application.bot, self.rasa, self.messaging, settings.rasa_retry_max_delay_s
+            self.application.bot, self.rasa, self.store, settings.rasa_retry_max_delay_s
         )
-        self.outbox = OutboxWorker(
-            self.application.bot, self.messaging, settings.outbox_max_attempts
-        )
+        self.outbox = OutboxWorker(self.application.bot, self.store, settings.outbox_max_attempts)
         self.queues = SenderQueues(self.application)
         self._poller: asyncio.Task[None] | None = None
         self._site_runner: web.AppRunner | None = None
@@ -146,17 +152,10 @@ class TelegramFrontend:
         settings.attachments_dir.mkdir(parents=True, exist_ok=True)
         self.application.bot_data["deps"] = handlers.HandlerDeps(
             conversation=self.conversation,
-            messaging=self.messaging,
+            store=self.store,
             attachments_dir=settings.attachments_dir,
             max_photo_bytes=settings.max_photo_bytes,
             max_document_bytes=settings.max_document_bytes,
-            rasa_tracker_url=settings.rasa_tracker_url,
-            repository=Repository(
-                get_engine(settings.database_url),
-                default_calendar(),
-                settings.timezone,
-                settings.verification_working_days,
-            ),
         )
         handlers.register(self.application)
         await self.application.initialize()
@@ -164,7 +163,7 @@ class TelegramFrontend:
         await self.application.bot.set_my_commands(
             [BotCommand(name, description) for name, description in handlers.COMMANDS]
         )
-        requeued = self.messaging.requeue_interrupted()
+        requeued = await self.store.requeue_interrupted()
         if requeued:
             log.warning("%d outbox messages interrupted by a restart are queued again", requeued)
         jobs = self.application.job_queue
@@ -199,6 +198,7 @@ class TelegramFrontend:
             await self.application.stop()
         await self.application.shutdown()
         await self.rasa.close()
+        await asyncio.to_thread(self.store.close)  # waits for calls still running
 
     async def run_forever(self) -> None:
         """Start, then serve until cancelled."""
@@ -219,8 +219,7 @@ class TelegramFrontend:
         """
         user = update.effective_user
         chat = update.effective_chat
-        stored = await asyncio.to_thread(
-            self.messaging.store_update,
+        stored = await self.store.store_update(
             update.update_id,
             update.to_dict(),
             classify(update),
@@ -334,7 +333,7 @@ class TelegramFrontend:
     async def recover_unfinished(self) -> int:
         """Handle again the updates whose handling was abandoned. Returns how many."""
         recovered = 0
-        for item in await asyncio.to_thread(self.messaging.claim_unfinished):
+        for item in await self.store.claim_unfinished():
             if item.update_id in self.queues.in_flight:
                 continue  # still queued here behind the citizen's earlier messages
             log.warning(
@@ -355,8 +354,7 @@ class TelegramFrontend:
     async def purge(self) -> None:
         """Apply the retention periods to the inbox and outbox (README, "Retention")."""
         settings = self.settings
-        report = await asyncio.to_thread(
-            self.messaging.purge,
+        report = await self.store.purge(
             raw_after=timedelta(days=settings.inbox_raw_retention_days),
             delete_after=timedelta(days=settings.inbox_retention_days),
             outbox_after=timedelta(days=settings.outbox_retention_days),

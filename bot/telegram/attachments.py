@@ -88,23 +88,23 @@ async def save_attachment(
     file_name: str | None,
 ) -> None:
     """Download a file through the Bot API into the attachment storage."""
-    fe = deps(context)
+    shared = deps(context)
     sender = sender_of(update)
-    if not fe.messaging.citizen_consented(sender):
+    if not await shared.store.consented(sender):
         await to_rasa(update, context, "/greet")
         return
     slot = await in_complaint_form(update, context)
     if slot is None:
         await reply_local(update, context, text("attachment_outside_form"), f"{kind}_outside_form")
         return
-    limit = fe.max_photo_bytes if kind == "photo" else fe.max_document_bytes
+    limit = shared.max_photo_bytes if kind == "photo" else shared.max_document_bytes
     if size is not None and size > limit:
         await reply_local(
             update, context, text("attachment_too_big", limit_mb=limit // 2**20), f"{kind}_too_big"
         )
         return
     extension = mimetypes.guess_extension(mime) or Path(file_name or "").suffix or ".bin"
-    folder = fe.attachments_dir / sender
+    folder = shared.attachments_dir / sender
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{unique_id}{extension}"
     try:
@@ -118,7 +118,7 @@ async def save_attachment(
             )
             return
         await tg_file.download_to_drive(path)
-        fe.messaging.add_draft_attachment(
+        await shared.store.add_draft_attachment(
             sender,
             kind=kind,
             telegram_file_id=file_id,
@@ -134,16 +134,18 @@ async def save_attachment(
     await reply_local(update, context, text(f"{kind}_saved"), kind)
     caption = update.message.caption if update.message else None
     if caption and slot == "complaint_description":
-        await fe.conversation.forward(inbox_id(update, context), sender, chat_of(update), caption)
+        await shared.conversation.forward(
+            await inbox_id(update, context), sender, chat_of(update), caption
+        )
 
 
 async def location_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A shared location: the answer to "di mana lokasinya?", or extra coordinates."""
     message = update.message
     assert message is not None and message.location is not None
-    fe = deps(context)
+    shared = deps(context)
     sender = sender_of(update)
-    if not fe.messaging.citizen_consented(sender):
+    if not await shared.store.consented(sender):
         await to_rasa(update, context, "/greet")
         return
     lat, lon = round(message.location.latitude, 6), round(message.location.longitude, 6)
@@ -156,10 +158,12 @@ async def location_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         payload = "/inform" + json.dumps(
             {"complaint_location": text("location_text", lat=lat, lon=lon), **coordinates}
         )
-        await fe.conversation.forward(inbox_id(update, context), sender, chat_of(update), payload)
+        await shared.conversation.forward(
+            await inbox_id(update, context), sender, chat_of(update), payload
+        )
         return
     try:
-        await fe.conversation.rasa.set_slots(sender, coordinates)
+        await shared.conversation.rasa.set_slots(sender, coordinates)
     except RasaUnavailable:
         await reply_local(update, context, text("attachment_failed"), "location_failed")
         return

@@ -12,7 +12,6 @@ from telegram.ext import (
 )
 
 from bot.store.ids import normalise_ticket_id
-from bot.store.rasa_tracker import delete_conversation
 from bot.telegram import rendering
 from bot.telegram.deps import (
     DELETE_PREFIX,
@@ -34,17 +33,17 @@ log = logging.getLogger(__name__)
 
 async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/start: welcome, the privacy notice with consent, then the main menu."""
-    fe = deps(context)
+    shared = deps(context)
     user = update.effective_user
     assert user is not None
-    if fe.messaging.citizen_consented(sender_of(update)):
-        await fe.conversation.forward(
-            inbox_id(update, context), sender_of(update), chat_of(update), "/greet"
+    if await shared.store.consented(sender_of(update)):
+        await shared.conversation.forward(
+            await inbox_id(update, context), sender_of(update), chat_of(update), "/greet"
         )
         return
-    await fe.conversation.say(chat_of(update), text("welcome", name=user.first_name))
+    await shared.conversation.say(chat_of(update), text("welcome", name=user.first_name))
     await send_privacy_notice(context, chat_of(update))
-    fe.messaging.hold(inbox_id(update, context), "/greet")
+    await shared.store.hold(await inbox_id(update, context), "/greet")
 
 
 async def rasa_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -86,7 +85,7 @@ async def delete_data_command(update: Update, context: ContextTypes.DEFAULT_TYPE
         parse_mode=ParseMode.HTML,
         reply_markup=markup,
     )
-    mark_done(update, context, "command")
+    await mark_done(update, context, "command")
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -100,20 +99,20 @@ async def consent_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, ag
     """Record consent and process the messages held for it, or drop them on refusal."""
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    fe = deps(context)
+    shared = deps(context)
     sender = sender_of(update)
     await query.answer()
     await remove_keyboard(query.message if isinstance(query.message, Message) else None)
-    mark_done(update, context, "consent")
+    await mark_done(update, context, "consent")
     if not agreed:
-        fe.messaging.release_held(sender, status="declined")
-        await fe.conversation.say(chat_of(update), text("consent_declined"))
+        await shared.store.release_held(sender, status="declined")
+        await shared.conversation.say(chat_of(update), text("consent_declined"))
         return
     user = update.effective_user
-    fe.messaging.record_consent(sender, user.id, user.full_name)
-    await fe.conversation.say(chat_of(update), text("consent_thanks"))
-    for item in fe.messaging.release_held(sender):
-        await fe.conversation.forward(item.id, sender, chat_of(update), item.payload)
+    await shared.store.record_consent(sender, user.id, user.full_name)
+    await shared.conversation.say(chat_of(update), text("consent_thanks"))
+    for item in await shared.store.release_held(sender):
+        await shared.conversation.forward(item.id, sender, chat_of(update), item.payload)
 
 
 async def delete_pressed(
@@ -122,27 +121,27 @@ async def delete_pressed(
     """Delete (anonymise) the citizen's personal data after confirmation."""
     query = update.callback_query
     assert query is not None
-    fe = deps(context)
+    shared = deps(context)
     await query.answer()
     await remove_keyboard(query.message if isinstance(query.message, Message) else None)
     if not confirmed:
-        mark_done(update, context, "delete_cancelled")
-        await fe.conversation.say(chat_of(update), text("delete_cancelled"))
+        await mark_done(update, context, "delete_cancelled")
+        await shared.conversation.say(chat_of(update), text("delete_cancelled"))
         return
     sender = sender_of(update)
     try:  # the conversation Rasa keeps holds the messages too
-        delete_conversation(fe.rasa_tracker_url, sender)
+        await shared.store.delete_rasa_conversation(sender)
     except Exception:
         log.exception("could not delete the Rasa conversation of a deleted citizen")
-    kept = fe.messaging.forget_citizen(sender)
-    await fe.conversation.say(chat_of(update), text("deleted", kept=kept))
+    kept = await shared.store.forget_citizen(sender)
+    await shared.conversation.say(chat_of(update), text("deleted", kept=kept))
 
 
 async def answer_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/jawab ADU-XXXXXX <keterangan>: answer an officer's request for information."""
-    fe = deps(context)
+    shared = deps(context)
     sender = sender_of(update)
-    if not fe.messaging.citizen_consented(sender):
+    if not await shared.store.consented(sender):
         await to_rasa(update, context, "/greet")
         return
     args = context.args or []
@@ -151,7 +150,7 @@ async def answer_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if public_id is None or not answer:
         await reply_local(update, context, text("answer_usage"), "answer_usage")
         return
-    ticket, resumed = fe.repository.answer_info_request(sender, public_id, answer[:4000])
+    ticket, resumed = await shared.store.answer_info_request(sender, public_id, answer[:4000])
     if ticket is None:
         reply = text("answer_not_found", public_id=public_id)
     else:

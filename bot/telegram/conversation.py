@@ -17,9 +17,9 @@ from typing import Any
 from telegram import Bot, Message
 from telegram.constants import ChatAction, ParseMode
 
-from bot.store.messaging import InboxItem, MessagingRepository
 from bot.telegram import rendering
 from bot.telegram.rasa_client import RasaClient, RasaUnavailable
+from bot.telegram.store import AsyncStore, InboxItem
 from bot.texts import text
 
 log = logging.getLogger(__name__)
@@ -33,12 +33,12 @@ class Conversation:
         self,
         bot: Bot,
         rasa: RasaClient,
-        messaging: MessagingRepository,
+        store: AsyncStore,
         retry_max_delay_s: float = 60.0,
     ):
         self.bot = bot
         self.rasa = rasa
-        self.messaging = messaging
+        self.store = store
         self.retry_max_delay_s = retry_max_delay_s
         self._sender_locks: dict[str, asyncio.Lock] = {}
 
@@ -54,25 +54,25 @@ class Conversation:
         """Send a citizen's message (inbox row `inbox_id`) to Rasa and deliver the replies
         (or keep it for the retry worker)."""
         async with self._lock(sender_id):
-            if self.messaging.has_pending(sender_id):
+            if await self.store.has_pending(sender_id):
                 # Keep the order: this one waits behind the earlier message.
-                self.messaging.mark_pending(inbox_id, payload, "queued behind earlier", 0)
+                await self.store.mark_pending(inbox_id, payload, "queued behind earlier", 0)
                 return
             try:
                 async with self.typing(chat_id):
                     replies = await self.rasa.send(sender_id, payload)
             except RasaUnavailable as exc:
                 log.warning("Rasa unavailable for %s: %s", sender_id, exc)
-                self.messaging.mark_pending(inbox_id, payload, str(exc), self._delay(1))
+                await self.store.mark_pending(inbox_id, payload, str(exc), self._delay(1))
                 await self.say(chat_id, text("queued_notice"))
                 return
-            self.messaging.mark_done(inbox_id)
+            await self.store.mark_done(inbox_id)
             await self.deliver(chat_id, replies)
 
     async def retry_pending(self) -> int:
         """Forward waiting messages, oldest first per citizen. Returns how many went through."""
         delivered = 0
-        for head in self.messaging.pending_heads():
+        for head in await self.store.pending_heads():
             async with self._lock(head.sender_id):
                 item: InboxItem | None = head
                 while item is not None:
@@ -81,17 +81,17 @@ class Conversation:
                             replies = await self.rasa.send(item.sender_id, item.payload)
                     except RasaUnavailable as exc:
                         attempts = item.attempts + 1
-                        self.messaging.mark_pending(
+                        await self.store.mark_pending(
                             item.id, item.payload, str(exc), self._delay(attempts)
                         )
                         break
-                    self.messaging.mark_done(item.id)
+                    await self.store.mark_done(item.id)
                     await self.deliver(item.chat_id, replies)
                     delivered += 1
                     item = next(
                         (
                             h
-                            for h in self.messaging.pending_heads(now=_far_future())
+                            for h in await self.store.pending_heads(now=_far_future())
                             if h.sender_id == head.sender_id
                         ),
                         None,
@@ -139,7 +139,7 @@ class Conversation:
             )
         assert sent is not None
         if buttons:
-            self.messaging.remember_keyboard(
+            await self.store.remember_keyboard(
                 chat_id, sent.message_id, [t for t, _ in buttons], [p for _, p in buttons]
             )
         return sent

@@ -13,10 +13,9 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from bot.store import Repository
-from bot.store.messaging import MessagingRepository
 from bot.telegram import rendering
 from bot.telegram.conversation import Conversation
+from bot.telegram.store import AsyncStore
 from bot.texts import text
 
 log = logging.getLogger(__name__)
@@ -34,12 +33,10 @@ class HandlerDeps:
     """What the handlers share, kept in `application.bot_data["deps"]`."""
 
     conversation: Conversation
-    messaging: MessagingRepository
+    store: AsyncStore  # every database call of the handlers goes through it
     attachments_dir: Path
     max_photo_bytes: int
     max_document_bytes: int
-    rasa_tracker_url: str
-    repository: Repository
 
 
 def deps(context: ContextTypes.DEFAULT_TYPE) -> HandlerDeps:
@@ -59,18 +56,17 @@ def chat_of(update: Update) -> int:
     return update.effective_chat.id
 
 
-def inbox_id(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:
+async def inbox_id(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:
     """The inbox row of the update being handled (stored before it was handed over).
 
     None only when the row is gone (the citizen's data was deleted meanwhile).
     """
-    return deps(context).messaging.inbox_id(update.update_id)
+    return await deps(context).store.inbox_id(update.update_id)
 
 
-def mark_done(update: Update, context: ContextTypes.DEFAULT_TYPE, kind: str) -> None:
+async def mark_done(update: Update, context: ContextTypes.DEFAULT_TYPE, kind: str) -> None:
     """Close the update being handled in the inbox."""
-    fe = deps(context)
-    fe.messaging.mark_done(inbox_id(update, context), kind)
+    await deps(context).store.mark_done(await inbox_id(update, context), kind)
 
 
 async def reply_local(
@@ -78,7 +74,7 @@ async def reply_local(
 ) -> None:
     """Answer without Rasa and close the update in the inbox."""
     await deps(context).conversation.say(chat_of(update), body)
-    mark_done(update, context, kind)
+    await mark_done(update, context, kind)
 
 
 def consent_keyboard() -> InlineKeyboardMarkup:
@@ -109,14 +105,16 @@ async def send_privacy_notice(context: ContextTypes.DEFAULT_TYPE, chat_id: int) 
 
 async def to_rasa(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: str) -> None:
     """Forward a turn to Rasa once the citizen has consented; hold it until then."""
-    fe = deps(context)
+    shared = deps(context)
     sender = sender_of(update)
-    if not fe.messaging.citizen_consented(sender):
-        fe.messaging.hold(inbox_id(update, context), payload)
-        await fe.conversation.say(chat_of(update), text("consent_needed"))
+    if not await shared.store.consented(sender):
+        await shared.store.hold(await inbox_id(update, context), payload)
+        await shared.conversation.say(chat_of(update), text("consent_needed"))
         await send_privacy_notice(context, chat_of(update))
         return
-    await fe.conversation.forward(inbox_id(update, context), sender, chat_of(update), payload)
+    await shared.conversation.forward(
+        await inbox_id(update, context), sender, chat_of(update), payload
+    )
 
 
 async def remove_keyboard(message: Message | None) -> None:

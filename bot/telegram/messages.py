@@ -38,7 +38,7 @@ async def callback_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """A pressed inline button. Every query is answered; a keyboard works only once."""
     query = update.callback_query
     assert query is not None
-    fe = deps(context)
+    shared = deps(context)
     data = query.data or ""
     message = query.message if isinstance(query.message, Message) else None
     if data.startswith(CONSENT_PREFIX):
@@ -49,13 +49,13 @@ async def callback_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     index = rendering.parse_button(data)
     chosen = (
-        fe.messaging.use_button(message.chat.id, message.message_id, index)
+        await shared.store.use_button(message.chat.id, message.message_id, index)
         if message is not None and index is not None
         else None
     )
     if chosen is None:
         await query.answer(text("button_used"))
-        mark_done(update, context, "button_used")
+        await mark_done(update, context, "button_used")
         return
     title, payload = chosen
     await query.answer()
@@ -105,7 +105,7 @@ async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             rendering.escape(text("group_only_private", username=context.bot.username)),
             parse_mode=ParseMode.HTML,
         )
-    mark_done(update, context, "group")
+    await mark_done(update, context, "group")
 
 
 async def other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -115,7 +115,7 @@ async def other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 async def other_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Updates without a message (member changes, ...) are stored and closed silently."""
-    mark_done(update, context, "ignored")
+    await mark_done(update, context, "ignored")
 
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

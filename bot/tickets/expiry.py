@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from bot import texts as citizen_texts
-from bot.store.messaging import queue_for_reporter
+from bot.store.outbox import queue_for_reporter
 from bot.store.models import Ticket, TicketEvent, TicketStatus, utcnow
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from bot.officer.access import TicketScope, Viewer, can_assign_others, can_see, 
 from bot.tickets.deadlines import Deadlines, local_today
 from bot.tickets.states import Action, IllegalTransition
 from bot.store.ids import normalise_ticket_id
-from bot.store.messaging import queue_for_reporter
+from bot.store.outbox import queue_for_reporter
 from bot.store.models import (
     Office,
     Officer,

@@ -5,21 +5,24 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sys
+from collections.abc import Iterator
 from datetime import timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import yaml
-from sqlalchemy import select, text, update
+from sqlalchemy import Engine, event, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.store import ComplaintDraft, Repository
 from bot.store.db import get_engine
-from bot.store.messaging import MessagingRepository
 from bot.store.models import (
     Attachment,
     Category,
+    DraftAttachment,
     InboxMessage,
     OutboxMessage,
     Privacy,
@@ -36,6 +39,71 @@ pytestmark = [pytest.mark.rasa, pytest.mark.asyncio(loop_scope="module")]
 ROOT = Path(__file__).resolve().parents[2]
 TICKET = re.compile(r"ADU-[0-9A-HJKMNP-TV-Z]{6}")
 REPLY_TIMEOUT = 30
+
+
+@pytest.fixture(scope="module", autouse=True)
+def sql_on_the_loop() -> Iterator[list[str]]:
+    """Every SQL statement the front end runs on the event loop's thread, from any engine.
+
+    There must be none: while one waits for the database, no other citizen is served. The
+    statements are seen through SQLAlchemy's own cursor event; one counts when it runs on
+    a thread with a running event loop and bot/telegram code is on its call stack (the
+    tests' own checks of the database run on the loop too, without it).
+    """
+    found: list[str] = []
+
+    def check(*_args: Any) -> None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return  # a worker thread: fine
+        frame = sys._getframe(1)
+        while frame is not None:
+            module = frame.f_globals.get("__name__", "")
+            if module.startswith("bot.telegram"):
+                found.append(f"{module}:{frame.f_lineno} in {frame.f_code.co_name}")
+                return
+            frame = frame.f_back  # type: ignore[assignment]
+
+    event.listen(Engine, "before_cursor_execute", check)
+    try:
+        yield found
+    finally:
+        event.remove(Engine, "before_cursor_execute", check)
+
+
+@pytest.fixture(autouse=True)
+def no_sql_on_the_loop(sql_on_the_loop: list[str]) -> Iterator[None]:
+    """Each test fails if the front end blocked the event loop with a database call."""
+    yield
+    blocking = sorted(set(sql_on_the_loop))
+    sql_on_the_loop.clear()
+    assert blocking == [], f"database calls on the event loop: {blocking}"
+
+
+def drafts_of(database_url: str, sender_id: str) -> list[tuple[str, str | None]]:
+    """(kind, mime type) of the draft attachments waiting for a sender."""
+    with Session(get_engine(database_url)) as s:
+        rows = s.execute(
+            select(DraftAttachment.kind, DraftAttachment.mime_type)
+            .where(DraftAttachment.sender_id == sender_id)
+            .order_by(DraftAttachment.id)
+        ).all()
+    return [(kind, mime) for kind, mime in rows]
+
+
+def enqueue(database_url: str, chat_id: int, body: str, kind: str) -> int:
+    """A message queued the way the console queues one (a pending row, due now)."""
+    with Session(get_engine(database_url)) as s, s.begin():
+        row = OutboxMessage(chat_id=chat_id, text=body, kind=kind)
+        s.add(row)
+        s.flush()
+        return row.id
+
+
+def outbox_status(database_url: str, outbox_id: int) -> str | None:
+    with Session(get_engine(database_url)) as s:
+        return s.scalar(select(OutboxMessage.status).where(OutboxMessage.id == outbox_id))
 
 
 def catalogue(service_id: str) -> dict:
@@ -236,30 +304,30 @@ async def test_outbox_delivered_once_after_429(
     api: LocalBotApi, frontend: TelegramFrontend
 ) -> None:
     user = await consented_user(api, 5009)
-    messaging = MessagingRepository(get_engine(frontend.settings.database_url))
+    url = frontend.settings.database_url
     api.inject_fault("sendMessage", "429", count=1, retry_after=1, chat_id=user.chat_id)
-    outbox_id = messaging.enqueue(
-        user.chat_id, "Balasan petugas untuk tiket ADU-7K3M9P: sudah kami cek.", "reply"
+    outbox_id = enqueue(
+        url, user.chat_id, "Balasan petugas untuk tiket ADU-7K3M9P: sudah kami cek.", "reply"
     )
     await reply_with(user, "Balasan petugas", timeout=15)
     await asyncio.sleep(1.5)
     delivered = [m for m in user.replies() if "Balasan petugas" in m.text]
     assert len(delivered) == 1
-    assert messaging.outbox_status(outbox_id) == "sent"
+    assert outbox_status(url, outbox_id) == "sent"
     refused = [c for c in api.calls_of("sendMessage") if c.status == 429]
     assert refused
 
 
 async def test_blocked_citizen_is_not_retried(api: LocalBotApi, frontend: TelegramFrontend) -> None:
     user = await consented_user(api, 5010)
-    messaging = MessagingRepository(get_engine(frontend.settings.database_url))
+    url = frontend.settings.database_url
     user.block()
-    outbox_id = messaging.enqueue(user.chat_id, "Status tiket Anda berubah.", "status")
+    outbox_id = enqueue(url, user.chat_id, "Status tiket Anda berubah.", "status")
     for _ in range(50):
-        if messaging.outbox_status(outbox_id) == "blocked":
+        if outbox_status(url, outbox_id) == "blocked":
             break
         await asyncio.sleep(0.1)
-    assert messaging.outbox_status(outbox_id) == "blocked"
+    assert outbox_status(url, outbox_id) == "blocked"
     with Session(get_engine(frontend.settings.database_url)) as s:
         assert s.scalar(select(OutboxMessage.attempts).where(OutboxMessage.id == outbox_id)) == 0
 
@@ -328,16 +396,11 @@ async def test_documents_pdf_accepted_other_types_refused(
     await reply_with(user, "PDF atau gambar")
     await user.send_document(b"%PDF-1.4\n%test\n", "bukti.pdf", "application/pdf")
     await reply_with(user, "Dokumen diterima")
-    drafts = MessagingRepository(get_engine(frontend.settings.database_url)).draft_attachments(
-        "5011"
-    )
-    assert [(d.kind, d.mime_type) for d in drafts] == [("document", "application/pdf")]
+    url = frontend.settings.database_url
+    assert drafts_of(url, "5011") == [("document", "application/pdf")]
     await user.send_command("/batal")
     await reply_with(user, "dibatalkan")
-    assert (
-        MessagingRepository(get_engine(frontend.settings.database_url)).draft_attachments("5011")
-        == []
-    )
+    assert drafts_of(url, "5011") == []
 
 
 async def test_group_chats_are_pointed_to_the_private_chat(
@@ -414,10 +477,7 @@ async def test_oversized_photo_is_refused_politely(
         await reply_with(user, "terlalu besar")
     finally:
         shared.max_photo_bytes = limit
-    assert (
-        MessagingRepository(get_engine(frontend.settings.database_url)).draft_attachments("5015")
-        == []
-    )
+    assert drafts_of(frontend.settings.database_url, "5015") == []
 
 
 async def test_jawab_answers_an_officers_request(
@@ -531,7 +591,7 @@ async def test_an_update_stored_but_never_handled_is_handled_again(
             "text": "berapa biaya SKCK?",
         },
     }
-    inbox_id = frontend.messaging.store_update(update_id, raw, "message", "5018", user.chat_id)
+    inbox_id = frontend.store.inbox.store_update(update_id, raw, "message", "5018", user.chat_id)
     assert inbox_id is not None
     with Session(get_engine(frontend.settings.database_url)) as s, s.begin():
         s.execute(  # the lease ran out
@@ -541,7 +601,8 @@ async def test_an_update_stored_but_never_handled_is_handled_again(
         )
     answer = await reply_with(user, "Biaya")
     assert catalogue("skck")["cost"] in answer.text
-    assert frontend.messaging.update_status(update_id) == "done"
+    with Session(get_engine(frontend.settings.database_url)) as s:
+        assert s.scalar(select(InboxMessage.status).where(InboxMessage.id == inbox_id)) == "done"
     assert len([m for m in user.replies() if "Biaya" in m.text]) == 1
 
 

@@ -1,0 +1,206 @@
+"""The front end's only way to the database: every call runs off the event loop.
+
+The handlers, the outbox worker and the jobs all run on one asyncio event loop; a database
+call made there would hold up every citizen's conversation while it waits for the disk or
+the server. Each method here runs one method of the synchronous repositories of
+`bot.store` (inbox, outbox, keyboards, drafts, consent, deletion, retention, the
+repository and Rasa's tracker store) on a thread pool as large as the engine's connection
+pool, and awaits it. The SQL keeps one code path, shared with the console and the actions.
+
+Nothing else in `bot/telegram` reaches the database (health.py's `SELECT 1` runs on a
+thread too): tests/telegram/test_frontend_e2e.py fails when a handler runs SQL on the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from typing import Any, ParamSpec, TypeVar
+
+from sqlalchemy import Engine
+from sqlalchemy.pool import QueuePool
+
+from bot.store.consent import ConsentRepository
+from bot.store.deletion import DeletionRepository
+from bot.store.drafts import DraftRepository
+from bot.store.inbox import (
+    DEFAULT_DEDUP_WINDOW,
+    InboxItem,
+    InboxRepository,
+    UnfinishedUpdate,
+)
+from bot.store.keyboards import KeyboardRepository
+from bot.store.outbox import OutboxItem, OutboxRepository
+from bot.store.rasa_tracker import delete_conversation
+from bot.store.repository import Repository, TicketView
+from bot.store.retention import PurgeReport, purge
+
+__all__ = ["AsyncStore", "InboxItem", "OutboxItem", "PurgeReport", "UnfinishedUpdate"]
+
+P = ParamSpec("P")
+T = TypeVar("T")
+DEFAULT_THREADS = 5  # SQLAlchemy's default pool size
+
+
+def pool_size(engine: Engine) -> int:
+    """How many connections the engine keeps: more threads would only wait for one."""
+    pool = engine.pool
+    return pool.size() if isinstance(pool, QueuePool) else DEFAULT_THREADS
+
+
+class AsyncStore:
+    """The repositories the front end uses, awaited."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        repository: Repository,
+        rasa_tracker_url: str,
+        bot_id: int = 0,
+        dedup_window: timedelta = DEFAULT_DEDUP_WINDOW,
+    ):
+        self.inbox = InboxRepository(engine, bot_id, dedup_window)
+        self.outbox = OutboxRepository(engine)
+        self.keyboards = KeyboardRepository(engine)
+        self.drafts = DraftRepository(engine)
+        self.consent = ConsentRepository(engine)
+        self.deletion = DeletionRepository(engine)
+        self.repository = repository
+        self.engine = engine
+        self.rasa_tracker_url = rasa_tracker_url
+        self.threads = pool_size(engine)
+        self._executor: ThreadPoolExecutor | None = None
+
+    async def _run(self, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(self.threads, thread_name_prefix="store")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(call, *args, **kwargs))
+
+    def close(self) -> None:
+        """Wait for running calls and stop the threads (a later call starts new ones)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+
+    # -- inbox ------------------------------------------------------------------------------
+
+    async def store_update(
+        self,
+        update_id: int,
+        raw: dict[str, Any],
+        kind: str,
+        sender_id: str | None,
+        chat_id: int | None,
+    ) -> int | None:
+        """Store an incoming update: its inbox id, or None for a duplicate."""
+        return await self._run(self.inbox.store_update, update_id, raw, kind, sender_id, chat_id)
+
+    async def inbox_id(self, update_id: int) -> int | None:
+        """The inbox row of the update being handled."""
+        return await self._run(self.inbox.inbox_id, update_id)
+
+    async def has_pending(self, sender_id: str) -> bool:
+        """True when an earlier message of this sender still waits for Rasa."""
+        return await self._run(self.inbox.has_pending, sender_id)
+
+    async def mark_done(self, inbox_id: int | None, kind: str | None = None) -> None:
+        """The update was fully handled."""
+        await self._run(self.inbox.mark_done, inbox_id, kind)
+
+    async def mark_pending(
+        self, inbox_id: int | None, payload: str, error: str, delay_s: float
+    ) -> int:
+        """Rasa did not answer: keep the message for the retry job. Returns attempts."""
+        return await self._run(self.inbox.mark_pending, inbox_id, payload, error, delay_s)
+
+    async def hold(self, inbox_id: int | None, payload: str) -> None:
+        """Keep a message until the citizen consents to the privacy notice."""
+        await self._run(self.inbox.hold, inbox_id, payload)
+
+    async def release_held(self, sender_id: str, status: str = "received") -> list[InboxItem]:
+        """The held messages of a citizen, oldest first, set to `status`."""
+        return await self._run(self.inbox.release_held, sender_id, status)
+
+    async def pending_heads(self, now: datetime | None = None) -> list[InboxItem]:
+        """For each sender, the oldest pending message, if it is due."""
+        return await self._run(self.inbox.pending_heads, now)
+
+    async def claim_unfinished(self) -> list[UnfinishedUpdate]:
+        """Updates whose handling was abandoned, claimed for handling again."""
+        return await self._run(self.inbox.claim_unfinished)
+
+    async def purge(
+        self, raw_after: timedelta, delete_after: timedelta, outbox_after: timedelta
+    ) -> PurgeReport:
+        """Apply the retention periods to the inbox and outbox."""
+        return await self._run(purge, self.engine, raw_after, delete_after, outbox_after)
+
+    # -- outbox -----------------------------------------------------------------------------
+
+    async def claim_due(self) -> list[OutboxItem]:
+        """Pending outbox messages whose time has come, marked as being sent."""
+        return await self._run(self.outbox.claim_due)
+
+    async def release_outbox(self, outbox_ids: list[int], delay_s: float) -> None:
+        """Give claimed messages back, untried, due after `delay_s`."""
+        await self._run(self.outbox.release, outbox_ids, delay_s)
+
+    async def requeue_interrupted(self) -> int:
+        """Messages left "sending" by a crash go back to pending."""
+        return await self._run(self.outbox.requeue_interrupted)
+
+    async def outbox_sent(self, outbox_id: int, message_id: int) -> None:
+        """Delivered: never sent again."""
+        await self._run(self.outbox.sent, outbox_id, message_id)
+
+    async def outbox_retry(self, outbox_id: int, delay_s: float, error: str, give_up: bool) -> None:
+        """Not delivered now: try again after `delay_s`, or give up."""
+        await self._run(self.outbox.retry, outbox_id, delay_s, error, give_up)
+
+    async def outbox_blocked(self, chat_id: int, error: str) -> None:
+        """The citizen blocked the bot: mark them, stop retrying their messages."""
+        await self._run(self.outbox.blocked, chat_id, error)
+
+    # -- keyboards and drafts ---------------------------------------------------------------
+
+    async def remember_keyboard(
+        self, chat_id: int, message_id: int, titles: list[str], payloads: list[str]
+    ) -> None:
+        """Keep the payloads of a sent keyboard."""
+        await self._run(self.keyboards.remember, chat_id, message_id, titles, payloads)
+
+    async def use_button(self, chat_id: int, message_id: int, index: int) -> tuple[str, str] | None:
+        """(title, payload) of the pressed button, once."""
+        return await self._run(self.keyboards.use_button, chat_id, message_id, index)
+
+    async def add_draft_attachment(self, sender_id: str, **fields: Any) -> int:
+        """Keep an attachment until the complaint it belongs to is filed."""
+        return await self._run(self.drafts.add, sender_id, **fields)
+
+    # -- the citizen ------------------------------------------------------------------------
+
+    async def consented(self, sender_id: str) -> bool:
+        """True once the citizen agreed to the privacy notice."""
+        return await self._run(self.consent.consented, sender_id)
+
+    async def record_consent(self, sender_id: str, telegram_user_id: int, name: str | None) -> None:
+        """Create or update the citizen with their consent time."""
+        await self._run(self.consent.record, sender_id, telegram_user_id, name)
+
+    async def delete_rasa_conversation(self, sender_id: str) -> int:
+        """Delete the conversation Rasa keeps of this sender (UU PDP deletion)."""
+        return await self._run(delete_conversation, self.rasa_tracker_url, sender_id)
+
+    async def forget_citizen(self, sender_id: str) -> int:
+        """UU PDP deletion in our store. Returns the number of tickets kept."""
+        return await self._run(self.deletion.forget_citizen, sender_id)
+
+    async def answer_info_request(
+        self, sender_id: str, public_id: str, text: str
+    ) -> tuple[TicketView | None, bool]:
+        """The citizen's answer to an officer's request for information (/jawab)."""
+        return await self._run(self.repository.answer_info_request, sender_id, public_id, text)
