@@ -8,10 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete
-from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
-
 from bot.config import get_settings
 from bot.store import Repository, prepare_database
 from bot.store.db import dispose_engines, get_engine
@@ -21,6 +17,7 @@ from bot.store.models import (
     Citizen,
     ConsoleAuditLog,
     DraftAttachment,
+    Holiday,
     InboxMessage,
     Officer,
     OfficerSession,
@@ -35,11 +32,19 @@ from bot.store.models import (
     UnitChannel,
     UnitTicketNotice,
 )
+from bot.tickets.holidays import read_holidays
 from bot.tickets.workdays import HolidayCalendar
+from sqlalchemy import delete, insert
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+SEED_HOLIDAYS = [
+    {"day": h.date, "name": h.name, "kind": h.kind, "provisional": h.provisional}
+    for h in read_holidays(ROOT / "data" / "holidays.yml")
+]
 os.environ.setdefault("PTB_TIMEDELTA", "1")  # retry_after as timedelta, as PTB 23 will
 
 
@@ -135,6 +140,9 @@ def database_url(
             Officer,
         ):
             s.execute(delete(model))
+        # The seeded calendar again: a holiday one test adds must not move another's deadlines.
+        s.execute(delete(Holiday))
+        s.execute(insert(Holiday), SEED_HOLIDAYS)
     yield url
     get_settings.cache_clear()
 

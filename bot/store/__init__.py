@@ -9,7 +9,6 @@ from bot.config import get_settings
 from bot.store.catalogue import Catalogue, SeedResult, catalogue_is_empty, seed_catalogue
 from bot.store.db import get_engine, migrate
 from bot.store.repository import ComplaintDraft, Repository, ServiceView, TicketView
-from bot.tickets.workdays import default_calendar
 
 __all__ = [
     "ComplaintDraft",
@@ -33,9 +32,8 @@ def get_repository() -> Repository:
         if repo is None:
             repo = Repository(
                 get_engine(settings.database_url),
-                default_calendar(),
-                settings.timezone,
-                settings.verification_working_days,
+                timezone=settings.timezone,
+                verification_days=settings.verification_working_days,
             )
             _repositories[settings.database_url] = repo
         return repo

@@ -9,14 +9,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
-
-from sqlalchemy import Engine, Select, delete, func, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from bot.store.ids import new_ticket_id
 from bot.store.models import (
@@ -35,7 +30,11 @@ from bot.store.models import (
     TicketStatus,
     utcnow,
 )
+from bot.tickets.deadlines import Deadlines, current_deadlines, local_today
 from bot.tickets.workdays import HolidayCalendar
+from sqlalchemy import Engine, Select, delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 # Shown as buttons when a citizen asks without naming a service and no statistics exist yet.
 DEFAULT_POPULAR_SERVICES = ("ktp", "kk", "akta_kelahiran", "sim", "skck", "paspor")
@@ -187,14 +186,21 @@ class Repository:
     def __init__(
         self,
         engine: Engine,
-        calendar: HolidayCalendar,
+        calendar: HolidayCalendar | None = None,
         timezone: str = "Asia/Jakarta",
         verification_days: int = 3,
     ):
+        """`calendar`: None (what the services use) reads the holidays table for each
+        deadline, so an admin's edit counts at once; a fixed calendar is for tests."""
         self.engine = engine
         self.verification_days = verification_days
         self.calendar = calendar
-        self.tz = ZoneInfo(timezone)
+        self.timezone = timezone
+
+    def deadlines(self) -> Deadlines:
+        """The ticket deadlines as configured now (bot.tickets.deadlines)."""
+        rules = current_deadlines(self.engine, calendar=self.calendar)
+        return replace(rules, verification_days=self.verification_days)
 
     # -- catalogue --------------------------------------------------------------------------
 
@@ -300,7 +306,7 @@ class Repository:
         self, sender_id: str, citizen_id: int, key: str, draft: ComplaintDraft
     ) -> TicketView:
         now = utcnow()
-        local_today = now.astimezone(self.tz).date()
+        deadlines = self.deadlines()
         with Session(self.engine) as s, s.begin():
             office_id = None
             if draft.service_id:
@@ -321,7 +327,7 @@ class Repository:
                 service_id=draft.service_id if office_id else None,
                 created_at=now,
                 updated_at=now,
-                verify_due=self.calendar.add_working_days(local_today, self.verification_days),
+                verify_due=deadlines.verify_due(local_today(self.timezone, now)),
             )
             s.add(ticket)
             s.flush()

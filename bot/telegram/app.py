@@ -34,7 +34,6 @@ from bot.telegram.conversation import Conversation
 from bot.telegram.outbox import OutboxWorker, retry_after_seconds
 from bot.telegram.rasa_client import RasaClient
 from bot.telegram.store import AsyncStore
-from bot.tickets.workdays import default_calendar
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -106,9 +105,8 @@ class TelegramFrontend:
             engine,
             Repository(
                 engine,
-                default_calendar(),
-                settings.timezone,
-                settings.verification_working_days,
+                timezone=settings.timezone,
+                verification_days=settings.verification_working_days,
             ),
             settings.rasa_tracker_url,
             bot_id_of(settings.telegram_bot_token),

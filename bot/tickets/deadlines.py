@@ -17,10 +17,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import yaml
+from sqlalchemy import Engine
 
-from bot.config import Settings
+from bot.config import Settings, get_settings
 from bot.store.models import Category, TicketStatus
-from bot.tickets.workdays import HolidayCalendar
+from bot.tickets.workdays import HolidayCalendar, holiday_calendar
 
 SOON_WORKING_DAYS = 1  # due today or on the next working day: highlighted
 
@@ -121,6 +122,22 @@ class Deadlines:
         if self.working_days_left(due, today) <= SOON_WORKING_DAYS:
             return "soon"
         return "ok"
+
+
+def current_deadlines(
+    engine: Engine, settings: Settings | None = None, calendar: HolidayCalendar | None = None
+) -> Deadlines:
+    """The deadline rules as configured now: the holiday table's calendar (an admin's edit
+    counts from the next call on), the resolution policy file and the working-day settings.
+    `calendar` replaces the table's (tests with a fixed calendar)."""
+    settings = settings or get_settings()
+    return Deadlines(
+        calendar or holiday_calendar(engine),
+        resolution_policy(settings),
+        settings.verification_working_days,
+        settings.followup_working_days,
+        settings.citizen_reply_working_days,
+    )
 
 
 def _weekdays_through(ordinal: int) -> int:

@@ -1,18 +1,28 @@
 """Working-day arithmetic: skips weekends, national holidays and cuti bersama.
 
-The calendar lives in `data/holidays.yml` (edited by admins once the yearly SKB is out).
+The holidays are rows of the `holidays` table (seeded from `data/holidays.yml`, edited by
+admins on `/admin/libur` once the yearly SKB is out). `holiday_calendar(engine)` is how
+every process reads them: each call asks the database for the table's version, the row
+count and the latest `updated_at` (one aggregate over a few dozen rows a year), and reads the
+dates again only when that version changed. So the action server and the Telegram front end,
+which live for weeks, see an admin's edit at their next deadline, without a restart. As a
+backstop (two edits by different admins committing out of time order could leave the version
+as it was) the dates are also read again when the cached copy is older than MAX_AGE_S.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
-from datetime import date, timedelta
-from functools import lru_cache
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import yaml
+from sqlalchemy import Engine, func, select
 
-from bot.config import get_settings
+from bot.store.models import Holiday
+
+MAX_AGE_S = 300.0
 
 
 @dataclass(frozen=True)
@@ -23,7 +33,7 @@ class HolidayCalendar:
 
     @classmethod
     def from_file(cls, path: Path) -> HolidayCalendar:
-        """Read a calendar in the `data/holidays.yml` format."""
+        """Read a calendar in the `data/holidays.yml` format (the seed of the table)."""
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         days = set()
         for entry in raw.get("holidays") or []:
@@ -63,12 +73,39 @@ class HolidayCalendar:
         return count
 
 
-@lru_cache(maxsize=4)
-def _calendar_for(path: str, mtime: float) -> HolidayCalendar:
-    return HolidayCalendar.from_file(Path(path))
+@dataclass(frozen=True)
+class _Cached:
+    version: tuple[int, datetime | None]
+    calendar: HolidayCalendar
+    loaded_at: float  # time.monotonic()
+
+
+_cache: dict[str, _Cached] = {}
+
+
+def holiday_calendar(engine: Engine) -> HolidayCalendar:
+    """The calendar of the `holidays` table, as it is now (see the module docstring)."""
+    key = engine.url.render_as_string(hide_password=True)
+    with engine.connect() as conn:
+        count, latest = conn.execute(select(func.count(), func.max(Holiday.updated_at))).one()
+        version = (int(count), latest)
+        cached = _cache.get(key)
+        if (
+            cached is not None
+            and cached.version == version
+            and time.monotonic() - cached.loaded_at < MAX_AGE_S
+        ):
+            return cached.calendar
+        days = frozenset(conn.scalars(select(Holiday.day)))
+    calendar = HolidayCalendar(days)
+    if cached is not None and cached.calendar == calendar:
+        calendar = cached.calendar  # same dates: keep the object (and what callers cached)
+    _cache[key] = _Cached(version, calendar, time.monotonic())
+    return calendar
 
 
 def default_calendar() -> HolidayCalendar:
-    """The configured calendar, reloaded when the file changes."""
-    path = get_settings().holidays_path
-    return _calendar_for(str(path), path.stat().st_mtime)
+    """The current calendar of DATABASE_URL's database."""
+    from bot.store.db import get_engine
+
+    return holiday_calendar(get_engine())

@@ -6,19 +6,19 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
+from bot.config import Settings
+from bot.officer.accounts import AccountError, authenticate, create_account
+from bot.officer.passwords import WeakPassword
+from bot.officer.reports import build_report, hours_text
+from bot.store.models import ConsoleAuditLog, Officer, OfficerRole, TicketStatus, UnitChannel
+from bot.tickets.deadlines import current_deadlines
+from bot.tickets.holidays import list_holidays
+from bot.tickets.workdays import default_calendar, holiday_calendar
+from bot.tickets.workflow import Workflow
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
-
-from bot.config import Settings
-from bot.officer.accounts import AccountError, authenticate, create_account
-from bot.tickets.holidays import read_holidays
-from bot.officer.passwords import WeakPassword
-from bot.officer.reports import build_report, hours_text
-from bot.tickets.workflow import Workflow
-from bot.store.models import ConsoleAuditLog, Officer, OfficerRole, TicketStatus, UnitChannel
-from bot.tickets.workdays import HolidayCalendar, default_calendar
-from tests.officer.conftest import PASSWORD, People, TicketMaker, csrf_of, login, viewer
+from tests.officer.conftest import PASSWORD, ROOT, People, TicketMaker, csrf_of, login, viewer
 
 Client = Callable[..., TestClient]
 
@@ -90,12 +90,12 @@ def test_admin_edits_the_holiday_calendar_used_for_deadlines(
     workflow: Workflow,
     make_ticket: TicketMaker,
 ) -> None:
-    path = console_settings.holidays_path
-    header = path.read_text().splitlines()[0]
+    seed = ROOT / "data" / "holidays.yml"
+    seed_before = seed.read_bytes()
     admin = app_client("admin")
     token = csrf_of(admin, "/admin/libur")
     day = date(2027, 6, 15)  # a Tuesday
-    assert HolidayCalendar.from_file(path).is_working_day(day)
+    assert holiday_calendar(engine).is_working_day(day)
     r = admin.post(
         "/admin/libur",
         data={
@@ -107,19 +107,34 @@ def test_admin_edits_the_holiday_calendar_used_for_deadlines(
         },
     )
     assert r.status_code == 303
-    assert not HolidayCalendar.from_file(path).is_working_day(day)
+    assert not holiday_calendar(engine).is_working_day(day)
     assert not default_calendar().is_working_day(day)  # the assistant's calendar too
-    entry = next(h for h in read_holidays(path) if h.date == day)
+    assert day in current_deadlines(engine).calendar.holidays  # and the console's deadlines
+    entry = next(h for h in list_holidays(engine) if h.date == day)
     assert entry.name == 'Cuti bersama "uji": Idul Adha' and entry.provisional
-    assert path.read_text().splitlines()[0] == header  # comments kept
+    assert entry.kind == "cuti_bersama"
     assert "Idul Adha" in admin.get("/admin/libur").text
     admin.post("/admin/libur/hapus", data={"csrf_token": token, "date": day.isoformat()})
-    assert HolidayCalendar.from_file(path).is_working_day(day)
+    assert holiday_calendar(engine).is_working_day(day)
+    assert day not in {h.date for h in list_holidays(engine)}
     r = admin.post(
         "/admin/libur",
         data={"csrf_token": token, "date": "bukan-tanggal", "name": "x", "kind": "cuti_bersama"},
     )
     assert "tidak valid" in admin.get("/admin/libur").text
+    with Session(engine) as s:
+        logged = s.execute(
+            select(ConsoleAuditLog.action, ConsoleAuditLog.target, ConsoleAuditLog.actor_id)
+            .where(ConsoleAuditLog.action.like("holiday_%"))
+            .order_by(ConsoleAuditLog.id)
+        ).all()
+    assert logged == [
+        ("holiday_added", "2027-06-15", people.admin),
+        ("holiday_removed", "2027-06-15", people.admin),
+    ]
+    # The database is the calendar: neither the tracked seed nor HOLIDAYS_PATH is rewritten.
+    assert seed.read_bytes() == seed_before
+    assert console_settings.holidays_path.read_bytes() == seed_before
 
 
 def test_admin_sets_unit_group(app_client: Client, engine: Engine, people: People) -> None:

@@ -7,16 +7,14 @@ import re
 from collections.abc import Callable
 from datetime import date
 
+from bot.officer.accounts import create_account
+from bot.officer.notices import queue_new_ticket_notices
+from bot.store.models import OfficerRole
+from bot.store.outbox import OutboxRepository
+from bot.tickets.holidays import list_holidays
+from bot.tickets.workflow import Workflow
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-
-from bot.config import Settings
-from bot.officer.accounts import create_account
-from bot.tickets.holidays import read_holidays
-from bot.officer.notices import queue_new_ticket_notices
-from bot.tickets.workflow import Workflow
-from bot.store.outbox import OutboxRepository
-from bot.store.models import OfficerRole
 from tests.officer.conftest import PASSWORD, People, TicketMaker, csrf_of, viewer
 
 Client = Callable[..., TestClient]
@@ -96,7 +94,7 @@ def test_unit_group_save_is_confirmed_and_failed_notices_are_shown(
 
 
 def test_holiday_form_takes_indonesian_dates(
-    app_client: Client, console_settings: Settings, people: People
+    app_client: Client, engine: Engine, people: People
 ) -> None:
     admin = app_client("admin")
     page = admin.get("/admin/libur").text
@@ -105,7 +103,7 @@ def test_holiday_form_takes_indonesian_dates(
     form = {"csrf_token": token, "date": "16/06/2027", "name": "Uji", "kind": "cuti_bersama"}
     assert admin.post("/admin/libur", data=form).status_code == 303
     assert "Hari libur 16/06/2027 disimpan." in admin.get("/admin/libur").text
-    assert date(2027, 6, 16) in {h.date for h in read_holidays(console_settings.holidays_path)}
+    assert date(2027, 6, 16) in {h.date for h in list_holidays(engine)}
     form["date"] = "31/02/2027"
     admin.post("/admin/libur", data=form)
     assert "tidak valid" in admin.get("/admin/libur").text

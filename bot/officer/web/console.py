@@ -24,13 +24,12 @@ from bot.store.models import Category, OfficerRole, Privacy, TicketStatus
 from bot.texts import CATEGORY_SHORT_LABELS, PRIVACY_SHORT_LABELS, format_date
 from bot.tickets.deadlines import (
     Deadlines,
+    current_deadlines,
     local_today,
-    resolution_policy,
     stage_name,
     time_left_text,
 )
 from bot.tickets.states import STATUS_NAMES
-from bot.tickets.workdays import default_calendar
 from bot.tickets.workflow import Workflow
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -121,14 +120,8 @@ class Console:
         self.queue = Queue(engine, settings.timezone, settings.console_page_size)
 
     def deadlines(self) -> Deadlines:
-        """Deadlines on the current calendar and policy (both reload when their files change)."""
-        return Deadlines(
-            default_calendar(),
-            resolution_policy(self.settings),
-            self.settings.verification_working_days,
-            self.settings.followup_working_days,
-            self.settings.citizen_reply_working_days,
-        )
+        """Deadlines on the current holiday table and policy (an edit counts at once)."""
+        return current_deadlines(self.engine, self.settings)
 
     def workflow(self) -> Workflow:
         """The ticket actions."""

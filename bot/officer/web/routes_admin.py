@@ -9,7 +9,6 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from bot.officer import accounts, audit, catalogue_admin, notices
-from bot.tickets import holidays
 from bot.officer.passwords import WeakPassword
 from bot.officer.queue import BadFilter, format_day_input, parse_day
 from bot.officer.tickets import list_units
@@ -17,6 +16,7 @@ from bot.officer.web.console import NotFound, checked_form, checked_multi, conso
 from bot.officer.web.deps import Admin
 from bot.officer.web.params import KeyPath, RowIdPath, parse_chat_id
 from bot.store.models import OfficerRole
+from bot.tickets import holidays
 
 router = APIRouter(prefix="/admin")
 
@@ -182,9 +182,8 @@ def holidays_page(request: Request, auth: Admin) -> Response:
         request,
         "admin_holidays.html",
         auth,
-        items=holidays.read_holidays(c.settings.holidays_path),
+        items=holidays.list_holidays(c.engine),
         kinds=holidays.KINDS,
-        path=c.settings.holidays_path,
     )
 
 
@@ -197,7 +196,6 @@ async def holiday_add(request: Request, auth: Admin) -> Response:
         await run_in_threadpool(
             holidays.add_holiday,
             c.engine,
-            c.settings.holidays_path,
             auth.viewer.id,
             day,
             form.get("name", ""),
@@ -218,9 +216,7 @@ async def holiday_remove(request: Request, auth: Admin) -> Response:
         day = _holiday_day(form.get("date", ""))
     except ValueError:
         return c.redirect("/admin/libur", "Tanggal tidak valid.", error=True)
-    removed = await run_in_threadpool(
-        holidays.remove_holiday, c.engine, c.settings.holidays_path, auth.viewer.id, day
-    )
+    removed = await run_in_threadpool(holidays.remove_holiday, c.engine, auth.viewer.id, day)
     message = "dihapus" if removed else "tidak ada dalam daftar"
     return c.redirect("/admin/libur", f"Hari libur {format_day_input(day)} {message}.")
 
