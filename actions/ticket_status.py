@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import Events, SafeAction, latest_entities, latest_text, repository
+from bot.config import get_settings
 from bot.store.ids import TICKET_ID_LIKE_RE, normalise_ticket_id
 from bot.texts import CATEGORY_SHORT_LABELS, STATUS_LABELS, format_date
+from bot.tickets.deadlines import local_today
 
 
 def requested_ids(tracker: Tracker) -> tuple[list[str], list[str]]:
@@ -25,6 +29,11 @@ def requested_ids(tracker: Tracker) -> tuple[list[str], list[str]]:
         elif candidate.upper() not in malformed:
             malformed.append(candidate.upper()[:20])
     return valid, malformed
+
+
+def _filed_on(created_at: datetime) -> str:
+    """The filing date as the citizen lived it (the service's time zone, not UTC)."""
+    return format_date(local_today(get_settings().timezone, created_at), weekday=True)
 
 
 class ActionCheckStatus(SafeAction):
@@ -47,7 +56,7 @@ class ActionCheckStatus(SafeAction):
                 ticket_id=ticket.public_id,
                 status=STATUS_LABELS[ticket.status],
                 category=CATEGORY_SHORT_LABELS[ticket.category],
-                created=format_date(ticket.created_at, weekday=True),
+                created=_filed_on(ticket.created_at),
                 verify_due=format_date(ticket.verify_due, weekday=True),
             )
         if valid:
@@ -61,7 +70,7 @@ class ActionCheckStatus(SafeAction):
             return []
         lines = "\n".join(
             f"• {t.public_id} ({CATEGORY_SHORT_LABELS[t.category]}, "
-            f"{format_date(t.created_at, weekday=True)}): {STATUS_LABELS[t.status]}"
+            f"{_filed_on(t.created_at)}): {STATUS_LABELS[t.status]}"
             for t in tickets
         )
         dispatcher.utter_message(

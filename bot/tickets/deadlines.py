@@ -12,6 +12,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime
+from datetime import timezone as dt_timezone
 from functools import cached_property, lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -65,9 +66,15 @@ def resolution_policy(settings: Settings) -> ResolutionPolicy:
 
 
 def local_today(timezone: str, now: datetime | None = None) -> date:
-    """Today in the service's time zone."""
+    """The date in the service's time zone of `now` (default: the present moment).
+
+    A naive datetime is UTC (SQLite returns stored timestamps without their zone)."""
     tz = ZoneInfo(timezone)
-    return (now.astimezone(tz) if now else datetime.now(tz)).date()
+    if now is None:
+        return datetime.now(tz).date()
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=dt_timezone.utc)
+    return now.astimezone(tz).date()
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from action_helpers import entity, make_tracker, responses, texts
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.ticket_status import ActionCheckStatus
 from bot.store import ComplaintDraft, Repository
 from bot.store.models import Category, Privacy
+from tests.utils.actions import entity, make_tracker, responses, texts
 
 
 def file(repo: Repository, sender: str, text: str) -> str:
@@ -75,3 +75,25 @@ def test_without_id_lists_own_open_tickets(repo: Repository, domain: dict[str, A
 
 def test_without_id_and_no_tickets(repo: Repository, domain: dict[str, Any]) -> None:
     assert responses(status(domain, "cek status")) == ["utter_no_open_tickets"]
+
+
+def test_filing_date_is_the_citizens_local_date(repo: Repository, domain: dict[str, Any]) -> None:
+    """Filed at 03:00 WIB on 1 December (20:00 UTC the day before): the citizen reads 1 December."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import update
+    from sqlalchemy.orm import Session
+
+    from bot.store.models import Ticket
+
+    ticket_id = file(repo, "citizen-1", "Lampu jalan mati di gang Melati sejak seminggu.")
+    with Session(repo.engine) as s, s.begin():
+        s.execute(
+            update(Ticket)
+            .where(Ticket.public_id == ticket_id)
+            .values(created_at=datetime(2026, 11, 30, 20, 0, tzinfo=timezone.utc))
+        )
+    by_id = texts(domain, status(domain, f"status {ticket_id}", ids=(ticket_id,)))[0]
+    listed = texts(domain, status(domain, "laporan saya gimana"))[0]
+    for text in (by_id, listed):
+        assert "1 Desember 2026" in text and "30 November 2026" not in text
