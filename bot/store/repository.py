@@ -13,6 +13,10 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
+from sqlalchemy import Engine, Select, delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
 from bot.store.ids import new_ticket_id
 from bot.store.models import (
     OPEN_STATUSES,
@@ -30,11 +34,9 @@ from bot.store.models import (
     TicketStatus,
     utcnow,
 )
-from bot.tickets.deadlines import Deadlines, current_deadlines, local_today
+from bot.tickets import transitions
+from bot.tickets.deadlines import Deadlines, current_deadlines
 from bot.tickets.workdays import HolidayCalendar
-from sqlalchemy import Engine, Select, delete, func, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 # Shown as buttons when a citizen asks without naming a service and no statistics exist yet.
 DEFAULT_POPULAR_SERVICES = ("ktp", "kk", "akta_kelahiran", "sim", "skck", "paspor")
@@ -322,13 +324,12 @@ class Repository:
                 latitude=draft.latitude,
                 longitude=draft.longitude,
                 privacy=draft.privacy,
-                status=TicketStatus.BARU,
                 office_id=office_id,
                 service_id=draft.service_id if office_id else None,
                 created_at=now,
                 updated_at=now,
-                verify_due=deadlines.verify_due(local_today(self.timezone, now)),
             )
+            transitions.open_ticket(ticket, deadlines, now, timezone=self.timezone)
             s.add(ticket)
             s.flush()
             # Photos, documents and locations sent while writing become the ticket's.
@@ -402,8 +403,10 @@ class Repository:
         """The citizen's answer to an officer's request for information (/jawab).
 
         Recorded on the ticket for the officers; a ticket waiting for the citizen goes back
-        to `diproses`. Returns (ticket, resumed); (None, False) for an unknown or foreign id.
+        to `diproses` (bot.tickets.transitions.citizen_answer). Returns (ticket, resumed);
+        (None, False) for an unknown or foreign id.
         """
+        deadlines = self.deadlines()
         with Session(self.engine) as s, s.begin():
             row = s.execute(
                 _of_sender(select(Ticket, Citizen.id), sender_id)
@@ -413,34 +416,9 @@ class Repository:
             if row is None:
                 return None, False
             ticket, citizen_id = row
-            now = utcnow()
-            s.add(
-                TicketEvent(
-                    ticket_id=ticket.id,
-                    kind="message_in",
-                    actor_type="citizen",
-                    actor_id=str(citizen_id),
-                    body=text,
-                    created_at=now,
-                )
+            resumed = transitions.citizen_answer(
+                s, ticket, citizen_id, text, deadlines, utcnow(), timezone=self.timezone
             )
-            resumed = ticket.status == TicketStatus.MENUNGGU_WARGA
-            if resumed:
-                ticket.status = TicketStatus.DIPROSES
-                ticket.due_on = ticket.resolve_due or ticket.followup_due
-                ticket.updated_at = now
-                s.add(
-                    TicketEvent(
-                        ticket_id=ticket.id,
-                        kind="status",
-                        actor_type="citizen",
-                        actor_id=str(citizen_id),
-                        from_status=TicketStatus.MENUNGGU_WARGA.value,
-                        to_status=TicketStatus.DIPROSES.value,
-                        data={"action": "citizen_answer"},
-                        created_at=now,
-                    )
-                )
             return _ticket_view(ticket), resumed
 
     def discard_drafts(self, sender_id: str) -> int:

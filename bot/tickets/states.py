@@ -33,7 +33,8 @@ STATUS_NAMES: dict[TicketStatus, str] = {
 
 
 class Action(str, enum.Enum):
-    """Everything an officer can do to a ticket."""
+    """Everything that can happen to a ticket: what an officer does, the citizen's answer
+    to a request for information, and the scheduler's closing of an unanswered one."""
 
     VERIFY = "verify"
     START = "start"
@@ -46,6 +47,9 @@ class Action(str, enum.Enum):
     FORWARD = "forward"
     REPLY = "reply"
     NOTE = "note"
+    # Not an officer's: the citizen's /jawab and the expiry (values as stored in events).
+    CITIZEN_ANSWER = "citizen_answer"
+    AUTO_CLOSE = "auto_close"
 
 
 ACTION_NAMES: dict[Action, str] = {
@@ -60,6 +64,8 @@ ACTION_NAMES: dict[Action, str] = {
     Action.FORWARD: "meneruskan ke unit lain",
     Action.REPLY: "membalas warga",
     Action.NOTE: "menambah catatan internal",
+    Action.CITIZEN_ANSWER: "mencatat jawaban warga",
+    Action.AUTO_CLOSE: "menutup otomatis",
 }
 
 # Status-changing actions: from-state -> to-state.
@@ -71,6 +77,8 @@ TRANSITIONS: dict[Action, dict[TicketStatus, TicketStatus]] = {
     Action.RESOLVE: {V: S, P: S, W: S},
     Action.REJECT: {B: R, V: R, P: R, W: R},
     Action.REOPEN: {S: P, R: B},
+    Action.CITIZEN_ANSWER: {W: P},
+    Action.AUTO_CLOSE: {W: S},
 }
 
 # Actions that leave the status as it is, and the states they are allowed in.
@@ -80,6 +88,11 @@ ALLOWED_IN: dict[Action, frozenset[TicketStatus]] = {
     Action.REPLY: frozenset(OPEN_STATUSES),
     Action.NOTE: frozenset(TicketStatus),
 }
+
+
+# Who does an action: the citizen and the system have one each; every other is an officer's.
+ACTOR_OF: dict[Action, str] = {Action.CITIZEN_ANSWER: "citizen", Action.AUTO_CLOSE: "system"}
+OFFICER_ACTIONS: tuple[Action, ...] = tuple(a for a in Action if a not in ACTOR_OF)
 
 
 class IllegalTransition(ValueError):
@@ -122,18 +135,25 @@ def check(action: Action, status: TicketStatus) -> Move:
     )
 
 
+def actor_of(action: Action) -> str:
+    """Who does `action`: "officer", "citizen" or "system"."""
+    return ACTOR_OF.get(action, "officer")
+
+
 def possible_actions(status: TicketStatus) -> list[Action]:
-    """Every action permitted in `status`, in display order."""
-    return [a for a in Action if status in allowed_from(a)]
+    """Every officer action permitted in `status`, in display order."""
+    return [a for a in OFFICER_ACTIONS if status in allowed_from(a)]
 
 
 __all__ = [
     "ACTION_NAMES",
+    "OFFICER_ACTIONS",
     "STATUS_LABELS",
     "STATUS_NAMES",
     "Action",
     "IllegalTransition",
     "Move",
+    "actor_of",
     "check",
     "possible_actions",
 ]

@@ -1,7 +1,8 @@
 """Officer actions on tickets. Each runs in one transaction: the permission check, the
-state-machine check, the ticket change, its append-only event and, for messages to the
-citizen, the outbox row the Telegram front end delivers (so a change and its message are
-stored together or not at all)."""
+ticket change (a status change through bot.tickets.transitions.apply: state-machine check,
+deadlines, audit event), its append-only event and, for messages to the citizen, the outbox
+row the Telegram front end delivers (so a change and its message are stored together or not
+at all)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from bot import texts as citizen_texts
-from bot.tickets import states
 from bot.officer.access import TicketScope, Viewer, can_assign_others, can_see, can_take
-from bot.tickets.deadlines import Deadlines, local_today
-from bot.tickets.states import Action, IllegalTransition
 from bot.store.ids import normalise_ticket_id
-from bot.store.outbox import queue_for_reporter
 from bot.store.models import (
     Office,
     Officer,
@@ -29,6 +26,11 @@ from bot.store.models import (
     TicketStatus,
     utcnow,
 )
+from bot.store.outbox import queue_for_reporter
+from bot.tickets import states
+from bot.tickets.deadlines import Deadlines
+from bot.tickets.states import Action, IllegalTransition
+from bot.tickets.transitions import Actor, apply
 
 MAX_TEXT = 4000
 
@@ -87,19 +89,17 @@ class Workflow:
         ticket: Ticket,
         viewer: Viewer,
         kind: str,
-        move: states.Move | None = None,
         body: str | None = None,
         data: dict[str, Any] | None = None,
         now: datetime | None = None,
     ) -> None:
+        """An event that is not a status change (status changes: `_transition`)."""
         s.add(
             TicketEvent(
                 ticket_id=ticket.id,
                 kind=kind,
                 actor_type="officer",
                 actor_id=str(viewer.id),
-                from_status=move.from_status.value if move and move.changes_status else None,
-                to_status=move.to_status.value if move and move.changes_status else None,
                 body=body,
                 data=data,
                 created_at=now or utcnow(),
@@ -128,25 +128,29 @@ class Workflow:
         )
         return outbox_id
 
-    def _status_event(
+    def _transition(
         self,
         s: Session,
         ticket: Ticket,
         viewer: Viewer,
-        move: states.Move,
-        body: str | None,
+        action: Action,
         now: datetime,
+        body: str | None = None,
         **data: Any,
-    ) -> None:
-        """The audit event of a status action (who, when, from, to, why)."""
-        self._event(
-            s, ticket, viewer, "status", move, body, {"action": move.action.value, **data}, now
+    ) -> states.Move:
+        """The status change, its stage deadlines and its audit event (who, when, from, to,
+        why), as every status change is made."""
+        return apply(
+            s,
+            ticket,
+            action,
+            Actor.officer(viewer.id),
+            self.deadlines,
+            now,
+            timezone=self.timezone,
+            body=body,
+            data=data,
         )
-
-    def _move(self, ticket: Ticket, action: Action) -> states.Move:
-        move = states.check(action, ticket.status)
-        ticket.status = move.to_status
-        return move
 
     # -- actions ----------------------------------------------------------------------------
 
@@ -158,16 +162,12 @@ class Workflow:
                 raise InvalidInput(
                     "Tentukan unit yang menangani lebih dulu (Teruskan ke unit), lalu verifikasi."
                 )
-            move = self._move(ticket, Action.VERIFY)
             now = utcnow()
-            today = local_today(self.timezone, now)
-            ticket.verified_at = now
-            ticket.followup_due = self.deadlines.followup_due(today)
-            ticket.resolve_due = self.deadlines.resolve_due(today, ticket.category)
-            ticket.due_on = ticket.followup_due
-            ticket.updated_at = now
-            self._status_event(s, ticket, viewer, move, _text(note, "Catatan", False) or None, now)
+            self._transition(
+                s, ticket, viewer, Action.VERIFY, now, _text(note, "Catatan", False) or None
+            )
             unit = s.get(Office, ticket.office_id)
+            assert ticket.followup_due is not None  # the stage entered has this deadline
             outbox_id = self._send(
                 s,
                 ticket,
@@ -185,11 +185,7 @@ class Workflow:
         plan = _text(plan, "Rencana tindak lanjut")
         with Session(self.engine) as s, s.begin():
             ticket = self._load(s, viewer, public_id)
-            move = self._move(ticket, Action.START)
-            now = utcnow()
-            ticket.due_on = ticket.resolve_due or self._fallback_resolve_due(ticket, now)
-            ticket.updated_at = now
-            self._status_event(s, ticket, viewer, move, plan, now)
+            self._transition(s, ticket, viewer, Action.START, utcnow(), plan)
             return ActionResult(ticket.status, None, "Tindak lanjut dimulai.")
 
     def request_info(self, viewer: Viewer, public_id: str, question: str) -> ActionResult:
@@ -197,12 +193,10 @@ class Workflow:
         question = _text(question, "Pertanyaan untuk warga")
         with Session(self.engine) as s, s.begin():
             ticket = self._load(s, viewer, public_id)
-            move = self._move(ticket, Action.REQUEST_INFO)
             now = utcnow()
-            reply_due = self.deadlines.citizen_reply_due(local_today(self.timezone, now))
-            ticket.due_on = reply_due  # the waiting stage's deadline: then it closes
-            ticket.updated_at = now
-            self._status_event(s, ticket, viewer, move, None, now)
+            self._transition(s, ticket, viewer, Action.REQUEST_INFO, now)
+            reply_due = ticket.due_on  # the waiting stage's deadline: then it closes
+            assert reply_due is not None  # the stage entered has this deadline
             outbox_id = self._send(
                 s,
                 ticket,
@@ -217,11 +211,9 @@ class Workflow:
         """menunggu_warga -> diproses (the citizen answered, or the wait is over)."""
         with Session(self.engine) as s, s.begin():
             ticket = self._load(s, viewer, public_id)
-            move = self._move(ticket, Action.RESUME)
-            now = utcnow()
-            ticket.due_on = ticket.resolve_due or self._fallback_resolve_due(ticket, now)
-            ticket.updated_at = now
-            self._status_event(s, ticket, viewer, move, _text(note, "Catatan", False) or None, now)
+            self._transition(
+                s, ticket, viewer, Action.RESUME, utcnow(), _text(note, "Catatan", False) or None
+            )
             return ActionResult(ticket.status, None, "Proses dilanjutkan.")
 
     def resolve(self, viewer: Viewer, public_id: str, resolution: str) -> ActionResult:
@@ -229,13 +221,9 @@ class Workflow:
         resolution = _text(resolution, "Hasil penyelesaian")
         with Session(self.engine) as s, s.begin():
             ticket = self._load(s, viewer, public_id)
-            move = self._move(ticket, Action.RESOLVE)
             now = utcnow()
+            self._transition(s, ticket, viewer, Action.RESOLVE, now, resolution)
             ticket.resolution = resolution
-            ticket.closed_at = now
-            ticket.due_on = None
-            ticket.updated_at = now
-            self._status_event(s, ticket, viewer, move, resolution, now)
             outbox_id = self._send(
                 s,
                 ticket,
@@ -270,25 +258,21 @@ class Workflow:
                     raise InvalidInput(f"Tiket asli {original_id} tidak ditemukan.")
                 if original.id == ticket.id:
                     raise InvalidInput("Tiket tidak dapat menjadi duplikat dirinya sendiri.")
-            move = self._move(ticket, Action.REJECT)
             now = utcnow()
             reason = REJECTION_REASONS[reason_code]
             full_reason = f"{reason}: {explanation}" if explanation else reason
-            ticket.rejection_reason = full_reason
-            ticket.duplicate_of_id = original.id if original else None
-            ticket.closed_at = now
-            ticket.due_on = None
-            ticket.updated_at = now
-            self._status_event(
+            self._transition(
                 s,
                 ticket,
                 viewer,
-                move,
-                full_reason,
+                Action.REJECT,
                 now,
+                full_reason,
                 reason=reason_code,
                 duplicate_of=original.public_id if original else None,
             )
+            ticket.rejection_reason = full_reason
+            ticket.duplicate_of_id = original.id if original else None
             # The original's id is only told to the citizen when it is their own report.
             own = original is not None and original.citizen_id == ticket.citizen_id
             outbox_id = self._send(
@@ -308,21 +292,13 @@ class Workflow:
         reason = _text(reason, "Alasan membuka kembali")
         with Session(self.engine) as s, s.begin():
             ticket = self._load(s, viewer, public_id)
-            move = self._move(ticket, Action.REOPEN)
             now = utcnow()
-            today = local_today(self.timezone, now)
-            ticket.closed_at = None
+            move = self._transition(s, ticket, viewer, Action.REOPEN, now, reason)
             if move.to_status == TicketStatus.BARU:
-                ticket.verify_due = self.deadlines.verify_due(today)
-                ticket.due_on = ticket.verify_due
                 ticket.rejection_reason = None
                 ticket.duplicate_of_id = None
             else:
-                ticket.resolve_due = self.deadlines.resolve_due(today, ticket.category)
-                ticket.due_on = ticket.resolve_due
                 ticket.resolution = None
-            ticket.updated_at = now
-            self._status_event(s, ticket, viewer, move, reason, now)
             outbox_id = self._send(
                 s, ticket, viewer, "status", citizen_texts.reopened(ticket.public_id), now
             )
@@ -431,12 +407,6 @@ class Workflow:
                     created_at=utcnow(),
                 )
             )
-
-    def _fallback_resolve_due(self, ticket: Ticket, now: datetime) -> Any:
-        ticket.resolve_due = self.deadlines.resolve_due(
-            local_today(self.timezone, now), ticket.category
-        )
-        return ticket.resolve_due
 
 
 def _scope(ticket: Ticket) -> TicketScope:

@@ -5,15 +5,23 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from bot.store import Repository
+from bot.store.models import (
+    Category,
+    OutboxMessage,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+    utcnow,
+)
 from bot.tickets.deadlines import local_today
 from bot.tickets.expiry import close_unanswered
-from bot.tickets.workflow import Workflow
-from bot.store import Repository
-from bot.store.models import OutboxMessage, Ticket, TicketEvent, TicketStatus
 from bot.tickets.workdays import HolidayCalendar
+from bot.tickets.workflow import Workflow
 from tests.officer.conftest import People, TicketMaker, viewer
 
 
@@ -102,3 +110,105 @@ def test_no_answer_in_time_closes_the_ticket(
         ("menunggu_warga", "selesai")
     ]
     assert close_unanswered(engine, due + timedelta(days=30), 10) == []  # only once
+
+
+def test_the_citizens_answer_sets_the_deadline_the_officers_resume_would(
+    engine: Engine,
+    people: People,
+    workflow: Workflow,
+    make_ticket: TicketMaker,
+    calendar_: HolidayCalendar,
+) -> None:
+    """/jawab and the officer's 'Lanjutkan proses' move menunggu_warga -> diproses by one
+    rule: the resolution deadline, computed from today when the ticket has none."""
+    officer = viewer(engine, people.officer)
+    answered = _waiting(workflow, engine, people, make_ticket)
+    resumed = make_ticket(sender="81234568")
+    workflow.verify(officer, resumed)
+    workflow.request_info(officer, resumed, "Loket berapa?")
+    with Session(engine) as s, s.begin():  # tickets verified before resolve_due existed
+        for tid in (answered, resumed):
+            s.scalars(select(Ticket).where(Ticket.public_id == tid)).one().resolve_due = None
+
+    _view, was_resumed = Repository(engine, calendar_).answer_info_request(
+        "81234567", answered, "Kecamatan Tebet."
+    )
+    workflow.resume(officer, resumed)
+
+    assert was_resumed
+    expected = workflow.deadlines.resolve_due(local_today("Asia/Jakarta"), Category.ADMINDUK)
+    by_citizen, by_officer = _ticket(engine, answered), _ticket(engine, resumed)
+    assert by_officer.due_on == by_officer.resolve_due == expected
+    assert by_citizen.status == TicketStatus.DIPROSES
+    assert by_citizen.due_on == by_citizen.resolve_due == expected
+
+
+def test_expiry_refuses_a_ticket_no_longer_waiting_for_the_citizen(
+    engine: Engine, people: People, workflow: Workflow, make_ticket: TicketMaker
+) -> None:
+    """The expiry goes through the state machine: a ticket the citizen or an officer moved on
+    meanwhile (a race with the scheduler) is refused and left as it is."""
+    from bot.tickets.expiry import expire
+    from bot.tickets.states import IllegalTransition
+
+    tid = _waiting(workflow, engine, people, make_ticket)
+    workflow.resume(viewer(engine, people.officer), tid)
+    before = _ticket(engine, tid)
+    with Session(engine) as s, s.begin():
+        ticket = s.scalars(select(Ticket).where(Ticket.public_id == tid)).one()
+        with pytest.raises(IllegalTransition, match="berstatus Diproses"):
+            expire(s, ticket, 10, utcnow(), workflow.deadlines)
+    after = _ticket(engine, tid)
+    assert (after.status, after.due_on, after.closed_at, after.resolution) == (
+        TicketStatus.DIPROSES,
+        before.due_on,
+        None,
+        None,
+    )
+    with Session(engine) as s:
+        kinds = s.scalars(select(TicketEvent.kind).where(TicketEvent.ticket_id == after.id)).all()
+        messages = s.scalars(
+            select(OutboxMessage.kind).where(OutboxMessage.ticket_id == after.id)
+        ).all()
+    assert kinds.count("status") == 3  # verify, request_info, resume: nothing from expiry
+    assert messages == ["status", "info_request"]
+
+
+def test_every_status_change_leaves_exactly_one_status_event_with_its_actor(
+    engine: Engine,
+    people: People,
+    workflow: Workflow,
+    make_ticket: TicketMaker,
+    calendar_: HolidayCalendar,
+) -> None:
+    officer = viewer(engine, people.officer)
+    tid = _waiting(workflow, engine, people, make_ticket)  # verify, request_info
+    Repository(engine, calendar_).answer_info_request("81234567", tid, "Kecamatan Tebet.")
+    workflow.request_info(officer, tid, "Nomor antrean?")
+    due = _ticket(engine, tid).due_on
+    assert due is not None
+    assert close_unanswered(engine, due + timedelta(days=1), 10) == [tid]
+    workflow.reopen(officer, tid, "Warga menghubungi lewat telepon.")
+    workflow.resolve(officer, tid, "Loket tambahan dibuka.")
+
+    with Session(engine) as s:
+        ticket_id = s.scalars(select(Ticket.id).where(Ticket.public_id == tid)).one()
+        events = s.scalars(
+            select(TicketEvent)
+            .where(TicketEvent.ticket_id == ticket_id, TicketEvent.kind == "status")
+            .order_by(TicketEvent.id)
+        ).all()
+        citizen_id = s.scalars(select(Ticket.citizen_id).where(Ticket.id == ticket_id)).one()
+    assert [
+        (e.from_status, e.to_status, e.actor_type, e.actor_id, (e.data or {}).get("action"))
+        for e in events
+    ] == [
+        ("baru", "diverifikasi", "officer", str(people.officer), "verify"),
+        ("diverifikasi", "menunggu_warga", "officer", str(people.officer), "request_info"),
+        ("menunggu_warga", "diproses", "citizen", str(citizen_id), "citizen_answer"),
+        ("diproses", "menunggu_warga", "officer", str(people.officer), "request_info"),
+        ("menunggu_warga", "selesai", "system", None, "auto_close"),
+        ("selesai", "diproses", "officer", str(people.officer), "reopen"),
+        ("diproses", "selesai", "officer", str(people.officer), "resolve"),
+    ]
+    assert _ticket(engine, tid).status == TicketStatus.SELESAI

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.tickets.deadlines import Deadlines, ResolutionPolicy, time_left_text
 from bot.store.models import Category
+from bot.tickets.deadlines import Deadlines, ResolutionPolicy, time_left_text
 from bot.tickets.workdays import HolidayCalendar
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.tickets.states import Action, IllegalTransition, check, possible_actions
 from bot.store.models import TicketStatus as S
+from bot.tickets.states import Action, IllegalTransition, check, possible_actions
 
 ALLOWED = {
     (Action.VERIFY, S.BARU): S.DIVERIFIKASI,
@@ -22,6 +22,8 @@ ALLOWED = {
     (Action.REJECT, S.MENUNGGU_WARGA): S.DITOLAK,
     (Action.REOPEN, S.SELESAI): S.DIPROSES,
     (Action.REOPEN, S.DITOLAK): S.BARU,
+    (Action.CITIZEN_ANSWER, S.MENUNGGU_WARGA): S.DIPROSES,
+    (Action.AUTO_CLOSE, S.MENUNGGU_WARGA): S.SELESAI,
 }
 OPEN = (S.BARU, S.DIVERIFIKASI, S.DIPROSES, S.MENUNGGU_WARGA)
 STAYING = {
