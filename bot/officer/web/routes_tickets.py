@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response, StreamingRes
 from starlette.concurrency import run_in_threadpool
 
 from bot.officer import tickets
-from bot.officer.access import can_assign_others, can_take
+from bot.officer.access import Viewer, can_assign_others, can_take
 from bot.officer.canned import get_canned, list_canned
 from bot.officer.queue import SORTS, BadFilter, QueueFilter, decode_cursor
 from bot.officer.web.console import Auth, BadInput, Console, NotFound, checked_form, console
@@ -40,6 +40,7 @@ from bot.tickets.workflow import (
     ActionResult,
     InvalidInput,
     TicketNotFound,
+    Workflow,
 )
 
 router = APIRouter()
@@ -249,39 +250,47 @@ def canned_fragment(
     return c.render(request, "_reply_text.html", auth, text=found.body if found else "")
 
 
-def _perform(c: Console, auth: Auth, public_id: str, action: str, form: ActionForm) -> ActionResult:
-    wf = c.workflow()
-    v = auth.viewer
-    if action == Action.VERIFY.value:
-        return wf.verify(v, public_id, form.note)
-    if action == Action.START.value:
-        return wf.start(v, public_id, form.plan)
-    if action == Action.REQUEST_INFO.value:
-        return wf.request_info(v, public_id, form.text)
-    if action == Action.RESUME.value:
-        return wf.resume(v, public_id, form.note)
-    if action == Action.RESOLVE.value:
-        return wf.resolve(v, public_id, form.text)
-    if action == Action.REJECT.value:
-        return wf.reject(v, public_id, form.reason, form.text, form.duplicate_of)
-    if action == Action.REOPEN.value:
-        return wf.reopen(v, public_id, form.text)
-    if action == Action.REPLY.value:
-        text = form.text
-        if not text.strip() and form.canned is not None:
-            canned = get_canned(c.engine, form.canned)
-            text = canned.body if canned else ""
-        return wf.reply(v, public_id, text)
-    if action == Action.NOTE.value:
-        return wf.note(v, public_id, form.text)
-    if action == Action.ASSIGN.value:
-        understood, target = form.assignee_id(v.id)
-        if not understood:
-            raise InvalidInput("Pilih petugas.")
-        return wf.assign(v, public_id, target)
-    if action == Action.FORWARD.value:
-        return wf.forward(v, public_id, form.unit, form.text)
-    raise NotFound()
+def _reply(wf: Workflow, v: Viewer, public_id: str, form: ActionForm) -> ActionResult:
+    """The typed reply, else the chosen canned reply."""
+    text = form.text
+    if not text.strip() and form.canned is not None:
+        canned = get_canned(wf.engine, form.canned)
+        text = canned.body if canned else ""
+    return wf.reply(v, public_id, text)
+
+
+def _assign(wf: Workflow, v: Viewer, public_id: str, form: ActionForm) -> ActionResult:
+    """'saya', '-' (unassign) or an officer's id."""
+    understood, target = form.assignee_id(v.id)
+    if not understood:
+        raise InvalidInput("Pilih petugas.")
+    return wf.assign(v, public_id, target)
+
+
+Handler = Callable[[Workflow, Viewer, str, ActionForm], ActionResult]
+
+# Every officer action and the form fields it takes. Actions that are not an officer's (the
+# citizen's answer, the expiry) have none, so their URLs are 404 like unknown ones.
+HANDLERS: dict[Action, Handler] = {
+    Action.VERIFY: lambda wf, v, tid, f: wf.verify(v, tid, f.note),
+    Action.START: lambda wf, v, tid, f: wf.start(v, tid, f.plan),
+    Action.REQUEST_INFO: lambda wf, v, tid, f: wf.request_info(v, tid, f.text),
+    Action.RESUME: lambda wf, v, tid, f: wf.resume(v, tid, f.note),
+    Action.RESOLVE: lambda wf, v, tid, f: wf.resolve(v, tid, f.text),
+    Action.REJECT: lambda wf, v, tid, f: wf.reject(v, tid, f.reason, f.text, f.duplicate_of),
+    Action.REOPEN: lambda wf, v, tid, f: wf.reopen(v, tid, f.text),
+    Action.REPLY: _reply,
+    Action.NOTE: lambda wf, v, tid, f: wf.note(v, tid, f.text),
+    Action.ASSIGN: _assign,
+    Action.FORWARD: lambda wf, v, tid, f: wf.forward(v, tid, f.unit, f.text),
+}
+_BY_NAME: dict[str, Handler] = {action.value: handler for action, handler in HANDLERS.items()}
+
+
+def _perform(
+    c: Console, auth: Auth, public_id: str, handler: Handler, form: ActionForm
+) -> ActionResult:
+    return handler(c.workflow(), auth.viewer, public_id, form)
 
 
 @router.post("/tiket/{public_id}/{action}")
@@ -290,14 +299,15 @@ async def ticket_action(
 ) -> Response:
     c = console(request)
     raw = await checked_form(request, auth)
-    if not TICKET_ID_RE.match(public_id) or action not in {a.value for a in Action}:
+    handler = _BY_NAME.get(action)
+    if not TICKET_ID_RE.match(public_id) or handler is None:
         raise NotFound()
     form = validated(ActionForm, raw)
     if action == Action.ASSIGN.value and form.assignee and not form.assignee_id(0)[0]:
         raise BadInput("Isian tidak valid: Petugas.")
     url = f"/tiket/{public_id}"
     try:
-        result = await run_in_threadpool(_perform, c, auth, public_id, action, form)
+        result = await run_in_threadpool(_perform, c, auth, public_id, handler, form)
     except TicketNotFound as exc:
         raise NotFound() from exc
     except (IllegalTransition, InvalidInput, ActionRefused) as exc:
