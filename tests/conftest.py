@@ -8,6 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete, insert
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
 from bot.config import get_settings
 from bot.store import Repository, prepare_database
 from bot.store.db import dispose_engines, get_engine
@@ -34,9 +38,6 @@ from bot.store.models import (
 )
 from bot.tickets.holidays import read_holidays
 from bot.tickets.workdays import HolidayCalendar
-from sqlalchemy import delete, insert
-from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

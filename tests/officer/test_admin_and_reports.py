@@ -6,6 +6,10 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
 from bot.config import Settings
 from bot.officer.accounts import AccountError, authenticate, create_account
 from bot.officer.passwords import WeakPassword
@@ -15,9 +19,6 @@ from bot.tickets.deadlines import current_deadlines
 from bot.tickets.holidays import list_holidays
 from bot.tickets.workdays import default_calendar, holiday_calendar
 from bot.tickets.workflow import Workflow
-from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
 from tests.officer.conftest import PASSWORD, ROOT, People, TicketMaker, csrf_of, login, viewer
 
 Client = Callable[..., TestClient]

@@ -7,14 +7,15 @@ import re
 from collections.abc import Callable
 from datetime import date
 
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
 from bot.officer.accounts import create_account
 from bot.officer.notices import queue_new_ticket_notices
 from bot.store.models import OfficerRole
 from bot.store.outbox import OutboxRepository
 from bot.tickets.holidays import list_holidays
 from bot.tickets.workflow import Workflow
-from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 from tests.officer.conftest import PASSWORD, People, TicketMaker, csrf_of, viewer
 
 Client = Callable[..., TestClient]
