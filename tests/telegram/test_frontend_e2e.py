@@ -32,7 +32,6 @@ from bot.store.models import (
 )
 from bot.telegram.app import PURGE_INTERVAL_S, SECRET_HEADER, WEBHOOK_PATH, TelegramFrontend
 from bot.telegram.rasa_client import RasaClient, RasaUnavailable
-from bot.tickets.workdays import default_calendar
 from devtools.local_api import LocalBotApi, SimulatedUser, make_png
 
 pytestmark = [pytest.mark.rasa, pytest.mark.asyncio(loop_scope="module")]
@@ -484,7 +483,7 @@ async def test_jawab_answers_an_officers_request(
     api: LocalBotApi, frontend: TelegramFrontend
 ) -> None:
     user = await consented_user(api, 5016)
-    repo = Repository(get_engine(frontend.settings.database_url), default_calendar())
+    repo = Repository(get_engine(frontend.settings.database_url))
     draft = ComplaintDraft(
         "Lampu penerangan jalan di gang Kenanga mati sejak seminggu.",
         "Gang Kenanga",
