@@ -10,19 +10,26 @@ Usage: .venv/bin/python bench/telegram_latency.py [N]
 
 from __future__ import annotations
 
-import asyncio
-import statistics
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-import httpx
+# bench/ holds queue.py: keep that folder off the path so `import queue` (stdlib, used by
+# the thread pools) is not that script.
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
 
-from bot.store import prepare_database
-from bot.telegram.app import TelegramFrontend
-from devtools.devstack import Servers, ensure_model
-from devtools.local_api import LocalBotApi
+import asyncio  # noqa: E402
+import statistics  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+
+import httpx  # noqa: E402
+
+from bot.store import prepare_database  # noqa: E402
+from bot.telegram.app import TelegramFrontend  # noqa: E402
+from devtools.devstack import Servers, ensure_model  # noqa: E402
+from devtools.local_api import LocalBotApi  # noqa: E402
 
 QUESTIONS = (
     "syarat bikin KTP apa aja?",
