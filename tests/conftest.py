@@ -1,66 +1,31 @@
-"""Shared fixtures: real SQLite files and a real PostgreSQL database per test run."""
+"""Shared fixtures: real SQLite files and a real PostgreSQL database per test run
+(helpers in tests/utils/db.py)."""
 
 from __future__ import annotations
 
 import os
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, insert
+from sqlalchemy import insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from bot.config import get_settings
 from bot.store import Repository, prepare_database
 from bot.store.db import dispose_engines, get_engine
-from bot.store.models import (
-    Attachment,
-    CannedReply,
-    Citizen,
-    ConsoleAuditLog,
-    DraftAttachment,
-    Holiday,
-    InboxMessage,
-    Officer,
-    OfficerSession,
-    OfficerUnit,
-    OutboxMessage,
-    Rating,
-    SentKeyboard,
-    ServiceQuestion,
-    Ticket,
-    TicketEvent,
-    TicketMessage,
-    UnitChannel,
-    UnitTicketNotice,
-)
+from bot.store.models import Holiday
 from bot.tickets.holidays import read_holidays
 from bot.tickets.workdays import HolidayCalendar
+from tests.utils import ROOT
+from tests.utils.db import ADMIN_PG_URL, IN_CI, postgres_admin, truncate
 
-ROOT = Path(__file__).resolve().parent.parent
-ADMIN_PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-IN_CI = os.environ.get("CI", "").lower() == "true"
 SEED_HOLIDAYS = [
     {"day": h.date, "name": h.name, "kind": h.kind, "provisional": h.provisional}
     for h in read_holidays(ROOT / "data" / "holidays.yml")
 ]
 os.environ.setdefault("PTB_TIMEDELTA", "1")  # retry_after as timedelta, as PTB 23 will
-
-
-def _postgres_admin():  # type: ignore[no-untyped-def]
-    import psycopg
-
-    url = make_url(ADMIN_PG_URL)
-    return psycopg.connect(
-        host=url.host,
-        port=url.port or 5432,
-        user=url.username,
-        dbname=url.database,
-        autocommit=True,
-        connect_timeout=3,
-    )
 
 
 @pytest.fixture(scope="session")
@@ -71,7 +36,7 @@ def postgres_url() -> Iterator[str]:
     where an unreachable PostgreSQL fails the run.
     """
     try:
-        admin = _postgres_admin()
+        admin = postgres_admin()
     except Exception as exc:
         if IN_CI:
             pytest.fail(f"PostgreSQL is required in CI but unreachable at {ADMIN_PG_URL}: {exc}")
@@ -84,7 +49,7 @@ def postgres_url() -> Iterator[str]:
         yield url
     finally:
         dispose_engines()
-        with _postgres_admin() as admin:
+        with postgres_admin() as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
@@ -108,9 +73,9 @@ def database_url(
 ) -> Iterator[str]:
     """Each test that uses it runs twice: on SQLite and on PostgreSQL.
 
-    The database is migrated and seeded with the catalogue once per run; the tables the
-    test writes to are emptied before each test. DATABASE_URL points at it, so code that
-    reads the settings (the actions) uses it too.
+    The database is migrated and seeded with the catalogue once per run; every other table
+    is emptied before each test (the holidays then seeded again). DATABASE_URL points at
+    it, so code that reads the settings (the actions) uses it too.
     """
     url = request.getfixturevalue(f"{request.param}_url")
     monkeypatch.setenv("DATABASE_URL", url)
@@ -118,31 +83,9 @@ def database_url(
     if url not in prepared_urls:
         prepare_database(url, seed="always")
         prepared_urls.add(url)
+    truncate(get_engine(url))
     with Session(get_engine(url)) as s, s.begin():
-        for model in (
-            TicketMessage,
-            TicketEvent,
-            Attachment,
-            UnitTicketNotice,
-            OutboxMessage,
-            Rating,
-            Ticket,
-            ServiceQuestion,
-            Citizen,
-            InboxMessage,
-            SentKeyboard,
-            DraftAttachment,
-            # officer console
-            OfficerSession,
-            OfficerUnit,
-            CannedReply,
-            ConsoleAuditLog,
-            UnitChannel,
-            Officer,
-        ):
-            s.execute(delete(model))
         # The seeded calendar again: a holiday one test adds must not move another's deadlines.
-        s.execute(delete(Holiday))
         s.execute(insert(Holiday), SEED_HOLIDAYS)
     yield url
     get_settings.cache_clear()

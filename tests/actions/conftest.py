@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 import yaml
-from action_helpers import DOMAIN_PATH
+
+from tests.utils.actions import DOMAIN_PATH
 
 
 @pytest.fixture(scope="session")

@@ -11,12 +11,12 @@ import inspect
 from typing import Any
 
 import pytest
-from action_helpers import make_tracker, responses
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.complaint_form import ActionAskComplaintPrivacy, ValidateComplaintForm
 from bot.categories import mentions_pungli, suggest_category
 from bot.store.models import Category, Privacy
+from tests.utils.actions import make_tracker, responses
 
 # Written for these tests (not taken from the issue or the training data): people asking
 # for money outside the official fee, in different words and registers.

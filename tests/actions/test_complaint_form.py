@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from action_helpers import make_tracker, responses, texts
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -21,6 +20,7 @@ from actions.complaint_form import (
 )
 from bot.categories import suggest_category
 from bot.store.models import Category
+from tests.utils.actions import make_tracker, responses, texts
 
 FORM = ValidateComplaintForm()
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from action_helpers import make_tracker, responses
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -12,6 +11,7 @@ from sqlalchemy.orm import Session
 from actions.fallback import ActionHandleFallback
 from bot.store import ComplaintDraft, Repository
 from bot.store.models import Category, Privacy, Ticket, TicketStatus
+from tests.utils.actions import make_tracker, responses
 
 
 def user(text: str, intent: str) -> dict[str, Any]:

@@ -5,24 +5,18 @@ from __future__ import annotations
 import re
 import time
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-from action_helpers import entity, make_tracker, responses, texts
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from actions.feedback import ActionGiveFeedback
-from bot.officer.access import Viewer, viewer_for
-from bot.officer.accounts import create_account
-from bot.tickets.deadlines import Deadlines, ResolutionPolicy
-from bot.tickets.workflow import Workflow
+from bot.officer.access import Viewer
 from bot.store import ComplaintDraft, Repository
 from bot.store.models import (
     Category,
-    Officer,
     OfficerRole,
     Privacy,
     Rating,
@@ -31,9 +25,12 @@ from bot.store.models import (
     utcnow,
 )
 from bot.store.repository import RATING_WINDOW_DAYS
+from bot.tickets.deadlines import Deadlines, ResolutionPolicy
 from bot.tickets.workdays import HolidayCalendar
-
-ROOT = Path(__file__).resolve().parents[2]
+from bot.tickets.workflow import Workflow
+from tests.utils import ROOT
+from tests.utils.actions import entity, make_tracker, responses, texts
+from tests.utils.officer import add_officer, viewer
 
 
 def feedback(domain: dict[str, Any], text: str, entities: list[dict[str, Any]] | None = None):
@@ -101,13 +98,9 @@ CITIZEN = "rating-citizen"
 @pytest.fixture
 def officer(repo: Repository, calendar: HolidayCalendar) -> tuple[Workflow, Viewer]:
     """The officer workflow and a supervisor who works the tickets."""
-    account = create_account(
-        repo.engine, "siti", "rahasia-uji-123", OfficerRole.SUPERVISOR, [], "Siti"
+    supervisor = viewer(
+        repo.engine, add_officer(repo.engine, "siti", OfficerRole.SUPERVISOR, [], "Siti")
     )
-    with Session(repo.engine) as s:
-        officer_row = s.get(Officer, account)
-        assert officer_row is not None
-        supervisor = viewer_for(s, officer_row)
     policy = ResolutionPolicy.from_file(ROOT / "data" / "resolution_days.yml")
     return Workflow(repo.engine, Deadlines(calendar, policy, 3, 5)), supervisor
 

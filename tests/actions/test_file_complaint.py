@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 import pytest
-from action_helpers import make_tracker, responses, texts
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -16,6 +15,7 @@ from bot.config import get_settings
 from bot.store import Repository
 from bot.store.ids import TICKET_ID_RE
 from bot.store.models import Ticket
+from tests.utils.actions import make_tracker, responses, texts
 
 FILLED = {
     "complaint_description": "Petugas loket minta uang 150 ribu untuk percepat KTP saya.",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from action_helpers import entity, make_tracker, responses, texts
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -14,6 +13,7 @@ from actions.service_info import ASPECT_BY_INTENT, ActionAnswerService
 from bot.store import Repository, ServiceView
 from bot.store.catalogue import CANONICAL_SERVICE_IDS
 from bot.store.models import Service
+from tests.utils.actions import entity, make_tracker, responses, texts
 
 
 def ask(

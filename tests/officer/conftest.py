@@ -3,10 +3,8 @@ repository, and HTTP clients signed in through the real login form."""
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,30 +15,16 @@ from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
 from bot.config import Settings, get_settings
-from bot.officer.access import Viewer
-from bot.officer.accounts import create_account
-from bot.tickets.deadlines import Deadlines, ResolutionPolicy
 from bot.officer.web import create_app
-from bot.tickets.workflow import Workflow
 from bot.store import ComplaintDraft, Repository
-from bot.store.db import get_engine
 from bot.store.consent import ConsentRepository
-from bot.store.models import Category, Officer, OfficerRole, Privacy, Ticket
+from bot.store.db import get_engine
+from bot.store.models import Category, OfficerRole, Privacy, Ticket
+from bot.tickets.deadlines import Deadlines, ResolutionPolicy
 from bot.tickets.workdays import HolidayCalendar
-
-ROOT = Path(__file__).resolve().parents[2]
-PASSWORD = "rahasia-uji-123"
-CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-@dataclass(frozen=True)
-class People:
-    """One account of each kind (ids)."""
-
-    officer: int  # unit disdukcapil
-    officer2: int  # unit satpas
-    supervisor: int
-    admin: int
+from bot.tickets.workflow import Workflow
+from tests.utils import ROOT
+from tests.utils.officer import People, TicketMaker, add_officer, login
 
 
 @pytest.fixture
@@ -66,27 +50,14 @@ def engine(console_settings: Settings) -> Engine:
 
 @pytest.fixture
 def people(engine: Engine) -> People:
-    """Accounts: two officers in different units, a supervisor, an admin."""
+    """Accounts: two officers in different units, a supervisor, an admin (password
+    PASSWORD, hashed once per session)."""
     return People(
-        officer=create_account(
-            engine, "budi", PASSWORD, OfficerRole.OFFICER, ["disdukcapil"], "Budi Santoso"
-        ),
-        officer2=create_account(engine, "sari", PASSWORD, OfficerRole.OFFICER, ["satpas"], "Sari"),
-        supervisor=create_account(
-            engine, "siti", PASSWORD, OfficerRole.SUPERVISOR, [], "Siti Supervisor"
-        ),
-        admin=create_account(engine, "admin", PASSWORD, OfficerRole.ADMIN, [], "Admin"),
+        officer=add_officer(engine, "budi", OfficerRole.OFFICER, ["disdukcapil"], "Budi Santoso"),
+        officer2=add_officer(engine, "sari", OfficerRole.OFFICER, ["satpas"], "Sari"),
+        supervisor=add_officer(engine, "siti", OfficerRole.SUPERVISOR, [], "Siti Supervisor"),
+        admin=add_officer(engine, "admin", OfficerRole.ADMIN, [], "Admin"),
     )
-
-
-def viewer(engine: Engine, officer_id: int) -> Viewer:
-    """The access view of an account, as the console builds it."""
-    from bot.officer.access import viewer_for
-
-    with Session(engine) as s:
-        officer = s.get(Officer, officer_id)
-        assert officer is not None
-        return viewer_for(s, officer)
 
 
 @pytest.fixture
@@ -100,9 +71,6 @@ def workflow(engine: Engine, calendar_: HolidayCalendar) -> Workflow:
     """Ticket actions on the shipped calendar and resolution policy."""
     policy = ResolutionPolicy.from_file(ROOT / "data" / "resolution_days.yml")
     return Workflow(engine, Deadlines(calendar_, policy, 3, 5))
-
-
-TicketMaker = Callable[..., str]
 
 
 @pytest.fixture
@@ -162,22 +130,3 @@ def app_client(console_settings: Settings, engine: Engine) -> Iterator[Callable[
     yield client
     for c in clients:
         c.close()
-
-
-def login(client: TestClient, username: str, password: str = PASSWORD) -> Any:
-    """Sign in through the login form (its CSRF token included)."""
-    page = client.get("/masuk")
-    token = CSRF_RE.search(page.text)
-    assert token, page.text
-    return client.post(
-        "/masuk",
-        data={"username": username, "password": password, "csrf_token": token.group(1)},
-    )
-
-
-def csrf_of(client: TestClient, path: str = "/") -> str:
-    """The session's CSRF token, read from a page."""
-    page = client.get(path, follow_redirects=True)
-    found = CSRF_RE.search(page.text)
-    assert found, page.text
-    return found.group(1)

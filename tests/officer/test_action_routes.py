@@ -14,7 +14,7 @@ from bot.officer.web.routes_tickets import HANDLERS
 from bot.store.models import Ticket, TicketEvent, TicketStatus
 from bot.tickets.states import OFFICER_ACTIONS, Action
 from bot.tickets.workflow import Workflow
-from tests.officer.conftest import People, TicketMaker, csrf_of, viewer
+from tests.utils.officer import People, TicketMaker, csrf_of, viewer
 
 Client = Callable[..., TestClient]
 

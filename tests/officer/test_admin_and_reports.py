@@ -19,7 +19,8 @@ from bot.tickets.deadlines import current_deadlines
 from bot.tickets.holidays import list_holidays
 from bot.tickets.workdays import default_calendar, holiday_calendar
 from bot.tickets.workflow import Workflow
-from tests.officer.conftest import PASSWORD, ROOT, People, TicketMaker, csrf_of, login, viewer
+from tests.utils import ROOT
+from tests.utils.officer import PASSWORD, People, TicketMaker, csrf_of, login, viewer
 
 Client = Callable[..., TestClient]
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.store.models import OutboxMessage, Ticket, TicketStatus
-from tests.officer.conftest import PASSWORD, People, TicketMaker
+from tests.utils.officer import PASSWORD, People, TicketMaker
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

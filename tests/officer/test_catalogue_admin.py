@@ -15,7 +15,7 @@ from bot.store import Repository
 from bot.store.catalogue import Catalogue, import_catalogue
 from bot.store.models import ConsoleAuditLog
 from bot.tickets.workdays import HolidayCalendar
-from tests.officer.conftest import People, csrf_of
+from tests.utils.officer import People, csrf_of
 
 Client = Callable[..., TestClient]
 CATALOGUE = Path(__file__).resolve().parents[2] / "data" / "services.yml"

@@ -22,7 +22,7 @@ from bot.tickets.deadlines import local_today
 from bot.tickets.expiry import close_unanswered
 from bot.tickets.workdays import HolidayCalendar
 from bot.tickets.workflow import Workflow
-from tests.officer.conftest import People, TicketMaker, viewer
+from tests.utils.officer import People, TicketMaker, viewer
 
 
 def _ticket(engine: Engine, public_id: str) -> Ticket:

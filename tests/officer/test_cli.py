@@ -9,7 +9,7 @@ import pytest
 
 from bot.__main__ import main
 from bot.config import get_settings
-from tests.officer.conftest import PASSWORD
+from tests.utils.officer import PASSWORD
 
 ENGLISH = ("account", "created", "error:", "password of", "active", "its sessions", "role ")
 

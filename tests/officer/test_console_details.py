@@ -10,13 +10,12 @@ from datetime import date
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from bot.officer.accounts import create_account
 from bot.officer.notices import queue_new_ticket_notices
 from bot.store.models import OfficerRole
 from bot.store.outbox import OutboxRepository
 from bot.tickets.holidays import list_holidays
 from bot.tickets.workflow import Workflow
-from tests.officer.conftest import PASSWORD, People, TicketMaker, csrf_of, viewer
+from tests.utils.officer import People, TicketMaker, add_officer, csrf_of, viewer
 
 Client = Callable[..., TestClient]
 
@@ -31,7 +30,7 @@ def test_unit_filter_lists_only_the_officers_own_units(
     app_client: Client, engine: Engine, people: People
 ) -> None:
     assert _unit_options(app_client("budi").get("/antrean").text) == ["", "disdukcapil"]
-    create_account(engine, "dewi", PASSWORD, OfficerRole.OFFICER, ["satpas", "disdukcapil"], "Dewi")
+    add_officer(engine, "dewi", OfficerRole.OFFICER, ["satpas", "disdukcapil"], "Dewi")
     assert sorted(_unit_options(app_client("dewi").get("/antrean").text)) == [
         "",
         "disdukcapil",

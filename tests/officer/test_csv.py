@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.store.models import Officer
 from bot.store.models import Privacy as PrivacyLevel
-from tests.officer.conftest import People, TicketMaker, csrf_of
+from tests.utils.officer import People, TicketMaker, csrf_of
 
 Client = Callable[..., TestClient]
 

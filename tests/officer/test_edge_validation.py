@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.officer.queue import encode_cursor
 from bot.store.models import OutboxMessage, UnitChannel
-from tests.officer.conftest import CSRF_RE, People, TicketMaker, csrf_of
+from tests.utils.officer import CSRF_RE, People, TicketMaker, csrf_of
 
 Client = Callable[..., TestClient]
 HUGE = "9" * 30

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from bot.config import Settings
 from bot.officer.web import create_app
 from bot.store.db import get_engine
-from tests.officer.conftest import People, TicketMaker, csrf_of
+from tests.utils.officer import People, TicketMaker, csrf_of
 
 Client = Callable[..., TestClient]
 ENGLISH = (

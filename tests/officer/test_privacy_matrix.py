@@ -27,15 +27,15 @@ from sqlalchemy.orm import Session
 
 from actions.file_complaint import ActionSubmitComplaint
 from actions.ticket_status import ActionCheckStatus
-from bot.officer.accounts import create_account
 from bot.officer.notices import queue_new_ticket_notices, set_unit_channel
-from bot.tickets.workflow import Workflow
 from bot.store import Repository
 from bot.store.consent import ConsentRepository
 from bot.store.inbox import InboxRepository
 from bot.store.models import OfficerRole, OutboxMessage, Privacy
 from bot.tickets.workdays import HolidayCalendar
-from tests.officer.conftest import PASSWORD, ROOT, People, viewer
+from bot.tickets.workflow import Workflow
+from tests.utils import ROOT
+from tests.utils.officer import People, add_officer, viewer
 
 Client = Callable[..., TestClient]
 
@@ -106,8 +106,8 @@ class Scenario:
         self.engine = engine
         self.workflow = workflow
         self.people = people
-        self.dewi = create_account(
-            engine, "dewi", PASSWORD, OfficerRole.OFFICER, ["disdukcapil"], "Dewi Lestari"
+        self.dewi = add_officer(
+            engine, "dewi", OfficerRole.OFFICER, ["disdukcapil"], "Dewi Lestari"
         )
         self.inbox = InboxRepository(engine, bot_id=1)
         ConsentRepository(engine).record(str(REPORTER_TG), REPORTER_TG, REPORTER_NAME)

@@ -8,10 +8,10 @@ from datetime import date, datetime, timedelta, timezone
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from bot.tickets.deadlines import local_today
 from bot.officer.queue import Queue, QueueFilter, decode_cursor
 from bot.store.models import Category, Privacy, TicketStatus
-from tests.officer.conftest import People, TicketMaker, viewer
+from bot.tickets.deadlines import local_today
+from tests.utils.officer import People, TicketMaker, viewer
 
 Client = Callable[..., TestClient]
 

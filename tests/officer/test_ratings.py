@@ -14,13 +14,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
-from bot.officer.accounts import create_account
 from bot.officer.reports import build_report
-from bot.tickets.workflow import Workflow
 from bot.store import Repository
 from bot.store.models import OfficerRole, Privacy, Rating
 from bot.tickets.workdays import HolidayCalendar
-from tests.officer.conftest import PASSWORD, People, TicketMaker, viewer
+from bot.tickets.workflow import Workflow
+from tests.utils.officer import People, TicketMaker, add_officer, viewer
 
 Client = Callable[..., TestClient]
 HOLIDAYS = Path(__file__).resolve().parents[2] / "data" / "holidays.yml"
@@ -84,7 +83,7 @@ def test_a_confidential_tickets_rating_only_for_supervisor_and_assignee(
     workflow: Workflow,
     make_ticket: TicketMaker,
 ) -> None:
-    create_account(engine, "dedi", PASSWORD, OfficerRole.OFFICER, ["disdukcapil"], "Dedi")
+    add_officer(engine, "dedi", OfficerRole.OFFICER, ["disdukcapil"], "Dedi")
     ticket = make_ticket(
         sender="710002",
         privacy=Privacy.CONFIDENTIAL,

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.officer.sessions import session_count
-from bot.tickets.workflow import Workflow
 from bot.store.models import Attachment, Privacy, Ticket, TicketEvent, TicketStatus
-from tests.officer.conftest import PASSWORD, People, TicketMaker, csrf_of, login, viewer
+from bot.tickets.workflow import Workflow
+from tests.utils.officer import PASSWORD, People, TicketMaker, csrf_of, login, viewer
 
 Client = Callable[..., TestClient]
 

@@ -28,13 +28,12 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 
 from bot.config import Settings
-from bot.officer.accounts import create_account
 from bot.officer.canned import save_canned
 from bot.officer.web import create_app
 from bot.store.catalogue import Catalogue, import_catalogue
 from bot.store.models import Category, OfficerRole, Privacy, TicketStatus
 from bot.tickets.states import Action
-from tests.officer.conftest import PASSWORD, People, TicketMaker, csrf_of, login
+from tests.utils.officer import People, TicketMaker, add_officer, csrf_of, login
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "bot" / "officer" / "templates"
@@ -160,7 +159,7 @@ def test_no_route_answers_5xx(
     ticket = make_ticket()
     confidential = make_ticket(privacy=Privacy.CONFIDENTIAL, description="Pungli di loket 3.")
     # Path ids that exist, for an account nobody here signs in with (forms may change it).
-    target = create_account(engine, "sasaran", PASSWORD, OfficerRole.OFFICER, ["satpas"], "S")
+    target = add_officer(engine, "sasaran", OfficerRole.OFFICER, ["satpas"], "S")
     canned = save_canned(engine, people.supervisor, None, "Salam", "Terima kasih.", True)
     valid_by_name: dict[str, list[str]] = {
         "public_id": [ticket, confidential, "ADU-ZZZZZZ"],

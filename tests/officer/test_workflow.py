@@ -8,15 +8,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from bot.tickets.deadlines import local_today
 from bot.officer.notices import queue_new_ticket_notices, set_unit_channel
-from bot.tickets.workflow import (
-    ActionRefused,
-    IllegalTransition,
-    InvalidInput,
-    TicketNotFound,
-    Workflow,
-)
 from bot.store.deletion import DeletionRepository
 from bot.store.models import (
     OutboxMessage,
@@ -26,7 +18,15 @@ from bot.store.models import (
     TicketStatus,
     UnitTicketNotice,
 )
-from tests.officer.conftest import People, TicketMaker, viewer
+from bot.tickets.deadlines import local_today
+from bot.tickets.workflow import (
+    ActionRefused,
+    IllegalTransition,
+    InvalidInput,
+    TicketNotFound,
+    Workflow,
+)
+from tests.utils.officer import People, TicketMaker, viewer
 
 
 def _ticket(engine: Engine, public_id: str) -> Ticket:

@@ -1,48 +1,38 @@
 """The whole stack for the Telegram tests: local Bot API server, our front end, real Rasa
-and action servers, and a real SQLite database."""
+and action servers, and a real SQLite database (helpers in tests/utils/)."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
 import pytest_asyncio
 
-from bot.store import prepare_database
 from bot.telegram.app import TelegramFrontend
-from devtools.devstack import Servers, ensure_model
+from devtools.devstack import Servers
 from devtools.local_api import LocalBotApi
+from tests.utils.stack import rasa_stack
 
 RASA_TOKEN = "telegram-e2e-rasa-api-token"
+BOT_IDS = itertools.count(7101)  # 7001-7003: the bots of single tests
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    """Rasa and the action server on one fresh SQLite database."""
-    ensure_model()
-    folder = tmp_path_factory.mktemp("telegram")
-    database_url = f"sqlite:///{folder / 'telegram.db'}"
-    prepare_database(database_url, seed="always")
-    # Rasa's HTTP API needs a token, as in production: the front end must send it.
-    running = Servers(folder, database_url, rasa_auth_token=RASA_TOKEN)
-    try:
-        running.start_actions()
-        running.start_rasa()
+    """Rasa and the action server on one fresh SQLite database, started once for the
+    folder. Rasa's HTTP API needs a token, as in production: the front end must send it.
+    Tests keep apart by using their own Telegram user ids."""
+    with rasa_stack(tmp_path_factory.mktemp("telegram"), rasa_auth_token=RASA_TOKEN) as running:
         yield running
-    except Exception:
-        for log in ("actions.log", "rasa.log"):
-            path = folder / log
-            if path.exists():
-                print(f"--- {log}\n" + path.read_text(errors="replace")[-4000:])
-        raise
-    finally:
-        running.stop_all()
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def api() -> AsyncIterator[LocalBotApi]:
-    """The local Telegram Bot API server."""
-    async with LocalBotApi() as server:
+    """The local Telegram Bot API server, with a bot of its own for each module: the
+    modules share the stack's database, where update ids are deduplicated per bot, and
+    every server counts them from 1."""
+    async with LocalBotApi(bot_id=next(BOT_IDS)) as server:
         yield server
 
 

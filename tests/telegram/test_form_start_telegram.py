@@ -8,66 +8,23 @@ and after a message that was not understood (issue 7, section 2).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 
 import pytest
-import yaml
 
 from bot import texts as front_end_texts
 from bot.telegram.app import TelegramFrontend
 from devtools.local_api import LocalBotApi, SimulatedUser
+from tests.utils.domain import FIRST_QUESTION_AFTER_STORY, assert_only_the_first_question
+from tests.utils.telegram import consented_user, reply_with
 
 pytestmark = [pytest.mark.rasa, pytest.mark.asyncio(loop_scope="module")]
-ROOT = Path(__file__).resolve().parents[2]
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
-REPLY_TIMEOUT = 30
-VALIDATION_ERRORS = (
-    "utter_description_too_short",
-    "utter_description_too_long",
-    "utter_location_too_short",
-    "utter_location_too_long",
-    "utter_category_invalid",
-    "utter_privacy_invalid",
-    "utter_confirm_invalid",
-)
-
-
-def response_text(name: str) -> str:
-    """The text of a response in domain.yml."""
-    return str(DOMAIN["responses"][name][0]["text"])
-
-
-def fixed_part(name: str) -> str:
-    """The part of a response's text before its first {placeholder}."""
-    return re.split(r"\{\w+\}", response_text(name))[0]
-
-
-FIRST_QUESTION = response_text("utter_complaint_start")
-FIRST_QUESTION_AFTER_STORY = response_text("utter_complaint_start_with_story")
-ERROR_TEXTS = [fixed_part(name) for name in VALIDATION_ERRORS]
 STORY = "Lampu jalan depan rumah mati sudah dua minggu, malam hari gelap dan rawan jambret."
 
 
 def chosen(title: str) -> str:
     """The front end's note of a pressed button (it is not a reply from the assistant)."""
     return front_end_texts.text("button_chosen", title=title)
-
-
-async def reply_with(user: SimulatedUser, fragment: str):
-    """The next bot message containing `fragment` (earlier ones are skipped)."""
-    return await user.wait_for_reply(REPLY_TIMEOUT, lambda m: fragment.lower() in m.text.lower())
-
-
-async def consented_user(api: LocalBotApi, user_id: int) -> SimulatedUser:
-    """A citizen who started the bot and agreed to the privacy notice."""
-    user = api.user(user_id=user_id, first_name=f"Warga{user_id}")
-    await user.send_command("/start")
-    await reply_with(user, "Apakah Anda menyetujui")
-    await user.press("✅ Saya setuju")
-    await reply_with(user, "Ada yang bisa saya bantu")
-    return user
 
 
 async def first_turn(
@@ -90,14 +47,6 @@ async def first_turn(
     await reply_with(user, next_question)
     sent = [m.text for m in user.replies()[before:]]
     return sent[:-1]
-
-
-def assert_only_the_first_question(texts: list[str], expected: str = FIRST_QUESTION) -> None:
-    """`texts` is exactly the first question; no validation error anywhere."""
-    for text in texts:
-        for error in ERROR_TEXTS:
-            assert error not in text, f"validation error {error!r} in the first reply: {texts}"
-    assert texts == [expected]
 
 
 @pytest.mark.parametrize(

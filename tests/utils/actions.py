@@ -1,15 +1,17 @@
-"""Helpers for running actions with a real database and rasa_sdk's CollectingDispatcher."""
+"""Running our Rasa actions as the action server does: a real rasa_sdk Tracker and
+CollectingDispatcher, the replies rendered from domain.yml."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-DOMAIN_PATH = Path(__file__).resolve().parents[2] / "domain.yml"
+from tests.utils import ROOT
+
+DOMAIN_PATH = ROOT / "domain.yml"
 
 
 def make_tracker(
