@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from bot.store.models import Citizen, Ticket
@@ -25,6 +25,12 @@ def tickets_of(engine: Engine, sender: str) -> list[str]:
                 select(Ticket.public_id).join(Citizen).where(Citizen.sender_id == sender)
             ).all()
         )
+
+
+def ticket_count(engine: Engine) -> int:
+    """All tickets in the stack's database."""
+    with Session(engine) as s:
+        return int(s.scalar(select(func.count()).select_from(Ticket)) or 0)
 
 
 def catalogue_row(service_id: str) -> dict[str, Any]:
@@ -72,11 +78,34 @@ def test_complaint_is_filed_stored_and_its_status_reported(stack: Servers, engin
     assert "tidak ditemukan" in stranger
 
 
-def test_batal_cancels_the_form_and_files_nothing(stack: Servers, engine: Engine) -> None:
+def test_batal_before_anything_is_written_files_nothing(stack: Servers, engine: Engine) -> None:
     chat = Chat(stack.rasa_url, "e2e-cancel")
     chat.text("saya mau buat pengaduan")
     assert "dibatalkan" in chat.text("batal")
     assert tickets_of(engine, "e2e-cancel") == []
+
+
+def test_batal_at_the_summary_files_nothing(stack: Servers, engine: Engine) -> None:
+    """Everything a ticket needs is filled in and shown; the citizen cancels instead of
+    sending. No ticket is filed, not even by the summary's old "Ya, kirim" pressed later."""
+    before = ticket_count(engine)
+    chat = Chat(stack.rasa_url, "e2e-cancel-summary")
+    assert "lokasinya" in chat.text(
+        "Saya mau lapor, lampu penerangan jalan di depan masjid mati sudah dua minggu "
+        "dan malam hari gelap sekali."
+    )
+    category_question = chat.say("Jl. Kenanga No. 3, Kelurahan Sukamaju")
+    category = next(b["payload"] for m in category_question for b in m.get("buttons", []))
+    chat.say(category)
+    summary = chat.text('/inform{"complaint_privacy": "public"}')
+    assert "Kirim pengaduan ini?" in summary
+    assert "Yakin ingin membatalkan" in chat.text("batal")
+    cancelled = chat.text("ya")
+    assert "dibatalkan" in cancelled and not TICKET.search(cancelled)
+    assert tickets_of(engine, "e2e-cancel-summary") == []
+    assert not TICKET.search(chat.text("/affirm"))
+    assert tickets_of(engine, "e2e-cancel-summary") == []
+    assert ticket_count(engine) == before
 
 
 def test_bad_input_gets_a_polite_answer(stack: Servers) -> None:
