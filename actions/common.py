@@ -1,26 +1,20 @@
-"""Helpers shared by the actions: the repository, entities, and never crashing a chat."""
+"""Helpers shared by the actions: the latest message, and never crashing a chat."""
 
 from __future__ import annotations
 
 import logging
 from abc import ABCMeta, abstractmethod
-from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.store import Repository, get_repository
+from bot.store.repository import get_repository
 
 log = logging.getLogger("actions")
 
 Events = list[dict[str, Any]]
-
-
-def repository() -> Repository:
-    """The shared repository (created lazily on first use)."""
-    return get_repository()
 
 
 def latest_entities(tracker: Tracker, name: str) -> list[str]:
@@ -42,7 +36,7 @@ def latest_text(tracker: Tracker) -> str:
 def utter_not_understood(dispatcher: CollectingDispatcher, sender_id: str) -> None:
     """Ask to rephrase; a citizen an officer is waiting for is shown how to answer."""
     try:
-        waiting = repository().waiting_for_answer(sender_id)
+        waiting = get_repository().waiting_for_answer(sender_id)
     except Exception:  # the hint is a courtesy: never fail the turn over it
         log.exception("could not look up tickets waiting for %s", sender_id)
         waiting = []
@@ -73,28 +67,16 @@ class SafeAction(Action, metaclass=ABCMeta):
         """The action's work."""
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
-        """Run `act`, turning any exception into an apology and a log record."""
-        return guarded(
-            self.name(), dispatcher, tracker, lambda: self.act(dispatcher, tracker, domain)
-        )
-
-
-def guarded(
-    action_name: str,
-    dispatcher: CollectingDispatcher,
-    tracker: Tracker,
-    work: Callable[[], Events],
-) -> Events:
-    """Run `work`; on failure log everything needed to follow up and apologise."""
-    try:
-        return work()
-    except Exception:
-        log.exception(
-            "action %s failed for sender %s; latest message: %r",
-            action_name,
-            tracker.sender_id,
-            tracker.latest_message.get("text"),
-        )
-        dispatcher.messages.clear()
-        dispatcher.utter_message(response="utter_technical_error")
-        return []
+        """Run `act`; on failure log everything needed to follow up and apologise."""
+        try:
+            return self.act(dispatcher, tracker, domain)
+        except Exception:
+            log.exception(
+                "action %s failed for sender %s; latest message: %r",
+                self.name(),
+                tracker.sender_id,
+                tracker.latest_message.get("text"),
+            )
+            dispatcher.messages.clear()
+            dispatcher.utter_message(response="utter_technical_error")
+            return []

@@ -13,13 +13,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
-from actions.common import Events, latest_text, repository
+from actions.common import Events, latest_text
 from bot import complaint_turns as turns
 from bot.categories import mentions_pungli, suggest_category
 from bot.complaint_turns import parse_privacy
-from bot.referrals import find_referral
-from bot.service_match import find_all_exact
+from bot.service_match import find_all_exact, find_referral
 from bot.store.models import Category, Privacy
+from bot.store.repository import get_repository
 from bot.texts import (
     BUTTON_CANCEL,
     BUTTON_CONFIRM_CANCEL,
@@ -101,7 +101,7 @@ def services_named(text: str) -> str | None:
     if not text:
         return None
     try:
-        aliases = repository().service_aliases()
+        aliases = get_repository().service_aliases()
     except Exception:  # the complaint goes on without a service; officers route it
         log.exception("could not read the catalogue's service names")
         return None

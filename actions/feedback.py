@@ -23,7 +23,6 @@ from actions.common import (
     latest_entities,
     latest_intent,
     latest_text,
-    repository,
 )
 from actions.fallback import ActionHandleFallback
 from actions.service_info import ActionAnswerService
@@ -35,10 +34,9 @@ from bot.ratings import (
     looks_like_comment,
     read_score,
 )
-from bot.store import Repository
 from bot.store.ids import TICKET_ID_LIKE_RE, normalise_ticket_id
 from bot.store.models import utcnow
-from bot.store.repository import RatableTicket
+from bot.store.repository import RatableTicket, Repository, get_repository
 from bot.texts import CATEGORY_SHORT_LABELS
 
 # The slot holding a stored rating while the citizen is asked which report it is about.
@@ -164,7 +162,7 @@ class ActionGiveFeedback(SafeAction):
         return "action_give_feedback"
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
-        repo = repository()
+        repo = get_repository()
         text = latest_text(tracker).strip()
         if latest_intent(tracker) == COMPLAINT_INTENT:
             return self._complaint_or_follow_up(dispatcher, tracker, repo, text)

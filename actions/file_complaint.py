@@ -12,11 +12,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import Events, repository
+from actions.common import Events
 from actions.complaint_form import FORM_SLOTS
 from bot.config import get_settings
-from bot.store import ComplaintDraft
 from bot.store.models import Category, Privacy, utcnow
+from bot.store.repository import ComplaintDraft, get_repository
 from bot.texts import CATEGORY_LABELS, format_date
 
 log = logging.getLogger("actions.file_complaint")
@@ -120,7 +120,7 @@ class ActionSubmitComplaint(Action):
             discard_drafts(tracker.sender_id)
             return reset_form()
         try:
-            ticket, created = repository().file_ticket(tracker.sender_id, draft_from(tracker))
+            ticket, created = get_repository().file_ticket(tracker.sender_id, draft_from(tracker))
         except Exception:
             log.exception("filing failed for sender %s", tracker.sender_id)
             keep_failed_submission(tracker.sender_id, tracker)
@@ -139,6 +139,6 @@ class ActionSubmitComplaint(Action):
 def discard_drafts(sender_id: str) -> None:
     """Forget the photos and locations of a complaint that was not sent."""
     try:
-        repository().discard_drafts(sender_id)
+        get_repository().discard_drafts(sender_id)
     except Exception:  # the form is closed either way; drafts expire with the chat
         log.exception("could not discard draft attachments of %s", sender_id)

@@ -6,9 +6,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import Events, SafeAction, repository
+from actions.common import Events, SafeAction
 from bot.config import get_settings
 from bot.store.catalogue import helpdesk
+from bot.store.repository import get_repository
 
 
 class ActionRequestHuman(SafeAction):
@@ -20,7 +21,7 @@ class ActionRequestHuman(SafeAction):
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         service_id = tracker.get_slot("service")
-        service = repository().get_service(service_id) if isinstance(service_id, str) else None
+        service = get_repository().get_service(service_id) if isinstance(service_id, str) else None
         if service is not None and service.office_phone:
             dispatcher.utter_message(
                 response="utter_office_contact",

@@ -17,13 +17,11 @@ from actions.common import (
     latest_entities,
     latest_intent,
     latest_text,
-    repository,
     utter_not_understood,
 )
 from bot.complaint_turns import looks_like_a_complaint
-from bot.referrals import find_referral
-from bot.service_match import find_all_exact, near_miss_scores, suggest
-from bot.store import ServiceView
+from bot.service_match import find_all_exact, find_referral, near_miss_scores, suggest
+from bot.store.repository import ServiceView, get_repository
 from bot.texts import ASPECT_BUTTON_LABELS, ASPECT_LABELS
 
 ASPECT_BY_INTENT = {
@@ -58,7 +56,7 @@ def other_aspect_buttons(aspect: str, service_id: str) -> list[dict[str, str]]:
     """Buttons for the other four aspects of the same service."""
     return [
         {"title": ASPECT_BUTTON_LABELS[other], "payload": payload(other, service_id)}
-        for other in ASPECT_BUTTON_LABELS
+        for other in INTENT_BY_ASPECT
         if other != aspect
     ]
 
@@ -154,7 +152,7 @@ def asked_aspect(tracker: Tracker) -> str:
     aspect = ASPECT_BY_INTENT.get(latest_intent(tracker) or "") or tracker.get_slot(
         "service_aspect"
     )
-    return aspect if aspect in ASPECT_LABELS else "requirements"
+    return aspect if aspect in INTENT_BY_ASPECT else "requirements"
 
 
 def names_a_service(tracker: Tracker) -> bool:
@@ -165,7 +163,7 @@ def names_a_service(tracker: Tracker) -> bool:
     text = latest_text(tracker)
     if not text:
         return False
-    aliases = repository().service_aliases()
+    aliases = get_repository().service_aliases()
     if find_all_exact(text, aliases) or find_referral(text):
         return True
     return any(score >= STRONG_NEAR_MISS for score in near_miss_scores(text, aliases).values())
@@ -176,7 +174,7 @@ def answer_service_question(
 ) -> Events:
     """Answer `aspect` of every service the message names (up to three), else of the
     service discussed before; say honestly when a service is handled elsewhere."""
-    repo = repository()
+    repo = get_repository()
     aliases = repo.service_aliases()
     known = set(aliases.values())
     text = latest_text(tracker)

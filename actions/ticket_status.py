@@ -8,9 +8,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import Events, SafeAction, latest_entities, latest_text, repository
+from actions.common import Events, SafeAction, latest_entities, latest_text
 from bot.config import get_settings
 from bot.store.ids import TICKET_ID_LIKE_RE, normalise_ticket_id
+from bot.store.repository import get_repository
 from bot.texts import CATEGORY_SHORT_LABELS, STATUS_LABELS, format_date
 from bot.tickets.deadlines import local_today
 
@@ -43,7 +44,7 @@ class ActionCheckStatus(SafeAction):
         return "action_check_status"
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
-        repo = repository()
+        repo = get_repository()
         valid, malformed = requested_ids(tracker)
         for ticket_id in valid[:3]:
             ticket = repo.ticket_for_sender(tracker.sender_id, ticket_id)

@@ -1,16 +1,39 @@
-"""Finding catalogue services in what citizens type: exact aliases first, then near misses."""
+"""Which service a citizen's text names: one of the catalogue's (exact aliases first, then
+near misses) or one handled by another agency (data/referrals.yml).
+
+A citizen asking for a service handled elsewhere is told honestly that it is not served
+here and where to go, with the source of that fact, instead of a guess or a list of
+unrelated services.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
 from itertools import pairwise
+from pathlib import Path
 
+import yaml
+from pydantic import BaseModel, Field
 from rapidfuzz import fuzz, process
+
+REFERRALS_PATH = Path(__file__).resolve().parent.parent / "data" / "referrals.yml"
 
 # Fuzzy matching only compares words of at least this length: short aliases (kk, sim, kis)
 # are too close to ordinary words ("kita", "simak") to be guessed at.
 MIN_FUZZY_LENGTH = 5
 FUZZY_CUTOFF = 82
+
+
+def _as_words(alias: str) -> str:
+    """A pattern for `alias` as whole words; "akta kematiannya", "KTPnya": the suffix -nya
+    still names the service."""
+    return r"(?<![\w-])" + re.escape(alias) + r"(?:nya)?(?![\w-])"
+
+
+# -- the catalogue's services (aliases from the SQL catalogue) ----------------------------
 
 
 def suggest(query: str, aliases: dict[str, str], limit: int = 3) -> tuple[str, ...]:
@@ -40,8 +63,7 @@ def find_all_exact(text: str, aliases: dict[str, str]) -> list[tuple[str, str]]:
     taken = [False] * len(lowered)
     found: list[tuple[int, str, str]] = []
     for alias in sorted(aliases, key=len, reverse=True):
-        # "akta kematiannya", "KTPnya": the suffix -nya still names the service.
-        for m in re.finditer(r"(?<![\w-])" + re.escape(alias) + r"(?:nya)?(?![\w-])", lowered):
+        for m in re.finditer(_as_words(alias), lowered):
             if any(taken[m.start() : m.end()]):
                 continue
             taken[m.start() : m.end()] = [True] * (m.end() - m.start())
@@ -66,4 +88,50 @@ def near_miss_scores(text: str, aliases: dict[str, str]) -> dict[str, float]:
         ):
             sid = aliases[alias]
             best[sid] = max(best.get(sid, 0.0), score)
+    return best
+
+
+# -- services handled elsewhere (data/referrals.yml) ---------------------------------------
+
+
+class Referral(BaseModel):
+    """One service handled elsewhere."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    name: str = Field(min_length=2)
+    aliases: list[str] = Field(min_length=1)
+    where: str = Field(min_length=5)
+    source: str = Field(min_length=3)
+    checked: date
+
+
+class _ReferralsFile(BaseModel):
+    referrals: list[Referral]
+
+
+@dataclass(frozen=True)
+class ReferralMatch:
+    """The referral found in a message and the alias that matched."""
+
+    referral: Referral
+    alias: str
+
+
+@lru_cache(maxsize=4)
+def load_referrals(path: Path = REFERRALS_PATH) -> tuple[Referral, ...]:
+    """The validated list (cached; the file changes only with a deployment)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return tuple(_ReferralsFile.model_validate(data).referrals)
+
+
+def find_referral(text: str, path: Path = REFERRALS_PATH) -> ReferralMatch | None:
+    """The referral whose alias occurs as whole words in `text` (longest alias wins)."""
+    lowered = text.lower()
+    best: ReferralMatch | None = None
+    for referral in load_referrals(path):
+        for alias in referral.aliases:
+            if (best is None or len(alias) > len(best.alias)) and re.search(
+                _as_words(alias.lower()), lowered
+            ):
+                best = ReferralMatch(referral, alias)
     return best

@@ -262,7 +262,7 @@ def test_kirimlah_is_a_yes() -> None:
 
 
 def test_a_referral_name_with_nya_is_found() -> None:
-    from bot.referrals import find_referral
+    from bot.service_match import find_referral
 
     found = find_referral("izin keramaiannya ngurus ke mana ya")
     assert found is not None and found.referral.id == "izin_keramaian"

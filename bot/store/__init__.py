@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import logging
-import threading
 
 from bot.config import get_settings
 from bot.store.catalogue import Catalogue, SeedResult, catalogue_is_empty, seed_catalogue
 from bot.store.db import get_engine, migrate
-from bot.store.repository import ComplaintDraft, Repository, ServiceView, TicketView
+from bot.store.repository import (
+    ComplaintDraft,
+    Repository,
+    ServiceView,
+    TicketView,
+    get_repository,
+)
 
 __all__ = [
     "ComplaintDraft",
@@ -20,23 +25,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-_repositories: dict[str, Repository] = {}
-_lock = threading.Lock()
-
-
-def get_repository() -> Repository:
-    """The repository for DATABASE_URL, created on first use."""
-    settings = get_settings()
-    with _lock:
-        repo = _repositories.get(settings.database_url)
-        if repo is None:
-            repo = Repository(
-                get_engine(settings.database_url),
-                timezone=settings.timezone,
-                verification_days=settings.verification_working_days,
-            )
-            _repositories[settings.database_url] = repo
-        return repo
 
 
 def prepare_database(url: str | None = None, seed: str = "if-empty") -> SeedResult | None:

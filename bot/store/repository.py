@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -17,6 +18,8 @@ from sqlalchemy import Engine, Select, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.config import get_settings
+from bot.store.db import get_engine
 from bot.store.ids import new_ticket_id
 from bot.store.models import (
     OPEN_STATUSES,
@@ -571,3 +574,23 @@ def _rating_event(s: Session, ticket: Ticket, rating: Rating) -> None:
             created_at=utcnow(),
         )
     )
+
+
+_repositories: dict[str, Repository] = {}
+_repositories_lock = threading.Lock()
+
+
+def get_repository() -> Repository:
+    """The process-wide repository for DATABASE_URL, created on first use (the action
+    server calls this on every request)."""
+    settings = get_settings()
+    with _repositories_lock:
+        repo = _repositories.get(settings.database_url)
+        if repo is None:
+            repo = Repository(
+                get_engine(settings.database_url),
+                timezone=settings.timezone,
+                verification_days=settings.verification_working_days,
+            )
+            _repositories[settings.database_url] = repo
+        return repo

@@ -9,10 +9,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from actions.service_info import ASPECT_BY_INTENT, ActionAnswerService
+from actions.service_info import ASPECT_BY_INTENT, ActionAnswerService, asked_aspect
 from bot.store import Repository, ServiceView
 from bot.store.catalogue import CANONICAL_SERVICE_IDS
 from bot.store.models import Service
+from bot.texts import ASPECT_BUTTON_LABELS, ASPECT_LABELS
 from tests.utils.actions import entity, make_tracker, responses, texts
 
 
@@ -151,6 +152,24 @@ def test_answers_offer_the_other_aspects(repo: Repository, domain: dict[str, Any
     payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
     assert len(payloads) == 4
     assert '/ask_cost{"service": "sim"}' not in payloads
+
+
+def test_every_aspect_has_a_label_and_a_button_label() -> None:
+    assert set(ASPECT_LABELS) == set(ASPECT_BUTTON_LABELS) == set(ASPECT_BY_INTENT.values())
+
+
+def test_the_other_aspects_are_offered_in_a_fixed_order(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
+    dispatcher, _ = ask(domain, "lokasi kantor paspor", "ask_location_hours", "paspor")
+    titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
+    assert titles == ["Persyaratan", "Biaya", "Lama proses", "Prosedur"]
+
+
+@pytest.mark.parametrize("slot", [None, "harga", "service"])
+def test_an_aspect_neither_asked_nor_known_is_the_requirements(slot: str | None) -> None:
+    tracker = make_tracker("ktp", "inform", slots={"service_aspect": slot})
+    assert asked_aspect(tracker) == "requirements"
 
 
 def test_answered_questions_are_counted(repo: Repository, domain: dict[str, Any]) -> None:
