@@ -82,11 +82,10 @@ def fill(url: str, count: int, seed: int = 7) -> dict[str, int]:
     from sqlalchemy.engine import make_url
 
     from bot.officer.accounts import create_account
-    from bot.tickets.deadlines import Deadlines, ResolutionPolicy
     from bot.store import prepare_database
     from bot.store.db import get_engine
     from bot.store.models import Category, OfficerRole
-    from bot.tickets.workdays import HolidayCalendar
+    from bot.tickets.deadlines import Deadlines, HolidayCalendar, ResolutionPolicy
 
     prepare_database(url, seed="always")
     engine = get_engine(url)
@@ -209,10 +208,10 @@ def measure(url: str, repeat: int, ids: dict[str, int]) -> list[tuple[str, float
     from fastapi.testclient import TestClient
 
     from bot.config import get_settings
-    from bot.tickets.deadlines import local_today
     from bot.officer.queue import QueueFilter
     from bot.officer.web import create_app
     from bot.store.db import get_engine
+    from bot.tickets.deadlines import local_today
 
     os.environ["DATABASE_URL"] = url
     get_settings.cache_clear()

@@ -16,8 +16,8 @@ from bot.config import get_settings
 from bot.store import Repository, prepare_database
 from bot.store.db import dispose_engines, get_engine
 from bot.store.models import Holiday
+from bot.tickets.deadlines import HolidayCalendar
 from bot.tickets.holidays import read_holidays
-from bot.tickets.workdays import HolidayCalendar
 from tests.utils import ROOT
 from tests.utils.db import ADMIN_PG_URL, IN_CI, postgres_admin, truncate
 

@@ -547,7 +547,7 @@ class Holiday(Base):
 
     Seeded from `data/holidays.yml` when the table is created (migration 0008); admins edit
     the rows on `/admin/libur` (bot.tickets.holidays). The assistant and the console read
-    them through bot.tickets.workdays.holiday_calendar, which notices an edit by the
+    them through bot.tickets.deadlines.holiday_calendar, which notices an edit by the
     (count, max(updated_at)) of this table.
     """
 

@@ -37,9 +37,8 @@ from bot.store.models import (
     TicketStatus,
     utcnow,
 )
-from bot.tickets import transitions
-from bot.tickets.deadlines import Deadlines, current_deadlines
-from bot.tickets.workdays import HolidayCalendar
+from bot.tickets import states
+from bot.tickets.deadlines import Deadlines, HolidayCalendar, current_deadlines
 
 # Shown as buttons when a citizen asks without naming a service and no statistics exist yet.
 DEFAULT_POPULAR_SERVICES = ("ktp", "kk", "akta_kelahiran", "sim", "skck", "paspor")
@@ -332,7 +331,7 @@ class Repository:
                 created_at=now,
                 updated_at=now,
             )
-            transitions.open_ticket(ticket, deadlines, now, timezone=self.timezone)
+            states.open_ticket(ticket, deadlines, now, timezone=self.timezone)
             s.add(ticket)
             s.flush()
             # Photos, documents and locations sent while writing become the ticket's.
@@ -406,7 +405,7 @@ class Repository:
         """The citizen's answer to an officer's request for information (/jawab).
 
         Recorded on the ticket for the officers; a ticket waiting for the citizen goes back
-        to `diproses` (bot.tickets.transitions.citizen_answer). Returns (ticket, resumed);
+        to `diproses` (bot.tickets.states.citizen_answer). Returns (ticket, resumed);
         (None, False) for an unknown or foreign id.
         """
         deadlines = self.deadlines()
@@ -419,7 +418,7 @@ class Repository:
             if row is None:
                 return None, False
             ticket, citizen_id = row
-            resumed = transitions.citizen_answer(
+            resumed = states.citizen_answer(
                 s, ticket, citizen_id, text, deadlines, utcnow(), timezone=self.timezone
             )
             return _ticket_view(ticket), resumed

@@ -3,7 +3,7 @@
 SP4N-LAPOR! practice: a report waiting for the reporter closes when they do not respond
 within 10 working days. `request_info` sets the ticket's `due_on` to that day; the console's
 background loop calls `close_unanswered` and each expired ticket is closed by the system's
-action (Action.AUTO_CLOSE, through bot.tickets.transitions like every status change) with
+action (Action.AUTO_CLOSE, through bot.tickets.states.apply like every status change) with
 an event and a message to the citizen.
 """
 
@@ -20,8 +20,7 @@ from bot.config import get_settings
 from bot.store.models import Ticket, TicketEvent, TicketStatus, utcnow
 from bot.store.outbox import queue_for_reporter
 from bot.tickets.deadlines import Deadlines, current_deadlines
-from bot.tickets.states import Action, IllegalTransition
-from bot.tickets.transitions import SYSTEM, apply
+from bot.tickets.states import SYSTEM, Action, IllegalTransition, apply
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 The table is seeded from `data/holidays.yml` (HOLIDAYS_PATH) when it is created (migration
 0008); from then on the database is the calendar and the file is only the seed, never
 rewritten. Every edit is logged in the console audit log in the same transaction. Deadlines
-computed after an edit use it at once, in every process (bot.tickets.workdays).
+computed after an edit use it at once, in every process (bot.tickets.deadlines).
 """
 
 from __future__ import annotations

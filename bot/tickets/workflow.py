@@ -1,5 +1,5 @@
 """Officer actions on tickets. Each runs in one transaction: the permission check, the
-ticket change (a status change through bot.tickets.transitions.apply: state-machine check,
+ticket change (a status change through bot.tickets.states.apply: state-machine check,
 deadlines, audit event), its append-only event and, for messages to the citizen, the outbox
 row the Telegram front end delivers (so a change and its message are stored together or not
 at all)."""
@@ -29,8 +29,7 @@ from bot.store.models import (
 from bot.store.outbox import queue_for_reporter
 from bot.tickets import states
 from bot.tickets.deadlines import Deadlines
-from bot.tickets.states import Action, IllegalTransition
-from bot.tickets.transitions import Actor, apply
+from bot.tickets.states import Action, Actor, IllegalTransition, apply
 
 MAX_TEXT = 4000
 

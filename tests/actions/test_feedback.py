@@ -25,8 +25,7 @@ from bot.store.models import (
     utcnow,
 )
 from bot.store.repository import RATING_WINDOW_DAYS
-from bot.tickets.deadlines import Deadlines, ResolutionPolicy
-from bot.tickets.workdays import HolidayCalendar
+from bot.tickets.deadlines import Deadlines, HolidayCalendar, ResolutionPolicy
 from bot.tickets.workflow import Workflow
 from tests.utils import ROOT
 from tests.utils.actions import entity, make_tracker, responses, texts

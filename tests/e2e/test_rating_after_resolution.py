@@ -18,8 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.officer.access import Viewer
 from bot.store.models import Citizen, OfficerRole, OutboxMessage, Rating, Ticket
-from bot.tickets.deadlines import Deadlines, ResolutionPolicy
-from bot.tickets.workdays import HolidayCalendar
+from bot.tickets.deadlines import Deadlines, HolidayCalendar, ResolutionPolicy
 from bot.tickets.workflow import Workflow
 from devtools.devstack import Servers
 from tests.utils import ROOT

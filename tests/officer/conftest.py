@@ -20,8 +20,7 @@ from bot.store import ComplaintDraft, Repository
 from bot.store.consent import ConsentRepository
 from bot.store.db import get_engine
 from bot.store.models import Category, OfficerRole, Privacy, Ticket
-from bot.tickets.deadlines import Deadlines, ResolutionPolicy
-from bot.tickets.workdays import HolidayCalendar
+from bot.tickets.deadlines import Deadlines, HolidayCalendar, ResolutionPolicy
 from bot.tickets.workflow import Workflow
 from tests.utils import ROOT
 from tests.utils.officer import People, TicketMaker, add_officer, login

@@ -15,9 +15,8 @@ from bot.officer.accounts import AccountError, authenticate, create_account
 from bot.officer.passwords import WeakPassword
 from bot.officer.reports import build_report, hours_text
 from bot.store.models import ConsoleAuditLog, Officer, OfficerRole, TicketStatus, UnitChannel
-from bot.tickets.deadlines import current_deadlines
+from bot.tickets.deadlines import current_deadlines, default_calendar, holiday_calendar
 from bot.tickets.holidays import list_holidays
-from bot.tickets.workdays import default_calendar, holiday_calendar
 from bot.tickets.workflow import Workflow
 from tests.utils import ROOT
 from tests.utils.officer import PASSWORD, People, TicketMaker, csrf_of, login, viewer

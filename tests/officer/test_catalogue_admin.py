@@ -14,7 +14,7 @@ from bot.officer.catalogue_admin import CatalogueError, get_service, update_serv
 from bot.store import Repository
 from bot.store.catalogue import Catalogue, import_catalogue
 from bot.store.models import ConsoleAuditLog
-from bot.tickets.workdays import HolidayCalendar
+from bot.tickets.deadlines import HolidayCalendar
 from tests.utils.officer import People, csrf_of
 
 Client = Callable[..., TestClient]

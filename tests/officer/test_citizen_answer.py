@@ -18,9 +18,8 @@ from bot.store.models import (
     TicketStatus,
     utcnow,
 )
-from bot.tickets.deadlines import local_today
+from bot.tickets.deadlines import HolidayCalendar, local_today
 from bot.tickets.expiry import close_unanswered
-from bot.tickets.workdays import HolidayCalendar
 from bot.tickets.workflow import Workflow
 from tests.utils.officer import People, TicketMaker, viewer
 

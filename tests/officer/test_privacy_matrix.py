@@ -32,7 +32,7 @@ from bot.store import Repository
 from bot.store.consent import ConsentRepository
 from bot.store.inbox import InboxRepository
 from bot.store.models import OfficerRole, OutboxMessage, Privacy
-from bot.tickets.workdays import HolidayCalendar
+from bot.tickets.deadlines import HolidayCalendar
 from bot.tickets.workflow import Workflow
 from tests.utils import ROOT
 from tests.utils.officer import People, add_officer, viewer

@@ -27,7 +27,7 @@ from bot.store.catalogue import (
 )
 from bot.store.db import get_engine
 from bot.store.models import ConsoleAuditLog, OfficerRole, ServiceQuestion
-from bot.tickets.workdays import HolidayCalendar
+from bot.tickets.deadlines import HolidayCalendar
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "data" / "services.yml"
 PASSWORD = "kata-sandi-panjang-sekali"

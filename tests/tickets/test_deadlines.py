@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.store.models import Category
-from bot.tickets.deadlines import Deadlines, ResolutionPolicy, time_left_text
-from bot.tickets.workdays import HolidayCalendar
+from bot.tickets.deadlines import Deadlines, HolidayCalendar, ResolutionPolicy, time_left_text
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -17,8 +17,7 @@ from bot.store import ComplaintDraft, get_repository
 from bot.store.db import get_engine, migrate
 from bot.store.models import Category, ConsoleAuditLog, Holiday, OfficerRole, Privacy
 from bot.tickets import holidays
-from bot.tickets.deadlines import current_deadlines, local_today
-from bot.tickets.workdays import HolidayCalendar, holiday_calendar
+from bot.tickets.deadlines import HolidayCalendar, current_deadlines, holiday_calendar, local_today
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "data" / "holidays.yml"

@@ -11,16 +11,18 @@ from sqlalchemy.orm import Session
 
 from bot.store.models import Category, Ticket, TicketEvent
 from bot.store.models import TicketStatus as S
-from bot.tickets.deadlines import Deadlines, ResolutionPolicy
+from bot.tickets.deadlines import Deadlines, HolidayCalendar, ResolutionPolicy
 from bot.tickets.states import (
     OFFICER_ACTIONS,
+    SYSTEM,
     TRANSITIONS,
     Action,
+    Actor,
     IllegalTransition,
+    apply,
+    open_ticket,
     possible_actions,
 )
-from bot.tickets.transitions import SYSTEM, Actor, apply, open_ticket
-from bot.tickets.workdays import HolidayCalendar
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2027, 3, 1, 3, 0, tzinfo=timezone.utc)  # Monday 1 March 2027, 10:00 in Jakarta

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.tickets.workdays import HolidayCalendar
+from bot.tickets.deadlines import HolidayCalendar
 
 
 def test_weekend_is_skipped(calendar: HolidayCalendar) -> None:

@@ -1,4 +1,5 @@
-"""The FastAPI application of the officer console."""
+"""The FastAPI application of the officer console: its creation (routers, middlewares, error
+pages), its background loop, and the health and favicon answers."""
 
 from __future__ import annotations
 
@@ -7,32 +8,23 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 from starlette.concurrency import run_in_threadpool
 
 from bot.config import Settings, get_settings
-from bot.tickets.deadlines import local_today
-from bot.tickets.expiry import close_unanswered
 from bot.officer.notices import queue_new_ticket_notices
 from bot.officer.web import errors, routes_admin, routes_auth, routes_supervisor, routes_tickets
-from bot.officer.web.console import (
-    MAX_FORM_BYTES,
-    NUL_MESSAGE,
-    STATIC_DIR,
-    BadInput,
-    Console,
-    NotFound,
-)
+from bot.officer.web.console import MAX_FORM_BYTES, STATIC_DIR, Console
 from bot.officer.web.errors import BodyLimit, HeadAsGet, SecurityHeaders
 from bot.store.db import get_engine
 from bot.store.models import utcnow
+from bot.tickets.deadlines import local_today
+from bot.tickets.expiry import close_unanswered
 
 log = logging.getLogger(__name__)
-
-MAX_QUERY_VALUE = 2000  # characters of one query parameter
 
 
 async def _notice_loop(engine: Engine, settings: Settings) -> None:
@@ -79,7 +71,7 @@ def create_app(
         redoc_url=None,
         openapi_url=None,
         lifespan=lifespan,
-        dependencies=[Depends(edge_guard)],
+        dependencies=[Depends(errors.edge_guard)],
     )
     app.state.console = console = Console(settings, engine)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
@@ -105,15 +97,3 @@ def create_app(
     app.add_middleware(HeadAsGet)
     errors.install(app, console)
     return app
-
-
-def edge_guard(request: Request) -> None:
-    """Before any route: a NUL character in the path or the query is refused (no database
-    stores one), and so is an absurdly long query value."""
-    if "\x00" in request.url.path:
-        raise NotFound()
-    for key, value in request.query_params.multi_items():
-        if "\x00" in key or "\x00" in value:
-            raise BadInput(NUL_MESSAGE)
-        if len(value) > MAX_QUERY_VALUE:
-            raise BadInput("Isian di alamat halaman terlalu panjang.")

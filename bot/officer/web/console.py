@@ -1,15 +1,16 @@
 """Per-app state (engine, settings, templates) and what a request needs: the signed-in
-account, its CSRF token, flash messages and rendering."""
+account and the route dependencies that admit it by role (`SignedIn`, `TicketWorker`,
+`Supervisor`, `Admin`), its CSRF token, flash messages and rendering."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -209,6 +210,44 @@ def console(request: Request) -> Console:
     """The Console of the app serving this request."""
     found: Console = request.app.state.console
     return found
+
+
+# -- route dependencies: the signed-in account, admitted by role ---------------------------
+
+
+def signed_in(request: Request) -> Auth:
+    """Any signed-in account."""
+    return console(request).auth(request)
+
+
+def ticket_worker(request: Request) -> Auth:
+    """Officers and supervisors (admins do not work tickets)."""
+    auth = signed_in(request)
+    if not auth.viewer.handles_tickets:
+        raise Forbidden()
+    return auth
+
+
+def supervisor(request: Request) -> Auth:
+    """Supervisors only: reports, export, canned replies."""
+    auth = signed_in(request)
+    if not auth.viewer.is_supervisor:
+        raise Forbidden()
+    return auth
+
+
+def admin(request: Request) -> Auth:
+    """Admins only: accounts, units, holidays, audit log."""
+    auth = signed_in(request)
+    if not auth.viewer.is_admin:
+        raise Forbidden()
+    return auth
+
+
+SignedIn = Annotated[Auth, Depends(signed_in)]
+TicketWorker = Annotated[Auth, Depends(ticket_worker)]
+Supervisor = Annotated[Auth, Depends(supervisor)]
+Admin = Annotated[Auth, Depends(admin)]
 
 
 async def read_form(request: Request) -> FormData:

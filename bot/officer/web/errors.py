@@ -1,9 +1,14 @@
-"""Error answers: every error is an Indonesian HTML page with the console's security headers.
+"""The console's edge: what every request passes on its way in and out, and the error answers.
 
-Starlette's own answers ("Not Found", "Method Not Allowed", "Field exceeded maximum size of
-1024KB.", "Internal Server Error") and FastAPI's JSON validation errors never reach an
-officer. Parameters that fail validation at the edge give 404 when they are part of the
-path (no such page) and 400 otherwise.
+On the way in: `HeadAsGet` (HEAD served as GET), `BodyLimit` (bodies over MAX_FORM_BYTES
+refused) and `edge_guard`, the app-wide dependency that refuses NUL characters and absurdly
+long values in the path and the query. On the way out: `SecurityHeaders` on every answer.
+
+Every error is an Indonesian HTML page with the console's security headers. Starlette's own
+answers ("Not Found", "Method Not Allowed", "Field exceeded maximum size of 1024KB.",
+"Internal Server Error") and FastAPI's JSON validation errors never reach an officer.
+Parameters that fail validation at the edge give 404 when they are part of the path (no such
+page) and 400 otherwise.
 """
 
 from __future__ import annotations
@@ -24,7 +29,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.officer.web.console import (
     MAX_FORM_BYTES,
+    NUL_MESSAGE,
     Auth,
+    BadInput,
     BodyTooLarge,
     Console,
     CsrfFailed,
@@ -35,6 +42,8 @@ from bot.officer.web.console import (
 )
 
 log = logging.getLogger(__name__)
+
+MAX_QUERY_VALUE = 2000  # characters of one query parameter
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -286,3 +295,15 @@ class BodyLimit:
             return message
 
         await self.app(scope, limited, send)
+
+
+def edge_guard(request: Request) -> None:
+    """Before any route: a NUL character in the path or the query is refused (no database
+    stores one), and so is an absurdly long query value."""
+    if "\x00" in request.url.path:
+        raise NotFound()
+    for key, value in request.query_params.multi_items():
+        if "\x00" in key or "\x00" in value:
+            raise BadInput(NUL_MESSAGE)
+        if len(value) > MAX_QUERY_VALUE:
+            raise BadInput("Isian di alamat halaman terlalu panjang.")

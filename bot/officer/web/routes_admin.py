@@ -12,8 +12,7 @@ from bot.officer import accounts, audit, catalogue_admin, notices
 from bot.officer.passwords import WeakPassword
 from bot.officer.queue import BadFilter, format_day_input, parse_day
 from bot.officer.tickets import list_units
-from bot.officer.web.console import NotFound, checked_form, checked_multi, console
-from bot.officer.web.deps import Admin
+from bot.officer.web.console import Admin, NotFound, checked_form, checked_multi, console
 from bot.officer.web.params import KeyPath, RowIdPath, parse_chat_id
 from bot.store.models import OfficerRole
 from bot.tickets import holidays

@@ -14,11 +14,11 @@ from bot.officer.web.console import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
     CsrfFailed,
+    SignedIn,
     checked_form,
     console,
     read_form,
 )
-from bot.officer.web.deps import SignedIn
 from bot.officer.web.params import NextPath
 
 router = APIRouter()

@@ -11,8 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from bot.officer.canned import list_canned, save_canned
 from bot.officer.queue import DAY_MIN
 from bot.officer.reports import build_report, hours_text
-from bot.officer.web.console import checked_form, console
-from bot.officer.web.deps import Supervisor
+from bot.officer.web.console import Supervisor, checked_form, console
 from bot.officer.web.params import CannedForm, DayQuery, validated
 from bot.store.models import Category
 from bot.texts import CATEGORY_SHORT_LABELS

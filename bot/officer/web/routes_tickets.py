@@ -17,8 +17,16 @@ from bot.officer import tickets
 from bot.officer.access import Viewer, can_assign_others, can_take
 from bot.officer.canned import get_canned, list_canned
 from bot.officer.queue import SORTS, BadFilter, QueueFilter, decode_cursor
-from bot.officer.web.console import Auth, BadInput, Console, NotFound, checked_form, console
-from bot.officer.web.deps import Supervisor, TicketWorker
+from bot.officer.web.console import (
+    Auth,
+    BadInput,
+    Console,
+    NotFound,
+    Supervisor,
+    TicketWorker,
+    checked_form,
+    console,
+)
 from bot.officer.web.params import (
     ActionForm,
     ActionPath,
