@@ -82,8 +82,7 @@ def fill(url: str, count: int, seed: int = 7) -> dict[str, int]:
     from sqlalchemy.engine import make_url
 
     from bot.officer.accounts import create_account
-    from bot.store import prepare_database
-    from bot.store.db import get_engine
+    from bot.store.db import get_engine, prepare_database
     from bot.store.models import Category, OfficerRole
     from bot.tickets.deadlines import Deadlines, HolidayCalendar, ResolutionPolicy
 

@@ -30,7 +30,7 @@ from typing import Any  # noqa: E402
 import httpx  # noqa: E402
 from sqlalchemy import Engine, event  # noqa: E402
 
-from bot.store import prepare_database  # noqa: E402
+from bot.store.db import prepare_database  # noqa: E402
 from bot.telegram.app import TelegramFrontend  # noqa: E402
 from devtools.devstack import Servers, ensure_model  # noqa: E402
 from devtools.local_api import LocalBotApi  # noqa: E402

@@ -23,7 +23,7 @@ from bot.logging_config import configure_logging
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
-    from bot.store import prepare_database
+    from bot.store.db import prepare_database
 
     prepare_database(seed="if-empty" if args.seed_if_empty else "never")
     print("database is up to date")
@@ -31,7 +31,7 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def _cmd_seed(_args: argparse.Namespace) -> int:
-    from bot.store import prepare_database
+    from bot.store.db import prepare_database
 
     path = get_settings().catalogue_path
     result = prepare_database(seed="always")
@@ -56,14 +56,13 @@ def _cmd_seed(_args: argparse.Namespace) -> int:
 
 
 def _cmd_catalogue_import(args: argparse.Namespace) -> int:
-    from bot.store import prepare_database
     from bot.store.catalogue import (
         Catalogue,
         CatalogueImportError,
         catalogue_diff,
         import_catalogue,
     )
-    from bot.store.db import get_engine
+    from bot.store.db import get_engine, prepare_database
 
     path = get_settings().catalogue_path
     catalogue = Catalogue.from_file(path)
@@ -96,7 +95,7 @@ def _cmd_catalogue_import(args: argparse.Namespace) -> int:
 def _cmd_actions(args: argparse.Namespace) -> int:
     from rasa_sdk import endpoint
 
-    from bot.store import prepare_database
+    from bot.store.db import prepare_database
 
     prepare_database(seed="if-empty")
     os.environ.setdefault("SANIC_HOST", args.host)

@@ -13,9 +13,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from bot.config import get_settings
-from bot.store import Repository, prepare_database
-from bot.store.db import dispose_engines, get_engine
+from bot.store.db import dispose_engines, get_engine, prepare_database
 from bot.store.models import Holiday
+from bot.store.repository import Repository
 from bot.tickets.deadlines import HolidayCalendar
 from bot.tickets.holidays import read_holidays
 from tests.utils import ROOT

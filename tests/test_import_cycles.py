@@ -30,17 +30,38 @@ def import_graph() -> dict[str, set[str]]:
     modules = module_names()
     graph: dict[str, set[str]] = {}
     for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
         imported: set[str] = set()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 imported.update(alias.name for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                submodules = {f"{node.module}.{a.name}" for a in node.names} & modules.keys()
+            elif isinstance(node, ast.ImportFrom):
+                source = _absolute(node, package)
+                if not source:
+                    continue
+                submodules = {f"{source}.{a.name}" for a in node.names} & modules.keys()
                 imported.update(submodules)
                 if len(submodules) < len(node.names):
-                    imported.add(node.module)
-        graph[name] = {m for m in imported if m in modules and m != name}
+                    imported.add(source)
+        # Importing a.b.c runs a/__init__.py and a/b/__init__.py first, except the packages
+        # this module sits in: Python has already started those before it.
+        own = set(_self_and_parents(name))
+        with_parents = {p for m in imported for p in _self_and_parents(m)} - own
+        graph[name] = {m for m in with_parents if m in modules}
     return graph
+
+
+def _absolute(node: ast.ImportFrom, package: str) -> str:
+    """The dotted module a `from ... import` names, relative imports resolved."""
+    if node.level == 0:
+        return node.module or ""
+    base = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+    return ".".join([*base, *([node.module] if node.module else [])])
+
+
+def _self_and_parents(module: str) -> list[str]:
+    parts = module.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:

@@ -81,8 +81,7 @@ def _read_password(from_stdin: bool) -> str:
 def _cmd_create(args: argparse.Namespace) -> int:
     from bot.officer.accounts import AccountError, create_account
     from bot.officer.passwords import WeakPassword
-    from bot.store import prepare_database
-    from bot.store.db import get_engine
+    from bot.store.db import get_engine, prepare_database
     from bot.store.models import OfficerRole
 
     prepare_database(seed="if-empty")
@@ -106,8 +105,7 @@ def _cmd_create(args: argparse.Namespace) -> int:
 def _cmd_set_password(args: argparse.Namespace) -> int:
     from bot.officer.accounts import AccountError, set_password
     from bot.officer.passwords import WeakPassword
-    from bot.store import prepare_database
-    from bot.store.db import get_engine
+    from bot.store.db import get_engine, prepare_database
 
     prepare_database(seed="if-empty")
     try:
@@ -121,8 +119,7 @@ def _cmd_set_password(args: argparse.Namespace) -> int:
 
 def _cmd_list(_args: argparse.Namespace) -> int:
     from bot.officer.accounts import list_accounts
-    from bot.store import prepare_database
-    from bot.store.db import get_engine
+    from bot.store.db import get_engine, prepare_database
 
     prepare_database(seed="if-empty")
     items = list_accounts(get_engine())
@@ -141,7 +138,7 @@ def _cmd_console(args: argparse.Namespace) -> int:
     import uvicorn
 
     from bot.officer.web import create_app
-    from bot.store import prepare_database
+    from bot.store.db import prepare_database
 
     prepare_database(seed="if-empty")
     settings = get_settings()

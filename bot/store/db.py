@@ -1,7 +1,9 @@
-"""Engine and migrations. The engine is created lazily, on first use, never at import."""
+"""Engine, migrations and preparing a database (migrate, then seed the catalogue). The engine
+is created lazily, on first use, never at import."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 
@@ -9,7 +11,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from bot.config import get_settings
+from bot.store.catalogue import Catalogue, SeedResult, catalogue_is_empty, seed_catalogue
 
+log = logging.getLogger(__name__)
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -70,3 +74,25 @@ def migrate(url: str | None = None) -> None:
     from alembic import command
 
     command.upgrade(alembic_config(url), "head")
+
+
+def prepare_database(url: str | None = None, seed: str = "if-empty") -> SeedResult | None:
+    """Apply migrations, then insert what the catalogue file adds to the database.
+
+    `seed`: "always", "if-empty" (only into an empty catalogue) or "never". Seeding never
+    changes a stored office or service (see `seed_catalogue`). Returns what was inserted.
+    """
+    settings = get_settings()
+    url = url or settings.database_url
+    migrate(url)
+    engine = get_engine(url)
+    if seed == "always" or (seed == "if-empty" and catalogue_is_empty(engine)):
+        result = seed_catalogue(engine, Catalogue.from_file(settings.catalogue_path))
+        log.info(
+            "catalogue seeded: %d offices, %d services, %d aliases added",
+            len(result.offices),
+            len(result.services),
+            len(result.aliases),
+        )
+        return result
+    return None

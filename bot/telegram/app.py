@@ -27,8 +27,8 @@ from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
 from bot.config import Settings
-from bot.store import Repository
 from bot.store.db import get_engine
+from bot.store.repository import Repository
 from bot.telegram import handlers, health
 from bot.telegram.conversation import Conversation
 from bot.telegram.outbox import OutboxWorker, retry_after_seconds

@@ -9,8 +9,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from actions.fallback import ActionHandleFallback
-from bot.store import ComplaintDraft, Repository
 from bot.store.models import Category, Privacy, Ticket, TicketStatus
+from bot.store.repository import ComplaintDraft, Repository
 from tests.utils.actions import make_tracker, responses
 
 

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from actions.feedback import ActionGiveFeedback
 from bot.officer.access import Viewer
-from bot.store import ComplaintDraft, Repository
 from bot.store.models import (
     Category,
     OfficerRole,
@@ -24,7 +23,7 @@ from bot.store.models import (
     TicketEvent,
     utcnow,
 )
-from bot.store.repository import RATING_WINDOW_DAYS
+from bot.store.repository import RATING_WINDOW_DAYS, ComplaintDraft, Repository
 from bot.tickets.deadlines import Deadlines, HolidayCalendar, ResolutionPolicy
 from bot.tickets.workflow import Workflow
 from tests.utils import ROOT
@@ -147,6 +146,7 @@ def rating_events(repo: Repository, public_id: str) -> list[tuple[Any, str | Non
                 select(TicketEvent)
                 .join(Ticket, Ticket.id == TicketEvent.ticket_id)
                 .where(Ticket.public_id == public_id, TicketEvent.kind == "rating")
+                .order_by(TicketEvent.id)
             )
         ]
 

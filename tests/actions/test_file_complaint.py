@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from actions.file_complaint import ActionSubmitComplaint
 from bot.config import get_settings
-from bot.store import Repository
 from bot.store.ids import TICKET_ID_RE
 from bot.store.models import Ticket
+from bot.store.repository import Repository
 from tests.utils.actions import make_tracker, responses, texts
 
 FILLED = {

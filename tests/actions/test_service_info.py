@@ -10,9 +10,9 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from actions.service_info import ASPECT_BY_INTENT, ActionAnswerService, asked_aspect
-from bot.store import Repository, ServiceView
 from bot.store.catalogue import CANONICAL_SERVICE_IDS
 from bot.store.models import Service
+from bot.store.repository import Repository, ServiceView
 from bot.texts import ASPECT_BUTTON_LABELS, ASPECT_LABELS
 from tests.utils.actions import entity, make_tracker, responses, texts
 

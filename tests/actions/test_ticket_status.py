@@ -7,8 +7,8 @@ from typing import Any
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.ticket_status import ActionCheckStatus
-from bot.store import ComplaintDraft, Repository
 from bot.store.models import Category, Privacy
+from bot.store.repository import ComplaintDraft, Repository
 from tests.utils.actions import entity, make_tracker, responses, texts
 
 

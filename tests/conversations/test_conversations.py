@@ -38,7 +38,7 @@ import yaml
 from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.orm import Session
 
-from bot.store import prepare_database
+from bot.store.db import prepare_database
 from bot.store.models import Citizen, Rating, Service, Ticket
 from devtools.devstack import ROOT, Servers, ensure_model
 

@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings, get_settings
 from bot.officer.web import create_app
-from bot.store import ComplaintDraft, Repository
 from bot.store.consent import ConsentRepository
 from bot.store.db import get_engine
 from bot.store.models import Category, OfficerRole, Privacy, Ticket
+from bot.store.repository import ComplaintDraft, Repository
 from bot.tickets.deadlines import Deadlines, HolidayCalendar, ResolutionPolicy
 from bot.tickets.workflow import Workflow
 from tests.utils import ROOT

@@ -11,9 +11,9 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from bot.officer.catalogue_admin import CatalogueError, get_service, update_service
-from bot.store import Repository
 from bot.store.catalogue import Catalogue, import_catalogue
 from bot.store.models import ConsoleAuditLog
+from bot.store.repository import Repository
 from bot.tickets.deadlines import HolidayCalendar
 from tests.utils.officer import People, csrf_of
 

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from bot.store import Repository
 from bot.store.models import (
     Category,
     OutboxMessage,
@@ -18,6 +17,7 @@ from bot.store.models import (
     TicketStatus,
     utcnow,
 )
+from bot.store.repository import Repository
 from bot.tickets.deadlines import HolidayCalendar, local_today
 from bot.tickets.expiry import close_unanswered
 from bot.tickets.workflow import Workflow

@@ -28,10 +28,10 @@ from sqlalchemy.orm import Session
 from actions.file_complaint import ActionSubmitComplaint
 from actions.ticket_status import ActionCheckStatus
 from bot.officer.notices import queue_new_ticket_notices, set_unit_channel
-from bot.store import Repository
 from bot.store.consent import ConsentRepository
 from bot.store.inbox import InboxRepository
 from bot.store.models import OfficerRole, OutboxMessage, Privacy
+from bot.store.repository import Repository
 from bot.tickets.deadlines import HolidayCalendar
 from bot.tickets.workflow import Workflow
 from tests.utils import ROOT

@@ -15,8 +15,8 @@ from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
 from bot.officer.reports import build_report
-from bot.store import Repository
 from bot.store.models import OfficerRole, Privacy, Rating
+from bot.store.repository import Repository
 from bot.tickets.deadlines import HolidayCalendar
 from bot.tickets.workflow import Workflow
 from tests.utils.officer import People, TicketMaker, add_officer, viewer

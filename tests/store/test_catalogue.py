@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from bot.store import Repository
 from bot.store.catalogue import CANONICAL_SERVICE_IDS, Catalogue
+from bot.store.repository import Repository
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "data" / "services.yml"
 

@@ -18,15 +18,15 @@ from bot.__main__ import build_parser, main
 from bot.config import get_settings
 from bot.officer.accounts import create_account
 from bot.officer.catalogue_admin import get_service, update_service
-from bot.store import Repository, prepare_database
 from bot.store.catalogue import (
     Catalogue,
     CatalogueImportError,
     catalogue_diff,
     import_catalogue,
 )
-from bot.store.db import get_engine
+from bot.store.db import get_engine, prepare_database
 from bot.store.models import ConsoleAuditLog, OfficerRole, ServiceQuestion
+from bot.store.repository import Repository
 from bot.tickets.deadlines import HolidayCalendar
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "data" / "services.yml"

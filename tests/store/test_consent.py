@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.store import Repository
 from bot.store.consent import ConsentRepository
 from bot.store.models import Citizen
+from bot.store.repository import Repository
 
 
 def test_consent_is_recorded_once_given(repo: Repository) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.store import ComplaintDraft, Repository
 from bot.store.consent import ConsentRepository
 from bot.store.deletion import DeletionRepository
 from bot.store.inbox import InboxRepository
 from bot.store.models import Category, Citizen, InboxMessage, OutboxMessage, Privacy, Ticket
+from bot.store.repository import ComplaintDraft, Repository
 
 
 def test_forgetting_a_citizen_keeps_tickets_without_the_person(repo: Repository) -> None:

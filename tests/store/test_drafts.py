@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from bot.store import ComplaintDraft, Repository
 from bot.store.drafts import DraftRepository
 from bot.store.models import Attachment, Category, DraftAttachment, Privacy, Ticket
+from bot.store.repository import ComplaintDraft, Repository
 
 
 def drafts_of(engine: Engine, sender_id: str) -> list[str]:

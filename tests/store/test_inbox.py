@@ -9,9 +9,9 @@ from threading import Barrier
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from bot.store import Repository
 from bot.store.inbox import InboxRepository
 from bot.store.models import InboxMessage, utcnow
+from bot.store.repository import Repository
 
 
 def inbox(repo: Repository, bot_id: int = 1) -> InboxRepository:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.store import Repository
 from bot.store.keyboards import KeyboardRepository
+from bot.store.repository import Repository
 
 
 def test_a_keyboard_can_be_used_once(repo: Repository) -> None:

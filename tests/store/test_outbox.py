@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from bot.store import ComplaintDraft, Repository
 from bot.store.models import Category, Citizen, OutboxMessage, Privacy, Ticket
 from bot.store.outbox import OutboxRepository, queue_for_reporter
+from bot.store.repository import ComplaintDraft, Repository
 
 
 def enqueue(engine: Engine, chat_id: int, text: str, kind: str) -> int:

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.store import ComplaintDraft, Repository
 from bot.store.ids import TICKET_ID_RE, normalise_ticket_id
 from bot.store.models import Category, Privacy, Rating, Ticket, TicketEvent, TicketStatus
+from bot.store.repository import ComplaintDraft, Repository
 
 
 def draft(text: str = "Jalan berlubang besar di depan SDN 3 sudah dua bulan.") -> ComplaintDraft:

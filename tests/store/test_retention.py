@@ -7,10 +7,10 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.store import ComplaintDraft, Repository
 from bot.store.inbox import InboxRepository
 from bot.store.models import Category, InboxMessage, OutboxMessage, Privacy, Ticket, utcnow
 from bot.store.outbox import OutboxRepository
+from bot.store.repository import ComplaintDraft, Repository
 from bot.store.retention import purge
 
 

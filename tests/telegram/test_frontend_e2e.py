@@ -17,7 +17,6 @@ import yaml
 from sqlalchemy import Engine, event, select, text, update
 from sqlalchemy.orm import Session
 
-from bot.store import ComplaintDraft, Repository
 from bot.store.db import get_engine
 from bot.store.models import (
     Attachment,
@@ -30,6 +29,7 @@ from bot.store.models import (
     TicketStatus,
     utcnow,
 )
+from bot.store.repository import ComplaintDraft, Repository
 from bot.telegram.app import PURGE_INTERVAL_S, SECRET_HEADER, WEBHOOK_PATH, TelegramFrontend
 from bot.telegram.rasa_client import RasaClient, RasaUnavailable
 from devtools.local_api import LocalBotApi, SimulatedUser, make_png

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from bot.config import get_settings
 from bot.officer.accounts import create_account
-from bot.store import ComplaintDraft, get_repository
 from bot.store.db import get_engine, migrate
 from bot.store.models import Category, ConsoleAuditLog, Holiday, OfficerRole, Privacy
+from bot.store.repository import ComplaintDraft, get_repository
 from bot.tickets import holidays
 from bot.tickets.deadlines import HolidayCalendar, current_deadlines, holiday_calendar, local_today
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bot.store import prepare_database
+from bot.store.db import prepare_database
 from devtools.devstack import Servers, ensure_model
 
 
