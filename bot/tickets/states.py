@@ -36,7 +36,7 @@ B, V, P, W, S, R = (
     TicketStatus.DITOLAK,
 )
 
-# Short status names for officers (bot.labels.STATUS_LABELS speaks to citizens).
+# Short status names for officers (bot.texts.STATUS_LABELS speaks to citizens).
 STATUS_NAMES: dict[TicketStatus, str] = {
     B: "Baru",
     V: "Diverifikasi",
