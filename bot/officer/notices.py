@@ -27,6 +27,7 @@ from bot.store.models import (
     UnitTicketNotice,
     utcnow,
 )
+from bot.store.outbox import queue_message
 from bot.texts import CATEGORY_SHORT_LABELS, format_date, text
 
 SNIPPET = 200
@@ -62,21 +63,16 @@ def queue_notice(s: Session, ticket: Ticket, office_id: str) -> int | None:
     if told is not None:
         return None
     office = s.get(Office, office_id)
-    now = utcnow()
-    row = OutboxMessage(
-        chat_id=channel.telegram_chat_id,
-        text=notice_text(ticket, office.name if office else office_id, get_settings().console_url),
-        kind="unit_notice",
-        ticket_id=ticket.id,
-        status="pending",
-        next_attempt_at=now,
-        created_at=now,
+    outbox_id = queue_message(
+        s,
+        channel.telegram_chat_id,
+        notice_text(ticket, office.name if office else office_id, get_settings().console_url),
+        "unit_notice",
+        ticket.id,
     )
-    s.add(row)
+    s.add(UnitTicketNotice(ticket_id=ticket.id, office_id=office_id, outbox_id=outbox_id))
     s.flush()
-    s.add(UnitTicketNotice(ticket_id=ticket.id, office_id=office_id, outbox_id=row.id))
-    s.flush()
-    return row.id
+    return outbox_id
 
 
 def queue_new_ticket_notices(engine: Engine, limit: int = 200) -> int:

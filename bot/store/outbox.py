@@ -35,12 +35,24 @@ def queue_for_reporter(
     chat_id = s.scalar(select(Citizen.telegram_user_id).where(Citizen.id == ticket.citizen_id))
     if chat_id is None:
         return None
+    return queue_message(s, chat_id, text, kind, ticket.id, now)
+
+
+def queue_message(
+    s: Session,
+    chat_id: int,
+    text: str,
+    kind: str,
+    ticket_id: int | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Queue a message to a Telegram chat inside the caller's transaction; the outbox id."""
     now = now or utcnow()
     row = OutboxMessage(
         chat_id=chat_id,
         text=text,
         kind=kind,
-        ticket_id=ticket.id,
+        ticket_id=ticket_id,
         status="pending",
         next_attempt_at=now,
         created_at=now,

@@ -15,6 +15,7 @@ from bot.store.catalogue import Catalogue, import_catalogue
 from bot.store.models import ConsoleAuditLog
 from bot.store.repository import Repository
 from bot.tickets.deadlines import HolidayCalendar
+from tests.utils.catalogue import service_form
 from tests.utils.officer import People, csrf_of
 
 Client = Callable[..., TestClient]
@@ -29,22 +30,7 @@ def restore_catalogue(engine: Engine) -> Iterator[None]:
 
 
 def _form(engine: Engine, service_id: str, **changes: str) -> dict[str, str]:
-    row = get_service(engine, service_id)
-    assert row is not None
-    form = {
-        "name": row.name,
-        "office_id": row.office_id,
-        "requirements": "\n".join(row.requirements),
-        "procedure": "\n".join(row.procedure),
-        "cost": row.cost or "",
-        "cost_basis": row.cost_basis or "",
-        "duration": row.duration or "",
-        "duration_basis": row.duration_basis or "",
-        "online_channel": row.online_channel or "",
-        "product": row.product or "",
-    }
-    form.update(changes)
-    return form
+    return service_form(engine, service_id, **changes)
 
 
 def test_admin_edits_a_service_and_the_assistant_uses_it(

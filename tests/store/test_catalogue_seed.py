@@ -28,6 +28,7 @@ from bot.store.db import get_engine, prepare_database
 from bot.store.models import ConsoleAuditLog, OfficerRole, ServiceQuestion
 from bot.store.repository import Repository
 from bot.tickets.deadlines import HolidayCalendar
+from tests.utils.catalogue import service_form
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "data" / "services.yml"
 PASSWORD = "kata-sandi-panjang-sekali"
@@ -47,24 +48,7 @@ def admin(engine: Engine) -> int:
 
 
 def _edit(engine: Engine, service_id: str, actor: int, **changes: str) -> None:
-    row = get_service(engine, service_id)
-    assert row is not None
-    form = {
-        "name": row.name,
-        "office_id": row.office_id,
-        "requirements": "\n".join(row.requirements),
-        "procedure": "\n".join(row.procedure),
-        "cost": row.cost or "",
-        "cost_basis": row.cost_basis or "",
-        "duration": row.duration or "",
-        "duration_basis": row.duration_basis or "",
-        "reporting_deadline": row.reporting_deadline or "",
-        "reporting_deadline_basis": row.reporting_deadline_basis or "",
-        "online_channel": row.online_channel or "",
-        "product": row.product or "",
-        **changes,
-    }
-    update_service(engine, service_id, form, actor)
+    update_service(engine, service_id, service_form(engine, service_id, **changes), actor)
 
 
 def _run(argv: list[str], monkeypatch: pytest.MonkeyPatch, stdin: str = "") -> int:
