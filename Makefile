@@ -25,7 +25,7 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help install run test train retrain lint format typecheck validate test-unit \
+.PHONY: help install run test train retrain load-model lint format typecheck validate test-unit \
         test-nlu test-stories test-conversations seed import-catalogue migrate health chat shell bench bench-pipelines clean lock
 
 help: ## List the targets
@@ -40,6 +40,9 @@ train: install ## Train the Rasa model unless data, domain and config are unchan
 
 retrain: install ## Train the Rasa model even if nothing changed
 	@scripts/train.sh --force
+
+load-model: install ## Load models/layanan-aduan.tar.gz into the running Rasa server (no restart)
+	@$(PY) -m bot model load
 
 run: install train ## Start the whole service on the embedded defaults (SQLite under var/)
 	@$(PY) -m bot migrate --seed-if-empty >/dev/null
@@ -56,7 +59,7 @@ format: install ## Apply ruff formatting and safe fixes
 	$(VENV)/bin/ruff check --fix bot actions devtools tests bench
 	$(VENV)/bin/ruff format bot actions devtools tests bench
 
-typecheck: install ## mypy on bot/ and actions/
+typecheck: install ## mypy on bot/, actions/ and devtools/
 	$(VENV)/bin/mypy
 
 validate: install ## rasa data validate --fail-on-warnings
