@@ -1,7 +1,7 @@
 """Command line: `python -m bot <command>`.
 
 migrate           apply database migrations (--seed-if-empty: seed an empty catalogue)
-seed              insert what data/services.yml adds to the database; never overwrites edits
+seed              insert what data/services.yml and data/holidays.yml add; never overwrites edits
 catalogue import  replace the database's catalogue with data/services.yml (diff, then confirm)
 actions           migrate, seed on first start, then run the Rasa action server
 telegram          run the Telegram front end
@@ -52,6 +52,15 @@ def _cmd_seed(_args: argparse.Namespace) -> int:
         "Stored offices and services were left as they are "
         "(python -m bot catalogue import replaces them with the file)."
     )
+    from bot.store.db import get_engine
+    from bot.tickets.holidays import seed_holidays
+
+    settings = get_settings()
+    days = seed_holidays(get_engine(settings.database_url), settings.holidays_path)
+    if days:
+        print(f"holidays: added from {settings.holidays_path}: {', '.join(map(str, days))}")
+    else:
+        print(f"holidays: nothing to add from {settings.holidays_path}")
     return 0
 
 
@@ -178,7 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.set_defaults(func=_cmd_migrate)
     sub.add_parser(
         "seed",
-        help="insert what data/services.yml adds to the database; never overwrites edits",
+        help="insert what data/services.yml and data/holidays.yml add; never overwrites edits",
         description="Insert the offices, services and aliases of CATALOGUE_PATH that the "
         "database lacks. Stored offices and services (edited in the console) stay as they are.",
     ).set_defaults(func=_cmd_seed)

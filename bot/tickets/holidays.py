@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.officer.audit import record
-from bot.store.models import Holiday, utcnow
+from bot.store.models import ConsoleAuditLog, Holiday, utcnow
 
 KINDS = {"libur_nasional": "Libur nasional", "cuti_bersama": "Cuti bersama"}
 
@@ -97,3 +97,40 @@ def remove_holiday(engine: Engine, actor_id: int | None, day: date) -> bool:
         s.delete(row)
         record(s, actor_id, "holiday_removed", day.isoformat(), None)
     return True
+
+
+def seed_holidays(engine: Engine, path: Path) -> list[date]:
+    """Insert the file's dates the database lacks (say, next year's SKB); returns them.
+
+    Never changes a stored date and never brings back one an admin removed (the removal is
+    in the audit log). The file stays the seed; the table is the calendar.
+    """
+    entries = read_holidays(path)
+    with Session(engine) as s, s.begin():
+        stored = set(s.scalars(select(Holiday.day)))
+        removed = set(
+            s.scalars(
+                select(ConsoleAuditLog.target).where(ConsoleAuditLog.action == "holiday_removed")
+            )
+        )
+        now = utcnow()
+        added = []
+        for entry in entries:
+            if entry.date in stored or entry.date.isoformat() in removed:
+                continue
+            s.add(
+                Holiday(
+                    day=entry.date,
+                    name=" ".join(entry.name.split())[:200],
+                    kind=entry.kind if entry.kind in KINDS else "libur_nasional",
+                    provisional=entry.provisional,
+                    updated_at=now,
+                )
+            )
+            stored.add(entry.date)
+            added.append(entry.date)
+        if added:
+            record(
+                s, None, "holidays_seeded", str(path.name), {"days": [d.isoformat() for d in added]}
+            )
+    return added

@@ -136,3 +136,31 @@ def test_the_migration_seeds_the_table_from_the_file_once(
             assert len(s.scalars(select(Holiday.day)).all()) == len(seeded) - 1
     finally:
         get_settings.cache_clear()
+
+
+def test_seed_adds_the_files_new_dates_but_not_removed_or_edited_ones(
+    engine: Engine, admin: int, tmp_path: Path
+) -> None:
+    """Next year's SKB goes into the file; `make seed` brings its dates in, and leaves the
+    admin's removals and renames as they are."""
+    seeded = holidays.list_holidays(engine)
+    removed, renamed = seeded[0].date, seeded[1].date
+    holidays.remove_holiday(engine, admin, removed)
+    holidays.add_holiday(engine, admin, renamed, "Nama dari admin", "cuti_bersama")
+    new_day = date(2035, 8, 17)
+    grown = tmp_path / "holidays.yml"
+    grown.write_text(
+        SEED.read_text(encoding="utf-8")
+        + f"  - date: {new_day.isoformat()}\n    name: Hari Kemerdekaan\n"
+        "    kind: libur_nasional\n    provisional: true\n",
+        encoding="utf-8",
+    )
+
+    assert holidays.seed_holidays(engine, grown) == [new_day]
+    assert holidays.seed_holidays(engine, grown) == []
+
+    stored = {h.date: h for h in holidays.list_holidays(engine)}
+    assert new_day in stored and stored[new_day].provisional
+    assert removed not in stored
+    assert stored[renamed].name == "Nama dari admin"
+    assert holiday_calendar(engine).is_working_day(new_day) is False
