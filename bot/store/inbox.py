@@ -1,7 +1,9 @@
 """The inbox: every Telegram update, stored before it is acknowledged, until it is handled.
 
 Inbox rows are addressed by their own id (`inbox_id`): an update id identifies an update
-only within the deduplication window.
+only within the deduplication window. Storing an update also tells whether its sender has
+consented to the privacy notice (read in the same transaction), so that handling a message
+needs no further round trip for either.
 """
 
 from __future__ import annotations
@@ -14,7 +16,16 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.store.models import InboxMessage, utcnow
+from bot.store.models import Citizen, InboxMessage, utcnow
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A newly stored update: its inbox row, and whether its sender had consented to the
+    privacy notice when it was stored."""
+
+    inbox_id: int
+    consented: bool
 
 
 @dataclass(frozen=True)
@@ -69,9 +80,9 @@ class InboxRepository:
         kind: str,
         sender_id: str | None,
         chat_id: int | None,
-    ) -> int | None:
-        """Store an incoming update: its inbox id, or None for a duplicate (the same update
-        id was stored less than the deduplication window ago).
+    ) -> Stored | None:
+        """Store an incoming update: its inbox id and its sender's consent, or None for a
+        duplicate (the same update id was stored less than the deduplication window ago).
 
         Concurrent arrivals of one update (webhook redelivery, two replicas) cannot both
         be stored: at most one row per (bot, update id) has an open window, enforced by
@@ -79,7 +90,13 @@ class InboxRepository:
         """
         try:
             with Session(self.engine) as s, s.begin():
-                return self._insert(s, update_id, raw, kind, sender_id, chat_id)
+                inbox_id = self._insert(s, update_id, raw, kind, sender_id, chat_id)
+                consent = (
+                    s.scalar(select(Citizen.consent_at).where(Citizen.sender_id == sender_id))
+                    if sender_id is not None
+                    else None
+                )
+                return Stored(inbox_id, consent is not None)
         except IntegrityError:
             return None
 

@@ -33,7 +33,7 @@ from bot.telegram import handlers, health
 from bot.telegram.conversation import Conversation
 from bot.telegram.outbox import OutboxWorker, retry_after_seconds
 from bot.telegram.rasa_client import RasaClient
-from bot.telegram.store import AsyncStore
+from bot.telegram.store import Arrival, AsyncStore
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -63,11 +63,13 @@ class SenderQueues:
         self.application = application
         self._queues: dict[str, asyncio.Queue[Update]] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
-        self.in_flight: set[int] = set()  # update ids queued or being handled here
+        # Update ids queued or being handled here, with what storing them answered (None
+        # for an update recovered from the inbox).
+        self.in_flight: dict[int, Arrival | None] = {}
 
-    def put(self, key: str, update: Update) -> None:
+    def put(self, key: str, update: Update, arrival: Arrival | None = None) -> None:
         """Queue an update behind the same citizen's earlier ones."""
-        self.in_flight.add(update.update_id)
+        self.in_flight[update.update_id] = arrival
         queue = self._queues.setdefault(key, asyncio.Queue())
         queue.put_nowait(update)
         task = self._tasks.get(key)
@@ -82,7 +84,7 @@ class SenderQueues:
             except Exception:  # the error handler logged it; keep serving this citizen
                 log.exception("update %s failed", update.update_id)
             finally:
-                self.in_flight.discard(update.update_id)
+                self.in_flight.pop(update.update_id, None)
         # Idle: forget this citizen's queue (no await since the check above, so no update
         # can have slipped in).
         if self._queues.get(key) is queue:
@@ -154,6 +156,7 @@ class TelegramFrontend:
             attachments_dir=settings.attachments_dir,
             max_photo_bytes=settings.max_photo_bytes,
             max_document_bytes=settings.max_document_bytes,
+            arrivals=self.queues.in_flight,
         )
         handlers.register(self.application)
         await self.application.initialize()
@@ -217,24 +220,24 @@ class TelegramFrontend:
         """
         user = update.effective_user
         chat = update.effective_chat
-        stored = await self.store.store_update(
+        arrival = await self.store.store_update(
             update.update_id,
             update.to_dict(),
             classify(update),
             str(user.id) if user else None,
             chat.id if chat else None,
         )
-        if stored is None:
+        if arrival is None:
             log.info("duplicate update %s ignored", update.update_id)
             return False
-        self._queue(update)
+        self._queue(update, arrival)
         return True
 
-    def _queue(self, update: Update) -> None:
+    def _queue(self, update: Update, arrival: Arrival | None = None) -> None:
         user = update.effective_user
         chat = update.effective_chat
         key = str(user.id) if user else f"chat:{chat.id if chat else 0}"
-        self.queues.put(key, update)
+        self.queues.put(key, update, arrival)
 
     async def _poll(self) -> None:
         bot = self.application.bot

@@ -16,6 +16,7 @@ from telegram.ext import (
 from bot.telegram.deps import (
     ALLOWED_DOCUMENT_TYPES,
     chat_of,
+    consented,
     deps,
     inbox_id,
     reply_local,
@@ -90,7 +91,7 @@ async def save_attachment(
     """Download a file through the Bot API into the attachment storage."""
     shared = deps(context)
     sender = sender_of(update)
-    if not await shared.store.consented(sender):
+    if not await consented(update, context):
         await to_rasa(update, context, "/greet")
         return
     slot = await in_complaint_form(update, context)
@@ -145,7 +146,7 @@ async def location_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     assert message is not None and message.location is not None
     shared = deps(context)
     sender = sender_of(update)
-    if not await shared.store.consented(sender):
+    if not await consented(update, context):
         await to_rasa(update, context, "/greet")
         return
     lat, lon = round(message.location.latitude, 6), round(message.location.longitude, 6)

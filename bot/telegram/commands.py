@@ -17,6 +17,7 @@ from bot.telegram.deps import (
     DELETE_PREFIX,
     RASA_COMMANDS,
     chat_of,
+    consented,
     deps,
     inbox_id,
     mark_done,
@@ -36,7 +37,7 @@ async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     shared = deps(context)
     user = update.effective_user
     assert user is not None
-    if await shared.store.consented(sender_of(update)):
+    if await consented(update, context):
         await shared.conversation.forward(
             await inbox_id(update, context), sender_of(update), chat_of(update), "/greet"
         )
@@ -141,7 +142,7 @@ async def answer_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """/jawab ADU-XXXXXX <keterangan>: answer an officer's request for information."""
     shared = deps(context)
     sender = sender_of(update)
-    if not await shared.store.consented(sender):
+    if not await consented(update, context):
         await to_rasa(update, context, "/greet")
         return
     args = context.args or []

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -15,7 +16,7 @@ from telegram.ext import (
 
 from bot.telegram import rendering
 from bot.telegram.conversation import Conversation
-from bot.telegram.store import AsyncStore
+from bot.telegram.store import Arrival, AsyncStore
 from bot.texts import text
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,8 @@ class HandlerDeps:
     attachments_dir: Path
     max_photo_bytes: int
     max_document_bytes: int
+    # What storing each update being handled answered, by update id (the sender queues').
+    arrivals: Mapping[int, Arrival | None] = field(default_factory=dict)
 
 
 def deps(context: ContextTypes.DEFAULT_TYPE) -> HandlerDeps:
@@ -56,12 +59,22 @@ def chat_of(update: Update) -> int:
     return update.effective_chat.id
 
 
+def arrival(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Arrival | None:
+    """What storing the update being handled answered (None if it was recovered)."""
+    return deps(context).arrivals.get(update.update_id)
+
+
 async def inbox_id(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:
     """The inbox row of the update being handled (stored before it was handed over).
 
     None only when the row is gone (the citizen's data was deleted meanwhile).
     """
-    return await deps(context).store.inbox_id(update.update_id)
+    return await deps(context).store.inbox_id(update.update_id, arrival(update, context))
+
+
+async def consented(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """True once the sender of the update being handled agreed to the privacy notice."""
+    return await deps(context).store.consented(sender_of(update), arrival(update, context))
 
 
 async def mark_done(update: Update, context: ContextTypes.DEFAULT_TYPE, kind: str) -> None:
@@ -107,7 +120,7 @@ async def to_rasa(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: s
     """Forward a turn to Rasa once the citizen has consented; hold it until then."""
     shared = deps(context)
     sender = sender_of(update)
-    if not await shared.store.consented(sender):
+    if not await consented(update, context):
         await shared.store.hold(await inbox_id(update, context), payload)
         await shared.conversation.say(chat_of(update), text("consent_needed"))
         await send_privacy_notice(context, chat_of(update))

@@ -7,6 +7,10 @@ the server. Each method here runs one method of the synchronous repositories of
 repository and Rasa's tracker store) on a thread pool as large as the engine's connection
 pool, and awaits it. The SQL keeps one code path, shared with the console and the actions.
 
+Storing an update answers what handling it needs next (its inbox row, its sender's consent):
+the handler gets them from its `Arrival` without another round trip, unless this process
+changed a consent since, which may have made them stale.
+
 Nothing else in `bot/telegram` reaches the database (health.py's `SELECT 1` runs on a
 thread too): tests/telegram/test_frontend_e2e.py fails when a handler runs SQL on the loop.
 """
@@ -17,6 +21,7 @@ import asyncio
 import functools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ParamSpec, TypeVar
 
@@ -38,7 +43,7 @@ from bot.store.rasa_tracker import delete_conversation
 from bot.store.repository import Repository, TicketView
 from bot.store.retention import PurgeReport, purge
 
-__all__ = ["AsyncStore", "InboxItem", "OutboxItem", "PurgeReport", "UnfinishedUpdate"]
+__all__ = ["Arrival", "AsyncStore", "InboxItem", "OutboxItem", "PurgeReport", "UnfinishedUpdate"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -49,6 +54,16 @@ def pool_size(engine: Engine) -> int:
     """How many connections the engine keeps: more threads would only wait for one."""
     pool = engine.pool
     return pool.size() if isinstance(pool, QueuePool) else DEFAULT_THREADS
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """An update as it was stored: its inbox row and whether its sender had consented, as
+    of consent change number `consent_changes` of this process."""
+
+    inbox_id: int
+    consented: bool
+    consent_changes: int
 
 
 class AsyncStore:
@@ -73,6 +88,9 @@ class AsyncStore:
         self.rasa_tracker_url = rasa_tracker_url
         self.threads = pool_size(engine)
         self._executor: ThreadPoolExecutor | None = None
+        # Consents recorded or forgotten by this process: an arrival read before the last
+        # one may be stale (the citizen's earlier update in the queue changed it).
+        self._consent_changes = 0
 
     async def _run(self, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         if self._executor is None:
@@ -95,12 +113,25 @@ class AsyncStore:
         kind: str,
         sender_id: str | None,
         chat_id: int | None,
-    ) -> int | None:
-        """Store an incoming update: its inbox id, or None for a duplicate."""
-        return await self._run(self.inbox.store_update, update_id, raw, kind, sender_id, chat_id)
+    ) -> Arrival | None:
+        """Store an incoming update: its inbox row and its sender's consent, or None for a
+        duplicate."""
+        changes = self._consent_changes  # before the read: a change during it counts
+        stored = await self._run(self.inbox.store_update, update_id, raw, kind, sender_id, chat_id)
+        return None if stored is None else Arrival(stored.inbox_id, stored.consented, changes)
 
-    async def inbox_id(self, update_id: int) -> int | None:
-        """The inbox row of the update being handled."""
+    def _current(self, arrival: Arrival | None) -> Arrival | None:
+        """The arrival, unless a consent changed here since it was read (a forgotten
+        citizen's inbox rows are deleted too)."""
+        if arrival is not None and arrival.consent_changes == self._consent_changes:
+            return arrival
+        return None
+
+    async def inbox_id(self, update_id: int, arrival: Arrival | None = None) -> int | None:
+        """The inbox row of the update being handled: from its arrival if still current."""
+        current = self._current(arrival)
+        if current is not None:
+            return current.inbox_id
         return await self._run(self.inbox.inbox_id, update_id)
 
     async def has_pending(self, sender_id: str) -> bool:
@@ -183,13 +214,20 @@ class AsyncStore:
 
     # -- the citizen ------------------------------------------------------------------------
 
-    async def consented(self, sender_id: str) -> bool:
-        """True once the citizen agreed to the privacy notice."""
+    async def consented(self, sender_id: str, arrival: Arrival | None = None) -> bool:
+        """True once the citizen agreed to the privacy notice: from the arrival of the
+        update being handled if still current."""
+        current = self._current(arrival)
+        if current is not None:
+            return current.consented
         return await self._run(self.consent.consented, sender_id)
 
     async def record_consent(self, sender_id: str, telegram_user_id: int, name: str | None) -> None:
         """Create or update the citizen with their consent time."""
-        await self._run(self.consent.record, sender_id, telegram_user_id, name)
+        try:
+            await self._run(self.consent.record, sender_id, telegram_user_id, name)
+        finally:  # after the write: an arrival read before it committed is then stale
+            self._consent_changes += 1
 
     async def delete_rasa_conversation(self, sender_id: str) -> int:
         """Delete the conversation Rasa keeps of this sender (UU PDP deletion)."""
@@ -197,7 +235,10 @@ class AsyncStore:
 
     async def forget_citizen(self, sender_id: str) -> int:
         """UU PDP deletion in our store. Returns the number of tickets kept."""
-        return await self._run(self.deletion.forget_citizen, sender_id)
+        try:
+            return await self._run(self.deletion.forget_citizen, sender_id)
+        finally:  # consent and inbox rows are gone: arrivals read before are stale
+            self._consent_changes += 1
 
     async def answer_info_request(
         self, sender_id: str, public_id: str, text: str

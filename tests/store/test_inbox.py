@@ -9,6 +9,7 @@ from threading import Barrier
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from bot.store.consent import ConsentRepository
 from bot.store.inbox import InboxRepository
 from bot.store.models import InboxMessage, utcnow
 from bot.store.repository import Repository
@@ -20,7 +21,8 @@ def inbox(repo: Repository, bot_id: int = 1) -> InboxRepository:
 
 def store(m: InboxRepository, update_id: int, sender: str = "42") -> int | None:
     """Store an update; its inbox id, None for a duplicate."""
-    return m.store_update(update_id, {"update_id": update_id}, "message", sender, int(sender))
+    stored = m.store_update(update_id, {"update_id": update_id}, "message", sender, int(sender))
+    return None if stored is None else stored.inbox_id
 
 
 def status_of(engine: Engine, update_id: int, bot_id: int = 1) -> str | None:
@@ -86,6 +88,25 @@ def test_held_messages_are_released_in_order(repo: Repository) -> None:
         m.hold(store(m, update_id), f"pesan {update_id}")
     assert [i.payload for i in m.release_held("42")] == ["pesan 7", "pesan 8"]
     assert m.release_held("42") == []
+
+
+def test_storing_an_update_tells_its_row_and_whether_the_sender_consented(
+    repo: Repository,
+) -> None:
+    """What handling the update needs next comes back from the same transaction."""
+    m = inbox(repo)
+    before = m.store_update(40, {"update_id": 40}, "message", "42", 42)
+    assert before is not None and not before.consented
+    assert before.inbox_id == m.inbox_id(40)
+    ConsentRepository(repo.engine).record("42", 42, "Warga")
+    after = m.store_update(41, {"update_id": 41}, "message", "42", 42)
+    assert after is not None and after.consented
+    assert after.inbox_id == m.inbox_id(41)
+    other = m.store_update(42, {"update_id": 42}, "message", "43", 43)
+    assert other is not None and not other.consented  # consent is per citizen
+    anonymous = m.store_update(43, {"update_id": 43}, "channel_post", None, None)
+    assert anonymous is not None and not anonymous.consented
+    assert m.store_update(41, {"update_id": 41}, "message", "42", 42) is None
 
 
 # -- deduplication window ----------------------------------------------------------------------

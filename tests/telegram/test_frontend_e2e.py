@@ -600,8 +600,9 @@ async def test_an_update_stored_but_never_handled_is_handled_again(
             "text": "berapa biaya SKCK?",
         },
     }
-    inbox_id = frontend.store.inbox.store_update(update_id, raw, "message", "5018", user.chat_id)
-    assert inbox_id is not None
+    stored = frontend.store.inbox.store_update(update_id, raw, "message", "5018", user.chat_id)
+    assert stored is not None
+    inbox_id = stored.inbox_id
     with Session(get_engine(frontend.settings.database_url)) as s, s.begin():
         s.execute(  # the lease ran out
             update(InboxMessage)
