@@ -30,9 +30,8 @@ from bot.config import Settings
 from bot.store.db import get_engine
 from bot.store.repository import Repository
 from bot.telegram import handlers, health
-from bot.telegram.conversation import Conversation
+from bot.telegram.conversation import Conversation, RasaClient
 from bot.telegram.outbox import OutboxWorker, retry_after_seconds
-from bot.telegram.rasa_client import RasaClient
 from bot.telegram.store import Arrival, AsyncStore
 
 log = logging.getLogger(__name__)

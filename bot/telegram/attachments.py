@@ -13,6 +13,7 @@ from telegram.ext import (
     ContextTypes,
 )
 
+from bot.telegram.conversation import RasaUnavailable
 from bot.telegram.deps import (
     ALLOWED_DOCUMENT_TYPES,
     chat_of,
@@ -23,7 +24,6 @@ from bot.telegram.deps import (
     sender_of,
     to_rasa,
 )
-from bot.telegram.rasa_client import RasaUnavailable
 from bot.texts import text
 
 log = logging.getLogger(__name__)

@@ -1,9 +1,13 @@
-"""Carrying messages between a citizen and Rasa without losing any.
+"""The bridge between citizens and Rasa: carrying their messages without losing any.
 
 Every update is stored in the inbox before it is acknowledged (see `app.py`). A message
 for Rasa is forwarded at once unless an earlier message of the same citizen still waits;
 when Rasa does not answer, the message stays pending, the citizen is told it was received,
 and `retry_pending` (run by the job queue) forwards it later, in order per citizen.
+
+`RasaClient` speaks to Rasa's REST channel and HTTP API over one shared httpx client. With
+a token (RASA_AUTH_TOKEN, `rasa run --auth-token`) every request carries it as `?token=`,
+Rasa's way: the HTTP API answers 401 without it.
 """
 
 from __future__ import annotations
@@ -11,19 +15,129 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
+import httpx
 from telegram import Bot, Message
 from telegram.constants import ChatAction, ParseMode
 
 from bot.telegram import rendering
-from bot.telegram.rasa_client import RasaClient, RasaUnavailable
 from bot.telegram.store import AsyncStore, InboxItem
 from bot.texts import text
 
 log = logging.getLogger(__name__)
 TYPING_REFRESH_S = 4.5
+
+# -- Rasa's REST channel and HTTP API ------------------------------------------------------
+
+
+class RasaUnavailable(Exception):
+    """Rasa (or the action server behind it) did not answer usefully."""
+
+
+@dataclass(frozen=True)
+class FormState:
+    """Which form is active in a conversation, and which slot it asks for."""
+
+    active_loop: str | None
+    requested_slot: str | None
+
+
+class RasaClient:
+    """Sends citizens' messages to Rasa; the sender id is the Telegram user id."""
+
+    def __init__(
+        self,
+        base_url: str,
+        timeout: float = 15.0,
+        client: httpx.AsyncClient | None = None,
+        auth_token: str = "",
+    ):
+        self.base_url = base_url.rstrip("/")
+        self._token: dict[str, str] = {"token": auth_token} if auth_token else {}
+        self._client = client or httpx.AsyncClient(timeout=timeout)
+        self._owns_client = client is None
+
+    async def close(self) -> None:
+        """Close the shared HTTP client."""
+        if self._owns_client:
+            await self._client.aclose()
+
+    async def send(
+        self, sender_id: str, message: str, expect_reply: bool = True
+    ) -> list[dict[str, Any]]:
+        """Post a message to the REST channel and return Rasa's replies.
+
+        Every turn of our assistant says something; no reply at all means the turn failed
+        (typically the action server is down, which Rasa only logs), so it counts as
+        unavailable and the message is retried.
+        """
+        try:
+            response = await self._client.post(
+                f"{self.base_url}/webhooks/rest/webhook",
+                params=self._token,
+                json={"sender": sender_id, "message": message},
+            )
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(_without_token(exc)) from exc
+        if response.status_code != 200:
+            raise RasaUnavailable(f"HTTP {response.status_code}: {response.text[:200]}")
+        replies = response.json()
+        if not isinstance(replies, list):
+            raise RasaUnavailable(f"unexpected reply: {str(replies)[:200]}")
+        if expect_reply and not replies:
+            raise RasaUnavailable("no reply: the action server may be down")
+        return replies
+
+    async def form_state(self, sender_id: str) -> FormState:
+        """The active form and requested slot of a conversation (HTTP API)."""
+        try:
+            response = await self._client.get(
+                f"{self.base_url}/conversations/{sender_id}/tracker",
+                params={"include_events": "NONE", **self._token},
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(_without_token(exc)) from exc
+        tracker = response.json()
+        loop = (tracker.get("active_loop") or {}).get("name")
+        requested = (tracker.get("slots") or {}).get("requested_slot")
+        return FormState(loop, requested if loop else None)
+
+    async def set_slots(self, sender_id: str, slots: dict[str, Any]) -> None:
+        """Set slots in a conversation without a message (e.g. shared coordinates)."""
+        events = [{"event": "slot", "name": name, "value": value} for name, value in slots.items()]
+        try:
+            response = await self._client.post(
+                f"{self.base_url}/conversations/{sender_id}/tracker/events",
+                params={"include_events": "NONE", **self._token},
+                json=events,
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(_without_token(exc)) from exc
+
+    async def reachable(self) -> bool:
+        """True when the Rasa server answers and has a model loaded."""
+        try:
+            response = await self._client.get(
+                f"{self.base_url}/status", params=self._token, timeout=3
+            )
+            return response.status_code == 200 and bool(response.json().get("model_file"))
+        except (httpx.HTTPError, ValueError):
+            return False
+
+
+def _without_token(exc: httpx.HTTPError) -> str:
+    """The error for logs and the inbox, without the token (httpx quotes the URL)."""
+    message = f"{type(exc).__name__}: {exc}"
+    return re.sub(r"token=[^&\s'\"]+", "token=***", message)
+
+
+# -- the citizen <-> Rasa bridge -----------------------------------------------------------
 
 
 class Conversation:

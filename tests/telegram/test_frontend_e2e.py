@@ -31,7 +31,7 @@ from bot.store.models import (
 )
 from bot.store.repository import ComplaintDraft, Repository
 from bot.telegram.app import PURGE_INTERVAL_S, SECRET_HEADER, WEBHOOK_PATH, TelegramFrontend
-from bot.telegram.rasa_client import RasaClient, RasaUnavailable
+from bot.telegram.conversation import RasaClient, RasaUnavailable
 from devtools.local_api import LocalBotApi, SimulatedUser, make_png
 
 pytestmark = [pytest.mark.rasa, pytest.mark.asyncio(loop_scope="module")]
