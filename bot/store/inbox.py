@@ -4,6 +4,10 @@ Inbox rows are addressed by their own id (`inbox_id`): an update id identifies a
 only within the deduplication window. Storing an update also tells whether its sender has
 consented to the privacy notice (read in the same transaction), so that handling a message
 needs no further round trip for either.
+
+A pressed inline button arrives as an update too: the buttons the bot sends carry only an
+index, and `KeyboardRepository` keeps what each press means (its title and payload for
+Rasa), handing it out once.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.store.models import Citizen, InboxMessage, utcnow
+from bot.store.models import Citizen, InboxMessage, SentKeyboard, utcnow
 
 
 @dataclass(frozen=True)
@@ -306,6 +310,47 @@ class InboxRepository:
                 ).one()
                 claimed.append(UnfinishedUpdate(inbox_id, row.update_id, row.raw, attempts + 1))
         return claimed
+
+
+class KeyboardRepository:
+    """Payloads of sent keyboards."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def remember(
+        self, chat_id: int, message_id: int, titles: list[str], payloads: list[str]
+    ) -> None:
+        """Keep the payloads of a sent keyboard; its buttons carry only indexes."""
+        with Session(self.engine) as s, s.begin():
+            s.add(
+                SentKeyboard(
+                    chat_id=chat_id, message_id=message_id, titles=titles, payloads=payloads
+                )
+            )
+
+    def use_button(self, chat_id: int, message_id: int, index: int) -> tuple[str, str] | None:
+        """(title, payload) of the pressed button, once; None if used before or unknown."""
+        with Session(self.engine) as s, s.begin():
+            result = s.execute(
+                update(SentKeyboard)
+                .where(
+                    SentKeyboard.chat_id == chat_id,
+                    SentKeyboard.message_id == message_id,
+                    SentKeyboard.used_at.is_(None),
+                )
+                .values(used_at=utcnow())
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                return None
+            row = s.scalar(
+                select(SentKeyboard).where(
+                    SentKeyboard.chat_id == chat_id, SentKeyboard.message_id == message_id
+                )
+            )
+            if row is None or not 0 <= index < len(row.payloads):
+                return None
+            return row.titles[index], row.payloads[index]
 
 
 def _aware(value: datetime) -> datetime:

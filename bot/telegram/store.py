@@ -35,9 +35,9 @@ from bot.store.inbox import (
     DEFAULT_DEDUP_WINDOW,
     InboxItem,
     InboxRepository,
+    KeyboardRepository,
     UnfinishedUpdate,
 )
-from bot.store.keyboards import KeyboardRepository
 from bot.store.outbox import OutboxItem, OutboxRepository
 from bot.store.rasa_tracker import delete_conversation
 from bot.store.repository import Repository, TicketView

@@ -1,8 +1,8 @@
-"""Sent keyboards on SQLite and PostgreSQL."""
+"""Sent keyboards (bot.store.inbox: what a pressed button means) on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from bot.store.keyboards import KeyboardRepository
+from bot.store.inbox import KeyboardRepository
 from bot.store.repository import Repository
 
 
