@@ -42,7 +42,7 @@ retrain: install ## Train the Rasa model even if nothing changed
 	@scripts/train.sh --force
 
 load-model: install ## Load models/layanan-aduan.tar.gz into the running Rasa server (no restart)
-	@$(PY) -m bot model load
+	@source scripts/dev-env.sh && $(PY) -m bot model load
 
 run: install train ## Start the whole service on the embedded defaults (SQLite under var/)
 	@$(PY) -m bot migrate --seed-if-empty >/dev/null
@@ -99,7 +99,7 @@ bench-pipelines: install ## Compare NLU pipelines (bench/pipelines/*.yml): time,
 	bench/compare_pipelines.sh
 
 health: install ## Check that Telegram, Rasa, the action server and the database answer
-	@$(PY) -m bot health
+	@source scripts/dev-env.sh && $(PY) -m bot health
 
 lock: ## Regenerate the pinned lock files from requirements/*.in
 	scripts/lock.sh

@@ -111,15 +111,6 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
-    def _development_rasa_token(self) -> Settings:
-        """Outside production, the token `make run` generated (var/rasa_auth_token)."""
-        if not self.rasa_auth_token and self.app_env == "development":
-            token_file = self.var_dir / "rasa_auth_token"
-            if token_file.is_file():
-                self.rasa_auth_token = token_file.read_text(encoding="utf-8").strip()
-        return self
-
-    @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:
         if self.app_env != "production":
             return self

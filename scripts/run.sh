@@ -5,47 +5,7 @@
 # or in development one generated for this run (every process started here uses it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-set -a; [ -f .env ] && . ./.env; set +a
-export RASA_PORT=${RASA_PORT:-5005} ACTION_SERVER_PORT=${ACTION_SERVER_PORT:-5055}
-export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://127.0.0.1:$ACTION_SERVER_PORT/webhook}
-export RASA_URL=${RASA_URL:-http://127.0.0.1:$RASA_PORT}
-export RASA_TRACKER_URL=${RASA_TRACKER_URL:-sqlite:///var/rasa_tracker.db}
-export FRONTEND_PORT=${FRONTEND_PORT:-8090}
-export CONSOLE_PORT=${CONSOLE_PORT:-8080}
-export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2
-export PTB_TIMEDELTA=1
-
-if [ -n "${RASA_AUTH_TOKEN:-}" ]; then
-  rasa_token="RASA_AUTH_TOKEN from the environment or .env"
-elif [ "${APP_ENV:-development}" = production ]; then
-  echo "RASA_AUTH_TOKEN must be set in production (the token of Rasa's HTTP API)" >&2
-  exit 1
-else
-  # Kept in var/ (owner-only) so `make train` and `make health` in another terminal reach
-  # this Rasa server; development only.
-  token_file=var/rasa_auth_token
-  if [ ! -s "$token_file" ]; then
-    mkdir -p var
-    (umask 077; .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))' > "$token_file")
-  fi
-  RASA_AUTH_TOKEN=$(cat "$token_file")
-  export RASA_AUTH_TOKEN
-  rasa_token="generated for development, kept in $token_file
-      (make train loads new models into this server with it; set RASA_AUTH_TOKEN to choose one)"
-fi
-
-procfile=Procfile
-if [ -z "${TELEGRAM_BOT_TOKEN:-}" ]; then
-  procfile=Procfile.local
-  export LOCAL_BOT_API_PORT=${LOCAL_BOT_API_PORT:-8081}
-  export TELEGRAM_BOT_TOKEN=1000001:local-development-token
-  export TELEGRAM_API_BASE_URL=http://127.0.0.1:$LOCAL_BOT_API_PORT/bot
-  export TELEGRAM_API_FILE_URL=http://127.0.0.1:$LOCAL_BOT_API_PORT/file/bot
-  chat="Chat in the browser (no Telegram needed): http://127.0.0.1:$LOCAL_BOT_API_PORT/chat
-    (TELEGRAM_BOT_TOKEN is not set, so a local Telegram Bot API server stands in for Telegram)"
-else
-  chat="Chat with your bot on Telegram (TELEGRAM_BOT_TOKEN is set)"
-fi
+source scripts/dev-env.sh
 
 cat <<MSG
 ==> Layanan Aduan is starting (ready in about 20 s, when Rasa says "Rasa server is up and running")
