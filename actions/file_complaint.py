@@ -56,13 +56,17 @@ def form_conversation(events: list[dict[str, Any]]) -> tuple[tuple[datetime, str
     if start is None:
         return ()
     lines: list[tuple[datetime, str, str]] = []
+    offered: dict[str, str] = {}  # payload -> label of the buttons the assistant last showed
     for event in events[start:]:
         kind = event.get("event")
         text = str(event.get("text") or "").strip()
+        if kind == "bot":
+            buttons = (event.get("data") or {}).get("buttons") or []
+            offered = {str(b.get("payload")): str(b.get("title")) for b in buttons}
         if kind not in ("user", "bot") or not text:
             continue
         if kind == "user" and text.startswith("/"):
-            text = f"[tombol] {text}"
+            text = f"[tombol] {offered.get(text, text)}"
         at = datetime.fromtimestamp(float(event.get("timestamp") or 0), tz=timezone.utc)
         who = "warga" if kind == "user" else "asisten"
         lines.append((at, who, text[:TRANSCRIPT_MAX_CHARS]))

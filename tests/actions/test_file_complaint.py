@@ -111,3 +111,32 @@ def test_database_failure_keeps_the_complaint(
     record = json.loads(kept.splitlines()[-1])
     assert record["sender_id"] == "citizen-offline"
     assert record["slots"]["complaint_description"] == FILLED["complaint_description"]
+
+
+def test_the_transcript_shows_the_pressed_buttons_label_not_its_payload() -> None:
+    """Officers read '[tombol] Adminduk', not '/inform{"complaint_category": ...}'."""
+    from actions.file_complaint import form_conversation
+
+    payload = '/inform{"complaint_category": "adminduk"}'
+    events = [
+        {"event": "user", "text": "mau lapor", "timestamp": 1.0},
+        {"event": "active_loop", "name": "complaint_form", "timestamp": 1.1},
+        {
+            "event": "bot",
+            "text": "Termasuk kategori apa?",
+            "timestamp": 1.2,
+            "data": {
+                "buttons": [
+                    {"title": "Adminduk", "payload": payload},
+                    {"title": "Lainnya", "payload": '/inform{"complaint_category": "lainnya"}'},
+                ]
+            },
+        },
+        {"event": "user", "text": payload, "timestamp": 2.0},
+        {"event": "bot", "text": "Kirim?", "timestamp": 2.1, "data": {"buttons": []}},
+        {"event": "user", "text": "/affirm", "timestamp": 3.0},
+    ]
+    lines = [text for _, _, text in form_conversation(events)]
+    assert "[tombol] Adminduk" in lines
+    assert not any("complaint_category" in line for line in lines)
+    assert "[tombol] /affirm" in lines  # a payload no button offered stays as it was
