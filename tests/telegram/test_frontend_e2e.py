@@ -4,7 +4,6 @@ server and database. A simulated citizen talks to the bot as on Telegram."""
 from __future__ import annotations
 
 import asyncio
-import re
 import sys
 from collections.abc import Iterator
 from datetime import timedelta, timezone
@@ -33,11 +32,11 @@ from bot.store.repository import ComplaintDraft, Repository
 from bot.telegram.app import PURGE_INTERVAL_S, SECRET_HEADER, WEBHOOK_PATH, TelegramFrontend
 from bot.telegram.conversation import RasaClient, RasaUnavailable
 from devtools.local_api import LocalBotApi, SimulatedUser, make_png
+from tests.utils.chat import TICKET
+from tests.utils.telegram import consented_user, reply_with
 
 pytestmark = [pytest.mark.rasa, pytest.mark.asyncio(loop_scope="module")]
 ROOT = Path(__file__).resolve().parents[2]
-TICKET = re.compile(r"ADU-[0-9A-HJKMNP-TV-Z]{6}")
-REPLY_TIMEOUT = 30
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -108,21 +107,6 @@ def outbox_status(database_url: str, outbox_id: int) -> str | None:
 def catalogue(service_id: str) -> dict:
     data = yaml.safe_load((ROOT / "data" / "services.yml").read_text(encoding="utf-8"))
     return next(s for s in data["services"] if s["id"] == service_id)
-
-
-async def reply_with(user: SimulatedUser, fragment: str, timeout: float = REPLY_TIMEOUT):
-    """The next bot message containing `fragment` (earlier ones are skipped)."""
-    return await user.wait_for_reply(timeout, lambda m: fragment.lower() in m.text.lower())
-
-
-async def consented_user(api: LocalBotApi, user_id: int) -> SimulatedUser:
-    """A citizen who started the bot and agreed to the privacy notice."""
-    user = api.user(user_id=user_id, first_name=f"Warga{user_id}")
-    await user.send_command("/start")
-    await reply_with(user, "Apakah Anda menyetujui")
-    await user.press("✅ Saya setuju")
-    await reply_with(user, "Ada yang bisa saya bantu")
-    return user
 
 
 async def confirm_suggested_choices(user: SimulatedUser) -> tuple[str, str]:
