@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     console_page_size: int = Field(default=50, ge=5, le=500)
     console_notify_poll_s: float = Field(default=10.0, gt=0)
     resolution_days_path: Path = PROJECT_ROOT / "data" / "resolution_days.yml"
+    # Trainers' NLU review inbox (bot.training.inbox; README, "Retention").
+    nlu_review_threshold: float = Field(default=0.6, ge=0, le=1)
+    nlu_review_retention_days: float = Field(default=90.0, gt=0)
+    nlu_review_poll_s: float = Field(default=60.0, gt=0)
 
     @property
     def attachments_dir(self) -> Path:

@@ -1,6 +1,7 @@
 """UU PDP deletion: the citizen's personal data removed from every table of our store.
 
-(Rasa's conversation store is cleared separately, `bot.store.rasa_tracker`.)
+(Rasa's conversation store is cleared separately, `bot.store.rasa_tracker`; the
+trainers' review items, masked, are found by the keyed hash of the sender id.)
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ import uuid
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session
 
+from bot.config import get_settings
 from bot.store.models import (
     Citizen,
     DraftAttachment,
     InboxMessage,
+    NluReviewItem,
     OutboxMessage,
     Rating,
     SentKeyboard,
@@ -21,6 +24,7 @@ from bot.store.models import (
     TicketEvent,
     TicketMessage,
 )
+from bot.training.masking import sender_hash
 
 BLANKED = "[dihapus]"
 
@@ -85,4 +89,10 @@ class DeletionRepository:
                     s.execute(delete(SentKeyboard).where(SentKeyboard.chat_id == chat_id))
             s.execute(delete(InboxMessage).where(InboxMessage.sender_id == sender_id))
             s.execute(delete(DraftAttachment).where(DraftAttachment.sender_id == sender_id))
+            # Their messages kept (masked) for the trainers' review (bot.training.inbox).
+            s.execute(
+                delete(NluReviewItem).where(
+                    NluReviewItem.sender_hash == sender_hash(sender_id, get_settings().secret_key)
+                )
+            )
             return kept

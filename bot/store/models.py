@@ -558,3 +558,46 @@ class Holiday(Base):
     kind: Mapped[str] = mapped_column(String(20))  # libur_nasional | cuti_bersama
     provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# -- trainers (bot.training) -------------------------------------------------------------
+
+
+class NluReviewItem(Base):
+    """A citizen message the language model may have got wrong, for trainers to review.
+
+    Collected from Rasa's tracker store by bot.training.inbox: top intent confidence below
+    NLU_REVIEW_THRESHOLD, `nlu_fallback`, or followed by a correction. Holds no raw personal
+    data: the text and entity values are masked (bot.training.masking) and the sender is a
+    keyed hash, so `/hapusdata` deletes the items. Expires after NLU_REVIEW_RETENTION_DAYS.
+    """
+
+    __tablename__ = "nlu_review_items"
+    __table_args__ = (Index("ix_nlu_review_items_created_at", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # id of the user event in Rasa's `events` table: collecting twice stores it once.
+    tracker_event_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    sender_hash: Mapped[str] = mapped_column(String(64), index=True)
+    text: Mapped[str] = mapped_column(Text)  # masked
+    intent: Mapped[str | None] = mapped_column(String(100))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    # [{"name": ..., "confidence": ...}] after the predicted one, at most 3.
+    alternatives: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # [{"entity": ..., "value": masked, "start"/"end" in the masked text when found}]
+    entities: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Why it is here, comma-separated: low_confidence, fallback, correction.
+    reasons: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20), default="new")  # the trainer's pages
+    message_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class NluReviewCursor(Base):
+    """How far the collector has read Rasa's `events` table (one row, id 1)."""
+
+    __tablename__ = "nlu_review_cursor"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_event_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

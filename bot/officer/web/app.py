@@ -23,6 +23,7 @@ from bot.store.db import get_engine
 from bot.store.models import utcnow
 from bot.tickets.deadlines import local_today
 from bot.tickets.expiry import close_unanswered
+from bot.training.inbox import collect_and_purge
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,18 @@ async def _notice_loop(engine: Engine, settings: Settings) -> None:
         await asyncio.sleep(settings.console_notify_poll_s)
 
 
+async def _nlu_review_loop(engine: Engine, settings: Settings) -> None:
+    """Collect doubtful citizen messages from Rasa's store into the trainers' review inbox
+    and expire old items, every NLU_REVIEW_POLL_S (bot.training.inbox)."""
+    while True:
+        try:
+            tracker = get_engine(settings.rasa_tracker_url)
+            await run_in_threadpool(collect_and_purge, settings, engine, tracker)
+        except Exception:  # keep the loop alive; the next tick retries
+            log.exception("collecting the NLU review inbox failed")
+        await asyncio.sleep(settings.nlu_review_poll_s)
+
+
 def create_app(
     settings: Settings | None = None, engine: Engine | None = None, notices: bool = False
 ) -> FastAPI:
@@ -56,11 +69,18 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        task = asyncio.create_task(_notice_loop(engine, settings)) if notices else None
+        tasks = (
+            [
+                asyncio.create_task(_notice_loop(engine, settings)),
+                asyncio.create_task(_nlu_review_loop(engine, settings)),
+            ]
+            if notices
+            else []
+        )
         try:
             yield
         finally:
-            if task is not None:
+            for task in tasks:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task

@@ -1,0 +1,1 @@
+"""The trainers' domain: from what citizens really wrote to a better language model."""

@@ -1,0 +1,345 @@
+"""The trainers' NLU review inbox: citizen messages the language model may have got wrong.
+
+Source: Rasa's SQL tracker store (RASA_TRACKER_URL), table `events` as Rasa 3.6's
+SQLTrackerStore writes it (id, sender_id, type_name, timestamp, intent_name, action_name,
+data: the event as JSON; a user message holds `text` and `parse_data` with `intent`,
+`intent_ranking` and `entities`). Rasa's store is the one place of truth of what citizens
+wrote and what the model predicted; we copy only the doubtful messages, masked.
+
+A user message is kept when
+- its top intent confidence is below NLU_REVIEW_THRESHOLD (`low_confidence`),
+- its intent is `nlu_fallback` (`fallback`),
+- the sender's next message corrects it ("bukan itu", "salah", "maksud saya", ...) or asks
+  for a human (`request_human`) within CORRECTION_WINDOW_S (`correction`).
+Button payloads (texts starting with "/") are not what citizens wrote and are skipped.
+
+`collect` reads the user events after a cursor kept in our database, and stores each kept
+message once (unique on the tracker event id; a second reason found later is added to the
+same item). It reads only events older than SETTLE_S: Rasa writes a turn's events after the
+turn, and ids handed out by a sequence may commit out of order.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import Engine, column, delete, func, inspect, select, table
+from sqlalchemy.orm import Session
+
+from bot.config import Settings
+from bot.store.models import NluReviewCursor, NluReviewItem, utcnow
+from bot.training.masking import mask, sender_hash
+
+log = logging.getLogger(__name__)
+
+FALLBACK_INTENT = "nlu_fallback"
+HUMAN_INTENT = "request_human"  # domain.yml
+CORRECTION_WINDOW_S = 600.0  # a correction answers the message just before it
+SETTLE_S = 30.0
+BATCH = 500
+ALTERNATIVES = 3
+CURSOR_ID = 1
+
+# "bukan itu", "bukan, maksud saya ...", "salah kak", "maksud saya perpanjang SIM". A bare
+# "bukan"/"salah" counts only as the whole message or before a comma or stop, so that
+# "salah input data di KTP saya" (a complaint) is not taken for a correction.
+CORRECTION_RE = re.compile(
+    r"^\s*(?:"
+    r"(?:bukan|salah|keliru)(?:\s+(?:itu|ini|begitu|dong|kak|min|pak|bu|ya))*\s*(?:[,.!?]|$)"
+    r"|bukan\s+(?:itu|ini|begitu|yang\s+(?:itu|ini|saya\s+maksud))\b"
+    r"|(?:maksud\s+saya|maksudnya|maksud\s+aku|yang\s+saya\s+maksud)\b"
+    r")",
+    re.IGNORECASE,
+)
+
+# Rasa's table, only what we read (rasa.core.tracker_store.SQLTrackerStore.SQLEvent).
+EVENTS = table(
+    "events",
+    column("id"),
+    column("sender_id"),
+    column("type_name"),
+    column("timestamp"),
+    column("intent_name"),
+    column("data"),
+)
+
+
+@dataclass(frozen=True)
+class UserMessage:
+    """One user event of Rasa's store, as we read it."""
+
+    event_id: int
+    sender_id: str
+    timestamp: float | None
+    text: str
+    intent: str | None
+    confidence: float | None
+    ranking: list[dict[str, Any]]
+    entities: list[dict[str, Any]]
+
+    @property
+    def is_payload(self) -> bool:
+        """A pressed button or a command, not words a citizen wrote."""
+        return self.text.lstrip().startswith("/")
+
+
+@dataclass(frozen=True)
+class CollectReport:
+    """What one `collect` run did."""
+
+    read: int  # user events read
+    stored: int  # new review items
+    corrections: int  # messages flagged as corrected (new or already stored)
+    last_event_id: int
+
+
+def is_correction(message: UserMessage) -> bool:
+    """True when the message corrects the assistant's reading of the one before it."""
+    return message.intent == HUMAN_INTENT or CORRECTION_RE.match(message.text) is not None
+
+
+def _user_message(row: Any) -> UserMessage | None:
+    try:
+        data = json.loads(row.data or "{}")
+    except ValueError:
+        return None
+    parse = data.get("parse_data") or {}
+    intent = parse.get("intent") or {}
+    confidence = intent.get("confidence")
+    return UserMessage(
+        event_id=int(row.id),
+        sender_id=str(row.sender_id),
+        timestamp=row.timestamp if row.timestamp is not None else data.get("timestamp"),
+        text=str(data.get("text") or parse.get("text") or ""),
+        intent=intent.get("name") or row.intent_name,
+        confidence=float(confidence) if confidence is not None else None,
+        ranking=list(parse.get("intent_ranking") or []),
+        entities=list(parse.get("entities") or []),
+    )
+
+
+def _alternatives(message: UserMessage) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for entry in message.ranking:
+        name = entry.get("name")
+        if not name or name == message.intent:
+            continue
+        value = entry.get("confidence")
+        out.append({"name": name, "confidence": float(value) if value is not None else None})
+        if len(out) == ALTERNATIVES:
+            break
+    return out
+
+
+def _entities(message: UserMessage, masked_text: str) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for entity in message.entities:
+        value = entity.get("value")
+        item: dict[str, Any] = {
+            "entity": entity.get("entity"),
+            "value": mask(value) if isinstance(value, str) else value,
+        }
+        for key in ("role", "group"):
+            if entity.get(key):
+                item[key] = entity[key]
+        if isinstance(value, str) and 0 <= entity.get("start", -1) < entity.get("end", -1):
+            # Offsets into the masked text, where the masked span is found.
+            span = mask(message.text[entity["start"] : entity["end"]])
+            at = masked_text.find(span) if span else -1
+            if at >= 0:
+                item["start"], item["end"] = at, at + len(span)
+        out.append(item)
+    return out
+
+
+def _reasons(message: UserMessage, threshold: float) -> set[str]:
+    if message.intent == FALLBACK_INTENT:
+        return {"fallback"}
+    if message.confidence is None or message.confidence < threshold:
+        return {"low_confidence"}
+    return set()
+
+
+def _item(message: UserMessage, reasons: set[str], key: str) -> NluReviewItem:
+    text = mask(message.text)
+    at = (
+        datetime.fromtimestamp(message.timestamp, timezone.utc)
+        if message.timestamp is not None
+        else None
+    )
+    return NluReviewItem(
+        tracker_event_id=message.event_id,
+        sender_hash=sender_hash(message.sender_id, key),
+        text=text,
+        intent=message.intent,
+        confidence=message.confidence,
+        alternatives=_alternatives(message),
+        entities=_entities(message, text),
+        reasons=",".join(sorted(reasons)),
+        status="new",
+        message_at=at,
+    )
+
+
+def _user_events(tracker: Engine, after_id: int, limit: int) -> list[UserMessage]:
+    query = (
+        select(EVENTS)
+        .where(EVENTS.c.id > after_id, EVENTS.c.type_name == "user")
+        .order_by(EVENTS.c.id)
+        .limit(limit)
+    )
+    with tracker.connect() as connection:
+        rows = connection.execute(query).all()
+    return [m for m in (_user_message(r) for r in rows) if m is not None]
+
+
+def _previous_user_message(tracker: Engine, message: UserMessage) -> UserMessage | None:
+    query = (
+        select(EVENTS)
+        .where(
+            EVENTS.c.sender_id == message.sender_id,
+            EVENTS.c.type_name == "user",
+            EVENTS.c.id < message.event_id,
+        )
+        .order_by(EVENTS.c.id.desc())
+        .limit(1)
+    )
+    with tracker.connect() as connection:
+        row = connection.execute(query).first()
+    return _user_message(row) if row is not None else None
+
+
+def read_cursor(engine: Engine) -> int:
+    """The id of the last Rasa event the collector has read (0 before the first run)."""
+    with Session(engine) as s:
+        value = s.scalar(
+            select(NluReviewCursor.last_event_id).where(NluReviewCursor.id == CURSOR_ID)
+        )
+    return int(value or 0)
+
+
+def collect(
+    tracker_engine: Engine,
+    engine: Engine,
+    threshold: float,
+    key: str,
+    since_id: int | None = None,
+    now: float | None = None,
+    settle_s: float = SETTLE_S,
+) -> CollectReport:
+    """Copy the doubtful user messages after `since_id` (default: the stored cursor) from
+    Rasa's store into the review inbox, masked; move the cursor. `key`: the key of the
+    sender hash (SECRET_KEY)."""
+    if not inspect(tracker_engine).has_table("events"):
+        return CollectReport(0, 0, 0, since_id or 0)
+    cursor = read_cursor(engine) if since_id is None else since_id
+    cutoff = (time.time() if now is None else now) - settle_s
+    read = stored = corrections = 0
+    while True:
+        batch = _user_events(tracker_engine, cursor, BATCH)
+        settled = []
+        for message in batch:
+            if message.timestamp is not None and message.timestamp > cutoff:
+                break
+            settled.append(message)
+        if not settled:
+            break
+        found: dict[int, tuple[UserMessage, set[str]]] = {}
+        for message in settled:
+            if message.is_payload or not message.text.strip():
+                continue
+            reasons = _reasons(message, threshold)
+            if reasons:
+                found.setdefault(message.event_id, (message, set()))[1].update(reasons)
+            if is_correction(message):
+                previous = _previous_user_message(tracker_engine, message)
+                if (
+                    previous is not None
+                    and not previous.is_payload
+                    and previous.text.strip()
+                    and _within_window(previous, message)
+                ):
+                    found.setdefault(previous.event_id, (previous, set()))[1].add("correction")
+                    corrections += 1
+        stored += _store(engine, found, key)
+        read += len(settled)
+        cursor = settled[-1].event_id
+        _save_cursor(engine, cursor)
+        if len(settled) < len(batch) or len(batch) < BATCH:
+            break
+    return CollectReport(read, stored, corrections, cursor)
+
+
+def _within_window(previous: UserMessage, message: UserMessage) -> bool:
+    if previous.timestamp is None or message.timestamp is None:
+        return True
+    return 0 <= message.timestamp - previous.timestamp <= CORRECTION_WINDOW_S
+
+
+def _store(engine: Engine, found: dict[int, tuple[UserMessage, set[str]]], key: str) -> int:
+    """Insert new items, add reasons to stored ones. Returns how many were inserted."""
+    if not found:
+        return 0
+    inserted = 0
+    with Session(engine) as s, s.begin():
+        existing = {
+            item.tracker_event_id: item
+            for item in s.scalars(
+                select(NluReviewItem).where(NluReviewItem.tracker_event_id.in_(list(found)))
+            )
+        }
+        for event_id, (message, reasons) in sorted(found.items()):
+            item = existing.get(event_id)
+            if item is None:
+                s.add(_item(message, reasons, key))
+                inserted += 1
+            else:
+                merged = set(item.reasons.split(",")) | reasons
+                item.reasons = ",".join(sorted(r for r in merged if r))
+    return inserted
+
+
+def _save_cursor(engine: Engine, last_event_id: int) -> None:
+    with Session(engine) as s, s.begin():
+        row = s.get(NluReviewCursor, CURSOR_ID)
+        if row is None:
+            s.add(NluReviewCursor(id=CURSOR_ID, last_event_id=last_event_id, updated_at=utcnow()))
+        else:
+            row.last_event_id = last_event_id
+            row.updated_at = utcnow()
+
+
+def purge_expired(engine: Engine, after: timedelta, now: datetime | None = None) -> int:
+    """Delete review items collected more than `after` ago (NLU_REVIEW_RETENTION_DAYS)."""
+    now = now or utcnow()
+    with Session(engine) as s, s.begin():
+        result = s.execute(delete(NluReviewItem).where(NluReviewItem.created_at < now - after))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def count_items(engine: Engine) -> int:
+    """How many review items the inbox holds."""
+    with Session(engine) as s:
+        return int(s.scalar(select(func.count()).select_from(NluReviewItem)) or 0)
+
+
+def collect_and_purge(settings: Settings, engine: Engine, tracker_engine: Engine) -> CollectReport:
+    """One tick of the console's background loop: expire, then collect."""
+    purged = purge_expired(engine, timedelta(days=settings.nlu_review_retention_days))
+    if purged:
+        log.info("retention: %d NLU review items deleted", purged)
+    report = collect(tracker_engine, engine, settings.nlu_review_threshold, key=settings.secret_key)
+    if report.stored or report.corrections:
+        log.info(
+            "NLU review: %d messages read, %d items stored, %d corrections",
+            report.read,
+            report.stored,
+            report.corrections,
+        )
+    return report
