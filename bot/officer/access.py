@@ -5,6 +5,8 @@
 - supervisor: every ticket of every unit (confidential ones too), assigns anyone, sees the
   reports and exports the queue, manages canned replies.
 - admin: accounts, units (Telegram groups) and the holiday calendar; no ticket access.
+- trainer: the NLU review inbox (citizen messages the language model may have got wrong,
+  masked); no ticket access. Only trainers see the inbox.
 """
 
 from __future__ import annotations
@@ -41,6 +43,11 @@ class Viewer:
     def is_admin(self) -> bool:
         """Administration: accounts, units, holidays."""
         return self.role == OfficerRole.ADMIN
+
+    @property
+    def is_trainer(self) -> bool:
+        """The NLU review inbox; no tickets."""
+        return self.role == OfficerRole.TRAINER
 
 
 def units_of(s: Session, officer_id: int) -> tuple[str, ...]:
@@ -98,6 +105,11 @@ def visible_clause(viewer: Viewer) -> ColumnElement[bool]:
         mine,
         and_(Ticket.office_id.in_(sorted(viewer.units)), Ticket.privacy != Privacy.CONFIDENTIAL),
     )
+
+
+def can_review_nlu(viewer: Viewer) -> bool:
+    """Only trainers open the NLU review inbox (officers, supervisors and admins do not)."""
+    return viewer.is_trainer
 
 
 def can_assign_others(viewer: Viewer) -> bool:

@@ -8,7 +8,12 @@ import sys
 
 from bot.config import get_settings
 
-ROLE_NAMES = {"officer": "petugas", "supervisor": "supervisor", "admin": "admin"}
+ROLE_NAMES = {
+    "officer": "petugas",
+    "supervisor": "supervisor",
+    "admin": "admin",
+    "trainer": "pelatih",
+}
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -28,8 +33,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     create.add_argument(
         "--role",
         required=True,
-        choices=["officer", "supervisor", "admin"],
-        help="peran: officer (petugas), supervisor, atau admin",
+        choices=list(ROLE_NAMES),
+        help="peran: officer (petugas), supervisor, admin, atau trainer (pelatih model bahasa)",
     )
     create.add_argument(
         "--unit",

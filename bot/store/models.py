@@ -449,6 +449,7 @@ class OfficerRole(str, enum.Enum):
     OFFICER = "officer"  # works the tickets of their units
     SUPERVISOR = "supervisor"  # all units, assigns, reports, canned replies
     ADMIN = "admin"  # accounts, units, holidays; no ticket access
+    TRAINER = "trainer"  # the NLU review inbox; no ticket access
 
 
 class Officer(Base):
@@ -573,7 +574,10 @@ class NluReviewItem(Base):
     """
 
     __tablename__ = "nlu_review_items"
-    __table_args__ = (Index("ix_nlu_review_items_created_at", "created_at"),)
+    __table_args__ = (
+        Index("ix_nlu_review_items_created_at", "created_at"),
+        Index("ix_nlu_review_items_status", "status"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # id of the user event in Rasa's `events` table: collecting twice stores it once.
@@ -588,7 +592,13 @@ class NluReviewItem(Base):
     entities: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     # Why it is here, comma-separated: low_confidence, fallback, correction.
     reasons: Mapped[str] = mapped_column(String(100))
-    status: Mapped[str] = mapped_column(String(20), default="new")  # the trainer's pages
+    # new, or the trainer's decision (bot.training.review): confirmed (the prediction is
+    # right), relabelled (another intent), discarded (not a training example).
+    status: Mapped[str] = mapped_column(String(20), default="new")
+    # The intent the example is trained under: the confirmed or the chosen one.
+    reviewed_intent: Mapped[str | None] = mapped_column(String(100))
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     message_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -5,7 +5,9 @@ front end's inbox storing every message as it does in production: a public, an a
 and a confidential one for Disdukcapil, and a public one for Satpas. Every text carries a
 marker word (and so does a rating of each), so a leak is a search. Each test below takes one
 surface and asserts, for every role (officer of the unit, officer of another unit, assigned
-officer, supervisor, admin) and every privacy level, exactly what is visible.
+officer, supervisor, admin, trainer) and every privacy level, exactly what is visible. The
+trainers' NLU review inbox is a surface too: only trainers open it, and it shows citizens'
+messages only masked.
 
 This is the guard for every later feature that shows ticket data: a new page, export,
 notice or message gets a surface here.
@@ -13,12 +15,15 @@ notice or message gets a surface here.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -34,6 +39,7 @@ from bot.store.models import OfficerRole, OutboxMessage, Privacy
 from bot.store.repository import Repository
 from bot.tickets.deadlines import HolidayCalendar
 from bot.tickets.workflow import Workflow
+from bot.training.inbox import collect
 from tests.utils import ROOT
 from tests.utils.officer import People, add_officer, viewer
 
@@ -45,13 +51,22 @@ REPORTER_USERNAME = "rinakusuma77"
 OTHER_CITIZEN = "8880002"
 GROUP_DUKCAPIL = -100111
 GROUP_SATPAS = -100222
-ROLES = ("unit_officer", "other_unit_officer", "assigned_officer", "supervisor", "admin")
+ROLES = (
+    "unit_officer",
+    "other_unit_officer",
+    "assigned_officer",
+    "supervisor",
+    "admin",
+    "trainer",
+)
+NO_TICKETS = ("admin", "trainer")  # roles that see no ticket at all
 USERNAME = {
     "unit_officer": "budi",
     "other_unit_officer": "sari",
     "assigned_officer": "dewi",
     "supervisor": "siti",
     "admin": "admin",
+    "trainer": "tina",
 }
 
 
@@ -92,6 +107,7 @@ def _visible(role: str, key: str) -> bool:
         "assigned_officer": True,
         "supervisor": True,
         "admin": False,
+        "trainer": False,
     }[role]
 
 
@@ -109,6 +125,7 @@ class Scenario:
         self.dewi = add_officer(
             engine, "dewi", OfficerRole.OFFICER, ["disdukcapil"], "Dewi Lestari"
         )
+        self.trainer = add_officer(engine, "tina", OfficerRole.TRAINER, [], "Tina Pelatih")
         self.inbox = InboxRepository(engine, bot_id=1)
         ConsentRepository(engine).record(str(REPORTER_TG), REPORTER_TG, REPORTER_NAME)
         set_unit_channel(engine, "disdukcapil", GROUP_DUKCAPIL, people.admin)
@@ -295,7 +312,7 @@ def test_queue(scenario: Scenario, as_role: Any) -> None:
 
 def _check_queue(role: str, scenario: Scenario, as_role: Any) -> None:
     page = as_role(role).get("/antrean?status=semua")
-    if role == "admin":
+    if role in NO_TICKETS:
         assert page.status_code in (302, 303, 403), page.status_code
         assert not any(f.public_id in _results(page.text) for f in scenario.filed.values())
         return
@@ -322,12 +339,13 @@ def _check_search(role: str, key: str, scenario: Scenario, as_role: Any) -> None
     client = as_role(role)
     for q in (filed.desc, filed.public_id):
         page = client.get("/antrean", params={"q": q, "status": "semua"})
-        if role == "admin":
+        if role in NO_TICKETS:
+            assert page.status_code in (302, 303, 403), (role, page.status_code)
             assert filed.public_id not in page.text
             continue
         assert page.status_code == 200
         assert (filed.public_id in _results(page.text)) == _visible(role, key), (role, key, q)
-    if role != "admin":
+    if role not in NO_TICKETS:
         # The reporter's name finds nothing: names are not searchable, not even the public ones.
         page = client.get("/antrean", params={"q": REPORTER_NAME, "status": "semua"})
         assert not any(f.public_id in _results(page.text) for f in scenario.filed.values())
@@ -372,6 +390,88 @@ def _check_reports(role: str, scenario: Scenario, as_role: Any) -> None:
         m for f in scenario.filed.values() for m in (f.desc, f.chat, scenario.rating_markers[f.key])
     )
     assert not _leaks(page.text, (*markers, *_identity()))
+
+
+# -- the trainers' NLU review inbox -----------------------------------------------------------
+
+NIK_RAW = "3201234567890123"
+PHONE_RAW = "0812-3456-7890"
+EMAIL_RAW = "rina.kusuma77@gmail.com"
+PLATE_RAW = "B 1234 KJU"
+INBOX_MARKER = "TANYAKOTAKLATIH"
+
+
+def _rasa_store(path: Path, sender: str, messages: list[str]) -> Engine:
+    """A Rasa tracker store (the columns of Rasa 3.6's SQLTrackerStore) holding the
+    citizen's doubtful messages."""
+    engine = sa.create_engine(f"sqlite:///{path}")
+    metadata = sa.MetaData()
+    events = sa.Table(
+        "events",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("sender_id", sa.String(255), nullable=False),
+        sa.Column("type_name", sa.String(255), nullable=False),
+        sa.Column("timestamp", sa.Float),
+        sa.Column("intent_name", sa.String(255)),
+        sa.Column("action_name", sa.String(255)),
+        sa.Column("data", sa.Text),
+    )
+    metadata.create_all(engine)
+    with engine.begin() as c:
+        for n, text in enumerate(messages):
+            parse = {
+                "text": text,
+                "intent": {"name": "check_status", "confidence": 0.31},
+                "intent_ranking": [
+                    {"name": "check_status", "confidence": 0.31},
+                    {"name": "file_complaint", "confidence": 0.3},
+                ],
+                "entities": [],
+            }
+            data = {"event": "user", "timestamp": 1_000.0 + n, "text": text, "parse_data": parse}
+            c.execute(
+                events.insert().values(
+                    sender_id=sender,
+                    type_name="user",
+                    timestamp=1_000.0 + n,
+                    intent_name="check_status",
+                    data=json.dumps(data),
+                )
+            )
+    return engine
+
+
+def test_nlu_review_inbox(scenario: Scenario, as_role: Any, engine: Engine, tmp_path: Path) -> None:
+    """Only trainers open the inbox (every other role gets 403 and nothing of it), and the
+    inbox shows the citizen's words with their personal data masked, never who wrote them."""
+    filed = scenario.filed["confidential"]
+    messages = [
+        f"NIK saya {NIK_RAW} hp {PHONE_RAW} gimana {INBOX_MARKER}",
+        f"email {EMAIL_RAW} motor {PLATE_RAW} tiket {filed.public_id} {INBOX_MARKER}",
+    ]
+    tracker = _rasa_store(tmp_path / "rasa.db", str(REPORTER_TG), messages)
+    report = collect(tracker, engine, 0.6, key="kunci-uji", now=1_000_000.0)
+    assert report.stored == 2
+    raw = (NIK_RAW, PHONE_RAW, EMAIL_RAW, PLATE_RAW, filed.public_id, *_identity())
+    for role in ROLES:
+        page = as_role(role).get("/latih")
+        if role != "trainer":
+            assert page.status_code == 403, (role, page.status_code)
+            assert INBOX_MARKER not in page.text and not _leaks(page.text, raw), role
+            continue
+        assert page.status_code == 200
+        assert INBOX_MARKER in page.text
+        for placeholder in ("[NIK]", "[TELEPON]", "[EMAIL]", "[PLAT]", "ADU-XXXXXX"):
+            assert placeholder in page.text, placeholder
+        assert not _leaks(page.text, raw), role
+        # Nor any ticket's text, conversation or rating.
+        markers = tuple(
+            m
+            for f in scenario.filed.values()
+            for m in (f.desc, f.chat, scenario.rating_markers[f.key])
+        )
+        assert not _leaks(page.text, (*markers, GENERAL_FEEDBACK))
 
 
 # -- Telegram: unit group notices and what citizens are told ----------------------------------

@@ -16,7 +16,14 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.config import Settings, get_settings
 from bot.officer.notices import queue_new_ticket_notices
-from bot.officer.web import errors, routes_admin, routes_auth, routes_supervisor, routes_tickets
+from bot.officer.web import (
+    errors,
+    routes_admin,
+    routes_auth,
+    routes_supervisor,
+    routes_tickets,
+    routes_training,
+)
 from bot.officer.web.console import MAX_FORM_BYTES, STATIC_DIR, Console
 from bot.officer.web.errors import BodyLimit, HeadAsGet, SecurityHeaders
 from bot.store.db import get_engine
@@ -95,7 +102,7 @@ def create_app(
     )
     app.state.console = console = Console(settings, engine)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
-    for module in (routes_auth, routes_tickets, routes_supervisor, routes_admin):
+    for module in (routes_auth, routes_tickets, routes_supervisor, routes_admin, routes_training):
         app.include_router(module.router)
 
     @app.get("/healthz")

@@ -43,6 +43,7 @@ ROLE_NAMES = {
     OfficerRole.OFFICER: "Petugas",
     OfficerRole.SUPERVISOR: "Supervisor",
     OfficerRole.ADMIN: "Admin",
+    OfficerRole.TRAINER: "Pelatih",
 }
 
 

@@ -102,4 +102,6 @@ async def logout(request: Request, auth: SignedIn) -> Response:
 
 @router.get("/")
 def home(request: Request, auth: SignedIn) -> Response:
-    return RedirectResponse("/antrean" if auth.viewer.handles_tickets else "/admin/akun", 303)
+    if auth.viewer.handles_tickets:
+        return RedirectResponse("/antrean", 303)
+    return RedirectResponse("/latih" if auth.viewer.is_trainer else "/admin/akun", 303)
