@@ -59,6 +59,8 @@ CORRECTION_RE = re.compile(
 )
 
 # Rasa's table, only what we read (rasa.core.tracker_store.SQLTrackerStore.SQLEvent).
+COMPLAINT_FORM = "complaint_form"  # the form whose messages are complaint texts
+
 EVENTS = table(
     "events",
     column("id"),
@@ -215,6 +217,42 @@ def _previous_user_message(tracker: Engine, message: UserMessage) -> UserMessage
     return _user_message(row) if row is not None else None
 
 
+def _loop_name(row: Any) -> str | None:
+    try:
+        return (json.loads(row.data or "{}") or {}).get("name")
+    except ValueError:
+        return None
+
+
+def part_of_a_complaint(tracker: Engine, message: UserMessage) -> bool:
+    """True for a message typed while the complaint form ran, or the one that opened it.
+
+    Complaint texts never reach trainers: a confidential or anonymous report is read only
+    under the console's privacy rules, and masking personal data is not enough for it.
+    """
+    sender = EVENTS.c.sender_id == message.sender_id
+    loops = EVENTS.c.type_name == "active_loop"
+    with tracker.connect() as connection:
+        before = connection.execute(
+            select(EVENTS.c.data)
+            .where(sender, loops, EVENTS.c.id < message.event_id)
+            .order_by(EVENTS.c.id.desc())
+            .limit(1)
+        ).first()
+        if before is not None and _loop_name(before) == COMPLAINT_FORM:
+            return True
+        next_user = connection.execute(
+            select(EVENTS.c.id)
+            .where(sender, EVENTS.c.type_name == "user", EVENTS.c.id > message.event_id)
+            .order_by(EVENTS.c.id)
+            .limit(1)
+        ).scalar()
+        opened = select(EVENTS.c.data).where(sender, loops, EVENTS.c.id > message.event_id)
+        if next_user is not None:
+            opened = opened.where(EVENTS.c.id < next_user)
+        return any(_loop_name(row) == COMPLAINT_FORM for row in connection.execute(opened))
+
+
 def read_cursor(engine: Engine) -> int:
     """The id of the last Rasa event the collector has read (0 before the first run)."""
     with Session(engine) as s:
@@ -255,7 +293,7 @@ def collect(
             if message.is_payload or not message.text.strip():
                 continue
             reasons = _reasons(message, threshold)
-            if reasons:
+            if reasons and not part_of_a_complaint(tracker_engine, message):
                 found.setdefault(message.event_id, (message, set()))[1].update(reasons)
             if is_correction(message):
                 previous = _previous_user_message(tracker_engine, message)
@@ -264,6 +302,7 @@ def collect(
                     and not previous.is_payload
                     and previous.text.strip()
                     and _within_window(previous, message)
+                    and not part_of_a_complaint(tracker_engine, previous)
                 ):
                     found.setdefault(previous.event_id, (previous, set()))[1].add("correction")
                     corrections += 1

@@ -302,3 +302,23 @@ async def test_the_console_loop_collects_and_survives_failures(
             t.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await t
+
+
+def test_complaint_texts_never_reach_the_inbox(tracker: Tracker, store: Engine) -> None:
+    """The message that opened the complaint form and everything typed while it ran are
+    complaint texts (possibly confidential or anonymous): not collected, not even when
+    doubtful or corrected. The same citizen's doubtful question after the form is."""
+    opening = tracker.user(
+        "7100", "petugas kelurahan minta uang 200rb buat surat", [("file_complaint", 0.45)]
+    )
+    tracker._add("7100", "active_loop", {"name": "complaint_form"})
+    inside = tracker.user("7100", "di kantor lurah sukamaju pak", [("inform", 0.3)])
+    tracker.user("7100", "bukan itu maksud saya", [("deny", 0.9)])
+    tracker._add("7100", "active_loop", {"name": None})
+    after = tracker.user("7100", "trus bikin kk brp lama ya", [("ask_duration", 0.4)])
+
+    run(tracker, store)
+
+    stored = [i.tracker_event_id for i in items(store)]
+    assert opening not in stored and inside not in stored
+    assert stored == [after]
