@@ -33,7 +33,7 @@ from .errors import (
     unauthorized,
 )
 from .params import Params
-from .simulated import BotMessage, SimulatedGroup, SimulatedUser, Simulation
+from .simulated import BotMessage, Simulation
 from .state import ALL_UPDATE_TYPES, JSON, BotIdentity, BotState, WebhookConfig
 from .webhook import WebhookDelivery
 
@@ -165,6 +165,9 @@ class LocalBotApi:
         self.calls: list[BotCall] = []
         self._faults: list[Fault] = []
         self.simulation = Simulation(self.state)
+        # Simulated users and groups (see Simulation.user and Simulation.group).
+        self.user = self.simulation.user
+        self.group = self.simulation.group
         self._runner: web.AppRunner | None = None
         self._poller: object | None = None
         self._webhook_task: asyncio.Task[None] | None = None
@@ -268,35 +271,6 @@ class LocalBotApi:
         return self.state.bot.to_user()
 
     # --------------------------------------------------------- simulation
-
-    def user(
-        self,
-        user_id: int = 10001,
-        first_name: str = "Warga",
-        last_name: str | None = None,
-        username: str | None = None,
-        language_code: str | None = "id",
-        *,
-        started: bool = True,
-    ) -> SimulatedUser:
-        """Return the simulated user ``user_id`` in their private chat with the bot.
-
-        The same object is returned for the same id. ``started=False`` models a user who
-        never opened the bot (sending to them fails with 403).
-        """
-        return self.simulation.user(
-            user_id, first_name, last_name, username, language_code, started=started
-        )
-
-    def group(
-        self,
-        chat_id: int = -1001000000001,
-        title: str = "Grup Warga",
-        *,
-        username: str | None = None,
-    ) -> SimulatedGroup:
-        """Return a simulated group (a supergroup if the id starts with -100)."""
-        return self.simulation.group(chat_id, title, username=username)
 
     def bot_messages(self, chat_id: int) -> list[BotMessage]:
         """Messages the bot sent to ``chat_id`` (not deleted), oldest first."""
