@@ -26,7 +26,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
 .PHONY: help install run test train retrain load-model lint format typecheck validate test-unit \
-        test-nlu test-stories test-conversations seed import-catalogue migrate health chat shell bench bench-pipelines clean lock
+        test-nlu test-stories test-conversations seed import-catalogue migrate nlu-export health chat shell bench bench-pipelines clean lock
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -97,6 +97,9 @@ bench: install ## Print full training time, held-out intent accuracy and entity 
 
 bench-pipelines: install ## Compare NLU pipelines (bench/pipelines/*.yml): time, accuracy, F1
 	bench/compare_pipelines.sh
+
+nlu-export: install ## Add reviewed inbox examples to data/rasa/reviewed.yml (DRY_RUN=1: show only)
+	$(PY) -m bot nlu export $(if $(DRY_RUN),--dry-run)
 
 health: install ## Check that Telegram, Rasa, the action server and the database answer
 	@source scripts/dev-env.sh && $(PY) -m bot health

@@ -7,6 +7,7 @@ actions           migrate, seed on first start, then run the Rasa action server
 telegram          run the Telegram front end
 health            check what the service depends on (Telegram, Rasa, actions, database)
 model load        load a trained model into the running Rasa server (no restart)
+nlu export        add reviewed inbox examples to data/rasa/reviewed.yml (--dry-run: show only)
 officer           manage officer console accounts (create, set-password, list)
 console           run the officer console (web)
 """
@@ -176,6 +177,17 @@ def _cmd_model_load(args: argparse.Namespace) -> int:
     return 1
 
 
+def _cmd_nlu_export(args: argparse.Namespace) -> int:
+    from bot.store.db import get_engine, prepare_database
+    from bot.training.export import export_reviewed, report_lines
+
+    prepare_database(seed="never")
+    result = export_reviewed(get_engine(), dry_run=args.dry_run)
+    for line in report_lines(result):
+        print(line)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Every command of the module docstring, with its options."""
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.splitlines()[0])
@@ -226,6 +238,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--if-running", action="store_true", help="succeed quietly when Rasa is not running"
     )
     model_load.set_defaults(func=_cmd_model_load)
+    nlu = sub.add_parser("nlu", help="the trainers' NLU data (export)")
+    nlu_sub = nlu.add_subparsers(dest="nlu_command", required=True, metavar="COMMAND")
+    nlu_export = nlu_sub.add_parser(
+        "export",
+        help="write reviewed NLU inbox examples to data/rasa/reviewed.yml",
+        description="Add the confirmed and relabelled review items not yet exported to "
+        "data/rasa/reviewed.yml, deduplicated against every example under data/rasa/; texts "
+        "found under two intents or too close to a held-out message are printed, not written.",
+    )
+    nlu_export.add_argument(
+        "--dry-run", action="store_true", help="print what would be added; write nothing"
+    )
+    nlu_export.set_defaults(func=_cmd_nlu_export)
     from bot.officer.cli import add_commands
 
     add_commands(sub)

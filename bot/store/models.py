@@ -599,6 +599,9 @@ class NluReviewItem(Base):
     reviewed_intent: Mapped[str | None] = mapped_column(String(100))
     reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When bot.training.export wrote it to data/rasa/reviewed.yml (or found it there
+    # already); None while it waits for an export.
+    exported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     message_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -1,0 +1,369 @@
+"""Reviewed NLU inbox items written to the training data (`python -m bot nlu export`).
+
+An item is exported when a trainer confirmed it (trained under the predicted intent) or
+relabelled it (under the chosen intent), and it has not been exported yet; discarded items
+and items still to review are left out. Its masked text goes to `data/rasa/reviewed.yml`
+(Rasa 3.1 NLU format: one `nlu:` block per intent, examples sorted), merged with what the
+file already holds: earlier examples are never dropped.
+
+Before anything is written, every example is compared with every intent example of every
+file under the data directory (reviewed.yml included) and with the rest of the export, on
+normalised text (`example_key`: entity annotations `[x](entity)` reduced to `x`, lower
+case, punctuation removed, one space between words, as the inbox groups messages):
+
+- the same text under the same intent is a duplicate: not written again, the items are
+  marked exported (the example is in the data);
+- the same text under two intents (the export against the data, or inside the export) is a
+  conflict: not written, not marked, returned in `ExportResult.conflicts` for a trainer to
+  settle (every export reports it again until the data or the decision changes);
+- a text whose RapidFuzz ratio to a message of a held-out set (tests/nlu/*.yml,
+  bench/nlu_fresh.yml) is at least 90 is kept out as well (`ExportResult.held_out`):
+  training on it would make those sets measure memory instead of generalisation.
+
+Placeholders of bot.training.masking: Rasa reads NLU examples as markdown, where `[x]`
+followed by `(entity)`, `{...}` or `[...]` is an entity annotation. `[NIK]` alone is plain
+text to Rasa 3.6, but `[NIK][TELEPON]` becomes "NIK" and `[NIK](ktp)` an entity `ktp`, so
+the bracketed placeholders are written as words (`NIK_DISAMARKAN`, `TELEPON_DISAMARKAN`,
+`EMAIL_DISAMARKAN`, `PLAT_DISAMARKAN`, `ANGKA_DISAMARKAN`; tokens no citizen writes, so the
+model does not confuse a masked number with the word "NIK"), and any other square bracket
+in a citizen's text becomes a parenthesis. `ADU-XXXXXX` has no bracket and stays as it is
+(it matches the `ticket_id` regex, like a real ticket id). Examples carry no entity
+annotation: the pipeline finds entities with regexes and lookup tables
+(`entity_recognition: false`), not from annotated examples.
+
+The items are marked (`exported_at`) only after the file is written, so a failure in
+between leaves them to the next export, which finds them in the file as duplicates.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rapidfuzz import fuzz, process
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session
+
+from bot.config import PROJECT_ROOT
+from bot.store.models import NluReviewItem, utcnow
+from bot.training import masking
+from bot.training.review import CONFIRMED, RELABELLED, normalise
+
+DATA_DIR = PROJECT_ROOT / "data" / "rasa"
+FILE_NAME = "reviewed.yml"
+HELD_OUT = (
+    *sorted((PROJECT_ROOT / "tests" / "nlu").glob("*.yml")),
+    PROJECT_ROOT / "bench" / "nlu_fresh.yml",
+)
+HELD_OUT_SIMILARITY = 90.0  # as the NLU gate's check that held-out and training share nothing
+PLACEHOLDER_WORDS = {
+    masking.NIK: "NIK_DISAMARKAN",
+    masking.PHONE: "TELEPON_DISAMARKAN",
+    masking.EMAIL: "EMAIL_DISAMARKAN",
+    masking.PLATE: "PLAT_DISAMARKAN",
+    masking.NUMBER: "ANGKA_DISAMARKAN",
+}
+HEADER = (
+    "# Citizen messages reviewed by trainers in the console (/latih), masked, written by\n"
+    "# `python -m bot nlu export` (bot/training/export.py). Examples may be edited or removed\n"
+    "# by hand; the export keeps what it finds here and only adds.\n"
+)
+
+# Rasa's entity annotation: [text](entity...), [text]{"entity": ...} or [text][{...}].
+_ANNOTATION = re.compile(r"\[([^\]]+?)\](?:\([^)]*\)|\{[^}]*\}|\[[^\]]*\])")
+_SPACES = re.compile(r"\s+")
+_MARK = "\x00"  # around a placeholder's word while it is put in
+_GLUED = re.compile(r"(?<=\w)\x00+(?=\w)")
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A text found under more than one intent: not exported."""
+
+    text: str  # as it would have been written
+    export: dict[str, list[int]]  # intent -> ids of the items exported under it
+    existing: dict[str, list[str]]  # intent -> files of the data directory holding it
+
+    @property
+    def intents(self) -> list[str]:
+        """Every intent the text is found under."""
+        return sorted(set(self.export) | set(self.existing))
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    """A text too close to a held-out message: not exported."""
+
+    text: str
+    intent: str
+    ids: list[int]
+    held_out_text: str
+    source: str  # the held-out file
+
+
+@dataclass
+class ExportResult:
+    """What an export wrote, or (dry run) would write."""
+
+    path: Path
+    added: dict[str, list[str]] = field(default_factory=dict)  # intent -> new examples
+    exported_ids: list[int] = field(default_factory=list)  # items marked (written or dupes)
+    duplicates: int = 0  # items whose text the data already had under their intent
+    conflicts: list[Conflict] = field(default_factory=list)
+    held_out: list[HeldOut] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def added_count(self) -> int:
+        """How many examples were (or would be) added to the file."""
+        return sum(len(v) for v in self.added.values())
+
+
+def example_text(masked: str) -> str:
+    """A masked message as an example line: placeholders as words (set apart from the words
+    next to them), no square brackets, one line."""
+    masked = masked.replace(_MARK, "")
+    for placeholder, word in PLACEHOLDER_WORDS.items():
+        masked = masked.replace(placeholder, f"{_MARK}{word}{_MARK}")
+    # A space where a placeholder word would run into another word ("[NIK][TELEPON]").
+    masked = _GLUED.sub(" ", masked).replace(_MARK, "")
+    masked = masked.replace("[", "(").replace("]", ")")
+    return _SPACES.sub(" ", masked).strip()
+
+
+def example_key(text: str) -> str:
+    """What two examples are compared on: annotations reduced to their text, then
+    bot.training.review.normalise (lower case, no punctuation, one space)."""
+    return normalise(_ANNOTATION.sub(r"\1", text))
+
+
+def _examples(value: Any) -> list[str]:
+    """The example texts of an NLU block's `examples` (a markdown list, or a list of
+    `{text: ...}`)."""
+    if isinstance(value, str):
+        lines = (line.strip() for line in value.splitlines())
+        return [line[2:].strip() for line in lines if line.startswith("- ")]
+    if isinstance(value, list):
+        return [str(e.get("text", "")) if isinstance(e, dict) else str(e) for e in value]
+    return []
+
+
+def read_intent_examples(path: Path) -> dict[str, list[str]]:
+    """intent -> examples, as written, of one NLU file (empty when it has none)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    out: dict[str, list[str]] = {}
+    if not isinstance(data, dict):
+        return out
+    for block in data.get("nlu") or []:
+        if isinstance(block, dict) and isinstance(block.get("intent"), str):
+            out.setdefault(block["intent"], []).extend(_examples(block.get("examples")))
+    return out
+
+
+def _other_blocks(path: Path) -> list[dict[str, Any]]:
+    """The NLU blocks of a file that are not intent examples (kept as they are)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    blocks = data.get("nlu") if isinstance(data, dict) else None
+    return [b for b in blocks or [] if isinstance(b, dict) and "intent" not in b]
+
+
+def _existing(data_dir: Path) -> dict[str, dict[str, list[str]]]:
+    """key -> intent -> files, for every intent example under `data_dir`."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for path in sorted(data_dir.rglob("*.y*ml")):
+        for intent, texts in read_intent_examples(path).items():
+            for text in texts:
+                files = out.setdefault(example_key(text), {}).setdefault(intent, [])
+                if path.name not in files:
+                    files.append(path.name)
+    return out
+
+
+def _held_out_texts(paths: Iterable[Path]) -> dict[str, tuple[str, str]]:
+    """key -> (text, file name) of every message of the held-out sets."""
+    out: dict[str, tuple[str, str]] = {}
+    for path in paths:
+        if path.is_file():
+            for texts in read_intent_examples(path).values():
+                for text in texts:
+                    out.setdefault(example_key(text), (text, path.name))
+    return out
+
+
+@dataclass
+class _Candidate:
+    key: str
+    texts: list[str]  # example texts, newest item first
+    by_intent: dict[str, list[int]]  # intent -> item ids
+
+
+def _candidates(engine: Engine) -> list[_Candidate]:
+    with Session(engine) as s:
+        rows = s.execute(
+            select(NluReviewItem.id, NluReviewItem.text, NluReviewItem.reviewed_intent)
+            .where(
+                NluReviewItem.status.in_((CONFIRMED, RELABELLED)),
+                NluReviewItem.reviewed_intent.is_not(None),
+                NluReviewItem.exported_at.is_(None),
+            )
+            .order_by(NluReviewItem.id.desc())
+        ).all()
+    out: dict[str, _Candidate] = {}
+    for item_id, masked, intent in rows:
+        text = example_text(masked)
+        key = example_key(text)
+        if not key:
+            continue
+        candidate = out.setdefault(key, _Candidate(key, [], {}))
+        candidate.texts.append(text)
+        candidate.by_intent.setdefault(intent, []).append(item_id)
+    return list(out.values())
+
+
+def _sorted_examples(texts: Iterable[str]) -> list[str]:
+    return sorted(set(texts), key=lambda t: (example_key(t), t))
+
+
+def render(examples: dict[str, list[str]], others: Sequence[dict[str, Any]] = ()) -> str:
+    """An NLU file (Rasa 3.1 format) of intent -> examples, intents and examples sorted,
+    then `others` (NLU blocks that are not intents: synonyms, lookups, regexes)."""
+    blocks: list[dict[str, Any]] = [
+        {"intent": intent, "examples": "".join(f"- {t}\n" for t in _sorted_examples(texts))}
+        for intent, texts in sorted(examples.items())
+        if texts
+    ]
+    blocks.extend(others)
+    body = yaml.dump(
+        {"version": "3.1", "nlu": blocks},
+        Dumper=_Dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        width=10_000,
+    )
+    return HEADER + body
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes multi-line strings as literal blocks (`examples: |`), as Rasa's files are."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def _write(path: Path, text: str) -> None:
+    """Replace `path` at once (a reader never sees half a file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def export_reviewed(
+    engine: Engine,
+    data_dir: Path | None = None,
+    *,
+    dry_run: bool = False,
+    held_out: Sequence[Path] | None = None,
+) -> ExportResult:
+    """Write the reviewed items not yet exported to `data_dir`/reviewed.yml (default
+    DATA_DIR; see the module docstring); with `dry_run`, only say what would be written.
+    `held_out`: the held-out sets to keep out of the data (default HELD_OUT)."""
+    data_dir = DATA_DIR if data_dir is None else data_dir
+    held_out = HELD_OUT if held_out is None else held_out
+    path = data_dir / FILE_NAME
+    result = ExportResult(path=path, dry_run=dry_run)
+    existing = _existing(data_dir)
+    held = _held_out_texts(held_out)
+    held_keys = list(held)
+    to_mark: list[int] = []
+    for candidate in sorted(_candidates(engine), key=lambda c: c.key):
+        text = candidate.texts[0]
+        found = existing.get(candidate.key, {})
+        intents = set(candidate.by_intent) | set(found)
+        if len(intents) > 1:
+            result.conflicts.append(
+                Conflict(
+                    text=text,
+                    export={i: sorted(ids) for i, ids in sorted(candidate.by_intent.items())},
+                    existing=dict(sorted(found.items())),
+                )
+            )
+            continue
+        [(intent, ids)] = candidate.by_intent.items()
+        if found:
+            result.duplicates += len(ids)
+            to_mark.extend(ids)
+            continue
+        near = (
+            process.extractOne(
+                candidate.key, held_keys, scorer=fuzz.ratio, score_cutoff=HELD_OUT_SIMILARITY
+            )
+            if held_keys
+            else None
+        )
+        if near is not None:
+            held_text, source = held[near[0]]
+            result.held_out.append(HeldOut(text, intent, sorted(ids), held_text, source))
+            continue
+        result.added.setdefault(intent, []).append(text)
+        to_mark.extend(ids)
+    result.exported_ids = sorted(to_mark)
+    if dry_run:
+        return result
+    if result.added:
+        merged = read_intent_examples(path) if path.is_file() else {}
+        for intent, texts in result.added.items():
+            merged.setdefault(intent, []).extend(texts)
+        _write(path, render(merged, _other_blocks(path) if path.is_file() else ()))
+    if to_mark:
+        now = utcnow()
+        with Session(engine) as s, s.begin():
+            s.execute(
+                update(NluReviewItem)
+                .where(NluReviewItem.id.in_(to_mark), NluReviewItem.exported_at.is_(None))
+                .values(exported_at=now)
+            )
+    return result
+
+
+def report_lines(result: ExportResult) -> list[str]:
+    """What the CLI prints about an export."""
+    verb = "would add" if result.dry_run else "added"
+    lines = [f"{result.path}: {verb} {result.added_count} examples"]
+    for intent, texts in sorted(result.added.items()):
+        lines.append(f"  {intent}: {len(texts)}")
+    if result.duplicates:
+        lines.append(f"already in the data (not written again): {result.duplicates} items")
+    if result.conflicts:
+        lines.append(
+            f"conflicts, not written ({len(result.conflicts)}): the same text under "
+            "several intents; settle them in the data or the review"
+        )
+        for c in result.conflicts:
+            where = [f"{i} (items {', '.join(map(str, ids))})" for i, ids in c.export.items()]
+            where += [f"{i} ({', '.join(files)})" for i, files in c.existing.items()]
+            lines.append(f"  {c.text!r}: {'; '.join(where)}")
+    if result.held_out:
+        lines.append(
+            f"too close to a held-out message, not written ({len(result.held_out)}): "
+            "held-out sets must stay unseen"
+        )
+        for h in result.held_out:
+            lines.append(f"  {h.text!r} ({h.intent}) ~ {h.held_out_text!r} in {h.source}")
+    return lines
