@@ -33,6 +33,7 @@ from sqlalchemy import Engine, func, select
 
 from bot.config import Settings, get_settings
 from bot.store.models import Category, Holiday, TicketStatus
+from bot.tickets.holidays import read_holidays
 
 SOON_WORKING_DAYS = 1  # due today or on the next working day: highlighted
 
@@ -50,12 +51,7 @@ class HolidayCalendar:
     @classmethod
     def from_file(cls, path: Path) -> HolidayCalendar:
         """Read a calendar in the `data/holidays.yml` format (the seed of the table)."""
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        days = set()
-        for entry in raw.get("holidays") or []:
-            value = entry["date"]
-            days.add(value if isinstance(value, date) else date.fromisoformat(str(value)))
-        return cls(frozenset(days))
+        return cls(frozenset(entry.date for entry in read_holidays(path)))
 
     def is_working_day(self, day: date) -> bool:
         """Monday to Friday and not a holiday."""
@@ -118,13 +114,6 @@ def holiday_calendar(engine: Engine) -> HolidayCalendar:
         calendar = cached.calendar  # same dates: keep the object (and what callers cached)
     _cache[key] = _Cached(version, calendar, time.monotonic())
     return calendar
-
-
-def default_calendar() -> HolidayCalendar:
-    """The current calendar of DATABASE_URL's database."""
-    from bot.store.db import get_engine
-
-    return holiday_calendar(get_engine())
 
 
 # -- deadlines -----------------------------------------------------------------------------

@@ -51,6 +51,11 @@ def read_holidays(path: Path) -> list[HolidayEntry]:
     return sorted(out, key=lambda h: h.date)
 
 
+def _clean_name(name: str) -> str:
+    """One line, at most the column's 200 characters."""
+    return " ".join(name.split())[:200]
+
+
 def list_holidays(engine: Engine) -> list[HolidayEntry]:
     """Every holiday in the database, by date."""
     with Session(engine) as s:
@@ -67,7 +72,7 @@ def add_holiday(
     provisional: bool = False,
 ) -> None:
     """Add a date (or replace the entry of that date)."""
-    name = " ".join(name.split())[:200]
+    name = _clean_name(name)
     if not name:
         raise ValueError("Nama hari libur wajib diisi.")
     if kind not in KINDS:
@@ -121,7 +126,7 @@ def seed_holidays(engine: Engine, path: Path) -> list[date]:
             s.add(
                 Holiday(
                     day=entry.date,
-                    name=" ".join(entry.name.split())[:200],
+                    name=_clean_name(entry.name),
                     kind=entry.kind if entry.kind in KINDS else "libur_nasional",
                     provisional=entry.provisional,
                     updated_at=now,
