@@ -19,7 +19,7 @@ from starlette.datastructures import FormData
 
 from bot.config import Settings
 from bot.officer import sessions
-from bot.officer.access import Viewer
+from bot.officer.access import Viewer, can_review_nlu
 from bot.officer.queue import DAY_FORMAT_HINT, Queue, format_day_input
 from bot.store.models import Category, OfficerRole, Privacy, TicketStatus
 from bot.texts import CATEGORY_SHORT_LABELS, PRIVACY_SHORT_LABELS, format_date
@@ -245,10 +245,19 @@ def admin(request: Request) -> Auth:
     return auth
 
 
+def trainer(request: Request) -> Auth:
+    """Trainers only: the NLU review inbox."""
+    auth = signed_in(request)
+    if not can_review_nlu(auth.viewer):
+        raise Forbidden()
+    return auth
+
+
 SignedIn = Annotated[Auth, Depends(signed_in)]
 TicketWorker = Annotated[Auth, Depends(ticket_worker)]
 Supervisor = Annotated[Auth, Depends(supervisor)]
 Admin = Annotated[Auth, Depends(admin)]
+Trainer = Annotated[Auth, Depends(trainer)]
 
 
 async def read_form(request: Request) -> FormData:

@@ -4,15 +4,12 @@ other role); trainers open no ticket page (bot.officer.access)."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from bot.officer.access import can_review_nlu
-from bot.officer.web.console import Auth, BadInput, Forbidden, checked_multi, console, signed_in
+from bot.officer.web.console import BadInput, Trainer, checked_multi, console
 from bot.officer.web.params import PAGE_MAX, PageNo, RowId
 from bot.training import review
 
@@ -27,17 +24,6 @@ REASON_NAMES = {
 MAX_GROUP_FIELD = 12 * review.MAX_ITEMS  # "2147483647," per id
 _ROW_ID: TypeAdapter[int] = TypeAdapter(RowId)
 _PAGE: TypeAdapter[int] = TypeAdapter(int)
-
-
-def trainer(request: Request) -> Auth:
-    """Trainers only: the NLU review inbox."""
-    auth = signed_in(request)
-    if not can_review_nlu(auth.viewer):
-        raise Forbidden()
-    return auth
-
-
-Trainer = Annotated[Auth, Depends(trainer)]
 
 
 @router.get("/latih", response_class=HTMLResponse)
