@@ -8,25 +8,22 @@ VENV      := .venv
 RASA_VENV := .venv-rasa
 PY        := $(VENV)/bin/python
 RASA      := $(RASA_VENV)/bin/rasa
-# Every file under data/rasa/ is training data (NLU, synonyms and lookups, stories, rules):
-# add a file there and training, validation and the tests pick it up. Nothing else goes there.
-RASA_DATA := data/rasa
+# The model is trained from config.yml, domain.yml and every file under data/rasa/ (NLU,
+# synonyms and lookups, stories, rules): add a file there and training, validation and the
+# tests pick it up. Nothing else goes there. `make train` skips training while none of them
+# changed (bot/training/rasa_engine.py: Workspace, inputs_hash).
 MODEL     := models/layanan-aduan.tar.gz
-# What the model is trained from (scripts/train.sh hashes every file of these to skip training).
-MODEL_INPUTS := config.yml domain.yml $(RASA_DATA)
 
-RASA_PORT          ?= 5005
-ACTION_SERVER_PORT ?= 5055
-export ACTION_SERVER_PORT
-export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTION_SERVER_PORT)/webhook
-export RASA_TRACKER_URL ?= sqlite:///var/rasa_tracker.db
+# Ports and the URLs derived from them come from scripts/dev-env.sh (the environment, then
+# .env, then defaults), which the targets that start or talk to the running service source;
+# `python -m bot` finds the running Rasa (RASA_PORT, the development token) by itself.
 # Rasa 3.6 prints a telemetry banner and SQLAlchemy 1.4 warnings; keep logs readable.
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
 .PHONY: help install run test train retrain load-model lint format typecheck validate test-unit \
-        test-nlu test-stories test-conversations seed import-catalogue migrate nlu-export health chat shell bench bench-pipelines clean lock
+        test-nlu test-stories test-conversations seed import-catalogue migrate nlu-export nlu-report health chat shell bench bench-pipelines clean lock
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -35,14 +32,14 @@ help: ## List the targets
 install: ## Create .venv-rasa and .venv from the pinned requirements (skipped when unchanged)
 	@scripts/ensure-venvs.sh
 
-train: install ## Train the Rasa model unless data, domain and config are unchanged
-	@scripts/train.sh
+train: install ## Train the Rasa model unless data, domain and config are unchanged; a running make run serves it at once
+	@$(PY) -m bot model train
 
 retrain: install ## Train the Rasa model even if nothing changed
-	@scripts/train.sh --force
+	@$(PY) -m bot model train --force
 
 load-model: install ## Load models/layanan-aduan.tar.gz into the running Rasa server (no restart)
-	@source scripts/dev-env.sh && $(PY) -m bot model load
+	@$(PY) -m bot model load
 
 run: install train ## Start the whole service on the embedded defaults (SQLite under var/)
 	@$(PY) -m bot migrate --seed-if-empty >/dev/null
@@ -62,8 +59,8 @@ format: install ## Apply ruff formatting and safe fixes
 typecheck: install ## mypy on bot/, actions/ and devtools/
 	$(VENV)/bin/mypy
 
-validate: install ## rasa data validate --fail-on-warnings
-	$(RASA) data validate --fail-on-warnings --data $(RASA_DATA) --domain domain.yml --quiet
+validate: install ## rasa data validate --fail-on-warnings; fails on any warning but the expected ones
+	$(PY) -m devtools.validate_data
 
 test-unit: install ## pytest only, without lint, types and data validation
 	$(PY) -m pytest -q
@@ -87,19 +84,22 @@ import-catalogue: install ## Replace the database's catalogue with data/services
 	$(PY) -m bot catalogue import $(if $(YES),--yes)
 
 chat: install ## Chat with the running service in the terminal (start `make run` first)
-	@$(PY) -m devtools.chat --url http://127.0.0.1:$(RASA_PORT)
+	@source scripts/dev-env.sh && $(PY) -m devtools.chat --url "$$RASA_URL"
 
 shell: install train ## Rasa's own `rasa shell` on port 5006 (needs the action server of `make run`)
-	$(RASA) shell --model $(MODEL) --endpoints endpoints.yml --port 5006
+	@source scripts/dev-env.sh && $(RASA) shell --model $(MODEL) --endpoints endpoints.yml --port 5006
 
-bench: install ## Print full training time, held-out intent accuracy and entity F1
-	bench/train_time.sh
+bench: install ## Print full and NLU-only training times (temp dir) and held-out accuracy and entity F1
+	bench/train.sh
 
 bench-pipelines: install ## Compare NLU pipelines (bench/pipelines/*.yml): time, accuracy, F1
 	bench/compare_pipelines.sh
 
 nlu-export: install ## Add reviewed inbox examples to data/rasa/reviewed.yml (DRY_RUN=1: show only)
 	$(PY) -m bot nlu export $(if $(DRY_RUN),--dry-run)
+
+nlu-report: install ## 5-fold cross-validation + every held-out set: var/reports/nlu-report/latest/summary.html of the served model (FOLDS=n, SKIP_CV=1)
+	$(PY) -m bot nlu report $(if $(FOLDS),--folds $(FOLDS)) $(if $(SKIP_CV),--skip-cv)
 
 health: install ## Check that Telegram, Rasa, the action server and the database answer
 	@source scripts/dev-env.sh && $(PY) -m bot health

@@ -10,6 +10,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot import metrics
+from bot.logging_config import correlation_id
 from bot.store.repository import get_repository
 
 log = logging.getLogger("actions")
@@ -68,6 +70,9 @@ class SafeAction(Action, metaclass=ABCMeta):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         """Run `act`; on failure log everything needed to follow up and apologise."""
+        metrics.count_intent(tracker.latest_message)
+        # This request's log lines carry the front end's inbox id (the correlation id).
+        correlation_id.set((tracker.latest_message.get("metadata") or {}).get("inbox_id"))
         try:
             return self.act(dispatcher, tracker, domain)
         except Exception:

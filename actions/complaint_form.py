@@ -137,7 +137,7 @@ class ValidateComplaintForm(Action):
                 from actions.yes_no import likeliest_aspect
 
                 aspect = likeliest_aspect(tracker) or "procedure"
-                events += answer_service_question(dispatcher, tracker, aspect)
+                events += answer_service_question(dispatcher, tracker, domain, aspect)
                 return [
                     *events,
                     *self._apply(
@@ -251,7 +251,7 @@ def answer_question(
 
     intent = message.intent or ""
     if intent in ASPECT_BY_INTENT:
-        return answer_service_question(dispatcher, tracker, ASPECT_BY_INTENT[intent])
+        return answer_service_question(dispatcher, tracker, domain, ASPECT_BY_INTENT[intent])
     if intent == "check_status":
         return ActionCheckStatus().act(dispatcher, tracker, domain)
     if intent == "request_human":

@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import Events, latest_text, utter_not_understood
 from actions.service_info import answer_service_question, asked_aspect, names_a_service
+from bot import metrics
 from bot.complaint_turns import looks_like_a_complaint
 from bot.texts import BUTTON_TALK_TO_OFFICER
 
@@ -51,13 +52,14 @@ class ActionHandleFallback(Action):
         return "action_handle_fallback"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        metrics.FALLBACKS.inc()
         if not tracker.active_loop and looks_like_a_complaint(latest_text(tracker)):
             # A complaint told without "lapor": start the form with it as the story.
             return [FollowupAction("action_start_complaint")]
         if not tracker.active_loop and _names_a_service(tracker):
             # "kalau SIM?", "paspot": a follow-up or a service name the classifier was
             # unsure about; answer it as a question about that service.
-            return answer_service_question(dispatcher, tracker, asked_aspect(tracker))
+            return answer_service_question(dispatcher, tracker, domain, asked_aspect(tracker))
         if consecutive_fallbacks(tracker) >= 2:
             buttons = main_menu(domain)
             buttons.append({"title": BUTTON_TALK_TO_OFFICER, "payload": "/request_human"})

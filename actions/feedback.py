@@ -2,8 +2,10 @@
 
 What counts as a score is decided in `bot.ratings`; here is the conversation around it: a
 lone number is a score only right after the bot asked for one (the star buttons) or after a
-resolution message invited one; a comment or score sent right after a rating joins that
-rating; a number outside 1..5 is answered politely with the stars again.
+resolution message invited one; a typed request to rate opens the SKM survey (the structured
+measure, actions/skm_survey.py) when there is one to fill in, else the stars; a comment or
+score sent right after a rating joins that rating; a number outside 1..5 is answered
+politely with the stars again.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from actions.common import (
 )
 from actions.fallback import ActionHandleFallback
 from actions.service_info import ActionAnswerService
+from actions.skm_survey import asks_for_survey, start_survey
 from bot.ratings import (
     MIN_COMMENT,
     ScoreReading,
@@ -184,6 +187,14 @@ class ActionGiveFeedback(SafeAction):
             return []
         if score is None and not unclear:
             if is_rating_request(text):
+                if text and not named_ticket(tracker):
+                    # The SKM survey is the structured measure (issue 11): a typed request
+                    # opens it as /survei does; with nothing to survey, the stars as before.
+                    started = start_survey(
+                        dispatcher, tracker, quiet_when_nothing=not asks_for_survey(text)
+                    )
+                    if started is not None:
+                        return started
                 return self._offer_stars(dispatcher, tracker, repo)
             delegate = DELEGATED.get(latest_intent(tracker) or "")
             if delegate is not None and not looks_like_comment(text):

@@ -14,6 +14,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import Events
 from actions.complaint_form import FORM_SLOTS
+from actions.form_runs import latest_run_start
+from bot import metrics
 from bot.config import get_settings
 from bot.store.models import Category, Privacy, utcnow
 from bot.store.repository import ComplaintDraft, get_repository
@@ -27,7 +29,6 @@ def reset_form() -> Events:
     return [SlotSet(slot, None) for slot in FORM_SLOTS]
 
 
-FORM_NAME = "complaint_form"
 TRANSCRIPT_MAX_LINES = 200
 TRANSCRIPT_MAX_CHARS = 4000
 
@@ -39,20 +40,7 @@ def form_conversation(events: list[dict[str, Any]]) -> tuple[tuple[datetime, str
     Nothing from before that message: the citizen's earlier chats and other complaints
     never become part of this ticket's transcript.
     """
-    start: int | None = None
-    active = False
-    last_user: int | None = None
-    for index, event in enumerate(events):
-        kind = event.get("event")
-        if kind == "user":
-            last_user = index
-        elif kind == "active_loop":
-            running = event.get("name") == FORM_NAME
-            if running and not active:
-                start = last_user if last_user is not None else index
-            active = running
-        elif kind == "restart" or (kind == "action" and event.get("name") == "action_restart"):
-            start, active, last_user = None, False, None
+    start = latest_run_start(events)
     if start is None:
         return ()
     lines: list[tuple[datetime, str, str]] = []
@@ -130,14 +118,39 @@ class ActionSubmitComplaint(Action):
             keep_failed_submission(tracker.sender_id, tracker)
             dispatcher.utter_message(response="utter_complaint_store_failed")
             return reset_form()
+        if created:
+            metrics.TICKETS_FILED.inc()
+            # inbox_id: the front end's inbox row of this message, the correlation id from
+            # the Telegram update to the ticket (sent to Rasa as message metadata).
+            inbox_id = (tracker.latest_message.get("metadata") or {}).get("inbox_id")
+            log.info(
+                "ticket %s filed (inbox %s)",
+                ticket.public_id,
+                inbox_id,
+                extra={"inbox_id": inbox_id, "ticket_id": ticket.public_id},
+            )
+        first_answer = created or filed_in_this_run(ticket.created_at, list(tracker.events))
         dispatcher.utter_message(
-            response="utter_complaint_filed" if created else "utter_complaint_duplicate",
+            response="utter_complaint_filed" if first_answer else "utter_complaint_duplicate",
             ticket_id=ticket.public_id,
             category=CATEGORY_LABELS[ticket.category],
             verify_due=format_date(ticket.verify_due, weekday=True),
             working_days=get_settings().verification_working_days,
         )
         return [*reset_form(), SlotSet("last_ticket_id", ticket.public_id)]
+
+
+def filed_in_this_run(created_at: datetime, events: list[dict[str, Any]]) -> bool:
+    """True when the existing ticket was stored during the latest run of the form: the
+    first answer to this confirmation was lost (the action server died after storing the
+    ticket; the front end undid the turn and sent the confirmation again), so the citizen
+    hears that it was filed, not that it had been filed before."""
+    start = latest_run_start(events)
+    if start is None:
+        return False
+    began = datetime.fromtimestamp(float(events[start].get("timestamp") or 0), tz=timezone.utc)
+    stored = created_at if created_at.tzinfo else created_at.replace(tzinfo=timezone.utc)
+    return stored >= began
 
 
 def discard_drafts(sender_id: str) -> None:

@@ -1,27 +1,88 @@
-"""A citizen asks for a person or a contact: real contacts, then the offer to file."""
+"""A citizen asks for a person: real contacts, and a live chat with an officer during the
+unit's service hours (bot.handoff.chats); outside them an honest "nobody is here now" with
+the offer to file a complaint or to be contacted here later (a call-back request)."""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import Events, SafeAction
+from actions.form_runs import form_runs
 from bot.config import get_settings
+from bot.handoff.chats import LiveChats
+from bot.handoff.hours import service_now
 from bot.store.catalogue import helpdesk
+from bot.store.models import utcnow
 from bot.store.repository import get_repository
+from bot.tickets.deadlines import holiday_calendar
+
+HISTORY_WINDOW = timedelta(hours=24)
+# Turns never shown to the officer: they may belong to an anonymous or confidential
+# complaint (its form, a rating of it, a status question naming it).
+PRIVATE_INTENTS = frozenset({"give_feedback", "check_status", "file_complaint"})
+TICKET_ID_RE = re.compile(r"\bADU-?[0-9A-Z]{6}\b", re.IGNORECASE)
+
+
+def conversation_before(
+    events: list[dict[str, Any]], now: datetime
+) -> list[tuple[datetime, str, str]]:
+    """The citizen's chat with the assistant in the last day, for the officer who takes the
+    live chat: (time, "warga" | "asisten", text), without the request itself, without any
+    complaint form run (from the message that opened it to its end), without turns about
+    complaints, ratings or statuses and without any line naming a ticket id."""
+    hidden = {index for run in form_runs(events) for index in range(run.start, run.end)}
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=None)
+    if last_user is not None:
+        hidden.add(last_user)  # the request for a person itself
+    lines: list[tuple[datetime, str, str]] = []
+    skip_reply = False
+    for index, event in enumerate(events):
+        kind = event.get("event")
+        if kind not in ("user", "bot"):
+            continue
+        text = str(event.get("text") or "").strip()
+        if kind == "user":
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            skip_reply = intent in PRIVATE_INTENTS or index in hidden
+            if skip_reply or text.startswith("/"):
+                continue
+        elif skip_reply or index in hidden:
+            continue
+        if not text or TICKET_ID_RE.search(text):
+            continue
+        at = datetime.fromtimestamp(float(event.get("timestamp") or 0), tz=timezone.utc)
+        if now - at > HISTORY_WINDOW:
+            continue
+        lines.append((at, "warga" if kind == "user" else "asisten", text))
+    return lines
 
 
 class ActionRequestHuman(SafeAction):
-    """The contact of the office of the service discussed and of the complaint unit (from
-    the catalogue), the national complaint channel, and the offer to file a complaint."""
+    """The contacts of the office of the service discussed and of the complaint unit (from
+    the catalogue); within the unit's service hours a live chat with an officer, outside
+    them the national complaint channel and the offer of a complaint or a call-back.
+
+    `clock` is the present: the request's stored time and the history window. Only the
+    service-hours check reads the pinned test clock (service_now), so a wait measured from
+    the request to the officer's take (the console's present) is what really passed."""
+
+    clock: Callable[[], datetime] = staticmethod(utcnow)
 
     def name(self) -> str:
         return "action_request_human"
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        settings = get_settings()
+        repository = get_repository()
         service_id = tracker.get_slot("service")
-        service = get_repository().get_service(service_id) if isinstance(service_id, str) else None
+        service = repository.get_service(service_id) if isinstance(service_id, str) else None
         if service is not None and service.office_phone:
             dispatcher.utter_message(
                 response="utter_office_contact",
@@ -30,7 +91,7 @@ class ActionRequestHuman(SafeAction):
                 office_email=service.office_email or "-",
                 office_hours=service.office_hours or "-",
             )
-        desk = helpdesk(get_settings().catalogue_path)
+        desk = helpdesk(settings.catalogue_path)
         if desk is not None and (desk.phone or desk.whatsapp):
             dispatcher.utter_message(
                 response="utter_helpdesk_contact",
@@ -40,6 +101,48 @@ class ActionRequestHuman(SafeAction):
                 helpdesk_email=desk.email or "-",
                 helpdesk_hours=desk.hours or "-",
             )
+        now = self.clock()
+        requested = LiveChats(repository.engine, settings.timezone).request(
+            tracker.sender_id,
+            service.id if service is not None else None,
+            conversation_before(list(tracker.events), now),
+            holiday_calendar(repository.engine).holidays,
+            desk.name if desk is not None else "Unit Pengaduan",
+            desk.hours if desk is not None else None,
+            now,
+            hours_at=service_now(now),
+        )
+        if requested.opened:
+            dispatcher.utter_message(response="utter_live_waiting", unit=requested.office_name)
+            return []
         dispatcher.utter_message(response="utter_national_complaint_channel")
-        dispatcher.utter_message(response="utter_request_human")
+        dispatcher.utter_message(
+            response="utter_request_human",
+            unit=requested.office_name,
+            hours=requested.hours or "-",
+        )
+        return []
+
+
+class ActionRequestCallback(SafeAction):
+    """The citizen asks to be contacted here by an officer later (the button outside
+    service hours or after nobody took the chat): their consent, kept as a call-back
+    request in the officers' live queue (stored at the present, as every time of a chat)."""
+
+    clock: Callable[[], datetime] = staticmethod(utcnow)
+
+    def name(self) -> str:
+        return "action_request_callback"
+
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        repository = get_repository()
+        service_id = tracker.get_slot("service")
+        now = self.clock()
+        LiveChats(repository.engine, get_settings().timezone).request_callback(
+            tracker.sender_id,
+            service_id if isinstance(service_id, str) else None,
+            now,
+            history=conversation_before(list(tracker.events), now),
+        )
+        dispatcher.utter_message(response="utter_callback_noted")
         return []

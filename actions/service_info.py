@@ -11,6 +11,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answer_feedback import offer_not_helpful
 from actions.common import (
     Events,
     SafeAction,
@@ -19,10 +20,26 @@ from actions.common import (
     latest_text,
     utter_not_understood,
 )
+from actions.skm_survey import offer_after_answer
 from bot.complaint_turns import looks_like_a_complaint
-from bot.service_match import find_all_exact, find_referral, near_miss_scores, suggest
+from bot.service_match import (
+    MOVE_SERVICE,
+    MOVE_WITHIN_SERVICE,
+    find_all_exact,
+    find_referral,
+    move_route,
+    near_miss_scores,
+    suggest,
+)
 from bot.store.repository import ServiceView, get_repository
-from bot.texts import ASPECT_BUTTON_LABELS, ASPECT_LABELS
+from bot.texts import (
+    ASPECT_BUTTON_LABELS,
+    ASPECT_LABELS,
+    BUTTON_MOVE_BETWEEN,
+    BUTTON_MOVE_WITHIN,
+    fact_source,
+    regional_fact,
+)
 
 ASPECT_BY_INTENT = {
     "ask_requirements": "requirements",
@@ -32,6 +49,10 @@ ASPECT_BY_INTENT = {
     "ask_location_hours": "location_hours",
 }
 INTENT_BY_ASPECT = {aspect: intent for intent, aspect in ASPECT_BY_INTENT.items()}
+# The service value of the button "Dalam kabupaten/kota yang sama" (after a bare "pindah
+# alamat"): a move within one kabupaten/kota, answered as typed text saying so would be (the
+# note that no SKPWNI is needed, then the KK's answer).
+MOVE_WITHIN_CHOICE = "pindah dalam kabupaten/kota yang sama"
 
 
 def resolve(value: str, aliases: dict[str, str]) -> str | None:
@@ -61,51 +82,183 @@ def other_aspect_buttons(aspect: str, service_id: str) -> list[dict[str, str]]:
     ]
 
 
+def source_line(service: ServiceView, aspect: str) -> str:
+    """The end of an answer about `aspect`: a line with its source and the date it was
+    checked, or "" when the catalogue records none."""
+    fact = service.facts.get(aspect)
+    line = fact_source(fact.source, fact.checked) if fact else ""
+    return f"\n{line}" if line else ""
+
+
+def sourced(service: ServiceView, aspect: str) -> bool:
+    """True when the catalogue records where `aspect` comes from: the answer's source line
+    then names the regulation, and its legal basis is not said a second time."""
+    fact = service.facts.get(aspect)
+    return bool(fact and fact.source)
+
+
+def as_fact(service: ServiceView, aspect: str, value: str) -> str:
+    """`value` as the answer says it: a rule each region sets names the office it is for."""
+    fact = service.facts.get(aspect)
+    return regional_fact(service.office_name, value) if fact and fact.regional else value
+
+
+# -- a lost or damaged document --------------------------------------------------------------
+#
+# "kk saya hilang gimana" asks what replacing a lost KK takes. The catalogue writes the lines
+# that hold only in some situations with "untuk"/"bila" ("Untuk penggantian karena hilang,
+# bawa surat keterangan kehilangan dari kepolisian", "KK lama (untuk perubahan data ...)");
+# an answer about a case gives the general lines and those naming that case, a cost answer
+# leads with the sentences naming it.
+
+SITUATIONS = ("hilang", "rusak")
+# What citizens write for each situation.
+_SITUATION_RE = {
+    "hilang": re.compile(
+        r"\b(?:hilang|ilang|kehilangan|raib|lenyap|dicuri|kecurian|dicopet|kecopetan|"
+        r"dijambret|kejambret)(?:nya)?\b",
+        re.IGNORECASE,
+    ),
+    "rusak": re.compile(
+        r"\b(?:rusak|sobek|robek|patah|retak|luntur|pudar|terbakar|kebakar|hancur|basah|"
+        r"mengelupas|terkelupas|ngelupas)(?:nya)?\b",
+        re.IGNORECASE,
+    ),
+}
+# How the catalogue names each situation in a line or a sentence.
+_CATALOGUE_SITUATION_RE = {
+    "hilang": re.compile(r"\b(?:hilang|kehilangan)\b", re.IGNORECASE),
+    "rusak": re.compile(r"\brusak\b", re.IGNORECASE),
+}
+# A line that holds only in some situations says so.
+_QUALIFIED_RE = re.compile(r"\b(?:untuk|bila|jika|apabila)\b", re.IGNORECASE)
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+
+def situation_of(text: str) -> str | None:
+    """ "hilang" or "rusak" when the message says the document is lost or damaged (the first
+    one named), else None."""
+    found = [(m.start(), case) for case, rx in _SITUATION_RE.items() if (m := rx.search(text))]
+    return min(found)[1] if found else None
+
+
+def _names(line: str, case: str) -> bool:
+    return bool(_CATALOGUE_SITUATION_RE[case].search(line))
+
+
+def case_requirements(requirements: tuple[str, ...] | list[str], case: str) -> list[str]:
+    """The requirement lines for `case`: those naming it and the general ones (no "untuk",
+    "bila": they hold in every situation); [] when no line names the case."""
+    if not any(_names(line, case) for line in requirements):
+        return []
+    others = [c for c in SITUATIONS if c != case]
+    return [
+        line
+        for line in requirements
+        if _names(line, case)
+        or not (_QUALIFIED_RE.search(line) or any(_names(line, o) for o in others))
+    ]
+
+
+def case_cost(cost: str, case: str) -> str | None:
+    """The cost text with its sentences naming `case` first; None when none names it."""
+    sentences = _SENTENCE_END_RE.split(cost.strip())
+    first = [s for s in sentences if _names(s, case)]
+    if not first:
+        return None
+    return " ".join([*first, *(s for s in sentences if s not in first)])
+
+
+def utter_case(
+    dispatcher: CollectingDispatcher, service: ServiceView, aspect: str, case: str
+) -> bool:
+    """Say what the catalogue holds for a lost or damaged document of `service`, before or
+    instead of the usual answer. True when that answers `aspect` already (else the usual
+    answer follows: the procedure after the case's requirements, or the general answer after
+    the note that the catalogue lists nothing for the case)."""
+    lines = case_requirements(service.requirements or (), case)
+    cost = case_cost(service.cost, case) if service.cost else None
+    if aspect in ("requirements", "procedure") and lines:
+        answered = aspect == "requirements"
+        dispatcher.utter_message(
+            response="utter_service_case_requirements",
+            service_name=service.name,
+            case_label=case,
+            requirements=as_fact(service, "requirements", numbered(tuple(lines))),
+            fact_source=source_line(service, "requirements"),
+            # The procedure follows with the buttons.
+            buttons=other_aspect_buttons(aspect, service.id) if answered else [],
+        )
+        return answered
+    if aspect == "cost" and cost:
+        dispatcher.utter_message(
+            response="utter_service_case_cost",
+            service_name=service.name,
+            case_label=case,
+            cost=as_fact(service, "cost", cost),
+            fact_source=source_line(service, "cost"),
+            buttons=other_aspect_buttons(aspect, service.id),
+        )
+        return True
+    if aspect in ("requirements", "procedure", "cost") and not lines and not cost:
+        # Nothing in the catalogue about this case: say so before the general answer.
+        dispatcher.utter_message(
+            response="utter_service_case_unlisted",
+            service_name=service.name,
+            case_label=case,
+            office_name=service.office_name,
+            office_phone=service.office_phone or "-",
+        )
+    return False
+
+
 def utter_aspect(dispatcher: CollectingDispatcher, service: ServiceView, aspect: str) -> None:
-    """Say one aspect of a service, every fact taken from the catalogue row."""
+    """Say one aspect of a service, every fact taken from the catalogue row, with its source."""
     buttons = other_aspect_buttons(aspect, service.id)
-    common: dict[str, Any] = {"service_name": service.name, "buttons": buttons}
+    common: dict[str, Any] = {
+        "service_name": service.name,
+        "buttons": buttons,
+        "fact_source": source_line(service, aspect),
+    }
     if aspect == "requirements" and service.requirements:
         dispatcher.utter_message(
             response="utter_service_requirements",
-            requirements=numbered(service.requirements),
+            requirements=as_fact(service, aspect, numbered(service.requirements)),
             **common,
         )
     elif aspect == "cost" and service.cost:
-        if service.cost_basis:
+        cost = as_fact(service, aspect, service.cost)
+        if service.cost_basis and not sourced(service, aspect):
             dispatcher.utter_message(
-                response="utter_service_cost",
-                cost=service.cost,
-                cost_basis=service.cost_basis,
-                **common,
+                response="utter_service_cost", cost=cost, cost_basis=service.cost_basis, **common
             )
         else:
-            dispatcher.utter_message(
-                response="utter_service_cost_no_basis", cost=service.cost, **common
-            )
+            dispatcher.utter_message(response="utter_service_cost_no_basis", cost=cost, **common)
     elif aspect == "duration" and service.duration:
-        if service.duration_basis:
+        duration = as_fact(service, aspect, service.duration)
+        if service.duration_basis and not sourced(service, aspect):
             dispatcher.utter_message(
                 response="utter_service_duration",
-                duration=service.duration,
+                duration=duration,
                 duration_basis=service.duration_basis,
                 **common,
             )
         else:
             dispatcher.utter_message(
-                response="utter_service_duration_no_basis", duration=service.duration, **common
+                response="utter_service_duration_no_basis", duration=duration, **common
             )
     elif aspect == "procedure" and service.procedure:
+        procedure = as_fact(service, aspect, numbered(service.procedure))
         if service.online_channel:
             dispatcher.utter_message(
                 response="utter_service_procedure_online",
-                procedure=numbered(service.procedure),
+                procedure=procedure,
                 online_channel=service.online_channel,
                 **common,
             )
         else:
             dispatcher.utter_message(
-                response="utter_service_procedure", procedure=numbered(service.procedure), **common
+                response="utter_service_procedure", procedure=procedure, **common
             )
     elif aspect == "location_hours" and service.office_address and service.office_hours:
         dispatcher.utter_message(
@@ -170,7 +323,7 @@ def names_a_service(tracker: Tracker) -> bool:
 
 
 def answer_service_question(
-    dispatcher: CollectingDispatcher, tracker: Tracker, aspect: str
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, aspect: str
 ) -> Events:
     """Answer `aspect` of every service the message names (up to three), else of the
     service discussed before; say honestly when a service is handled elsewhere."""
@@ -179,10 +332,14 @@ def answer_service_question(
     known = set(aliases.values())
     text = latest_text(tracker)
     entities = latest_entities(tracker, "service")
+    move_within_chosen = MOVE_WITHIN_CHOICE in entities
+    entities = [value for value in entities if value != MOVE_WITHIN_CHOICE]
 
     named: list[tuple[str, str]] = [
         (sid, value) for value in entities if (sid := resolve(value, aliases)) is not None
     ]
+    if move_within_chosen and MOVE_SERVICE not in dict(named):
+        named.insert(0, (MOVE_SERVICE, MOVE_WITHIN_CHOICE))
     for sid, alias in find_all_exact(text, aliases) if text else []:
         if sid not in [n[0] for n in named]:
             named.append((sid, alias))
@@ -197,6 +354,25 @@ def answer_service_question(
         return [SlotSet("service", None), SlotSet("service_aspect", aspect)]
 
     service_ids = [sid for sid, _ in named][:MAX_SERVICES_PER_MESSAGE]
+    if MOVE_SERVICE in service_ids:
+        route = (
+            "within"
+            if move_within_chosen
+            else move_route(text or "", dict(named).get(MOVE_SERVICE, MOVE_SERVICE))
+        )
+        if route == "ask":
+            _ask_move_scope(dispatcher, aspect)
+            return [SlotSet("service", None), SlotSet("service_aspect", aspect)]
+        if route == "within":
+            # A move within one kabupaten/kota needs no SKPWNI: the KK is changed.
+            dispatcher.utter_message(
+                response="utter_move_within_region", aspect_label=ASPECT_LABELS[aspect]
+            )
+            service_ids = list(
+                dict.fromkeys(
+                    MOVE_WITHIN_SERVICE if sid == MOVE_SERVICE else sid for sid in service_ids
+                )
+            )
     if not service_ids:
         unknown = [value for value in entities if resolve(value, aliases) is None]
         if unknown:
@@ -235,29 +411,54 @@ def answer_service_question(
         return [SlotSet("service_aspect", aspect)]
 
     answered: list[str] = []
+    answered_names: list[str] = []
+    first = len(dispatcher.messages)
     deadline_question = asks_deadline(text)
+    case = situation_of(text) if text else None
     for sid in service_ids:
         service = repo.get_service(sid)
         if service is None:  # catalogue changed underneath the model
             dispatcher.utter_message(response="utter_service_not_found", query=sid)
             continue
         if deadline_question and service.reporting_deadline:
+            basis = service.reporting_deadline_basis
+            if sourced(service, "reporting_deadline"):
+                basis = None  # the source line names the regulation
             dispatcher.utter_message(
-                response="utter_service_deadline",
+                response="utter_service_deadline" if basis else "utter_service_deadline_no_basis",
                 service_name=service.name,
-                reporting_deadline=service.reporting_deadline,
-                reporting_deadline_basis=service.reporting_deadline_basis or "-",
+                reporting_deadline=as_fact(
+                    service, "reporting_deadline", service.reporting_deadline
+                ),
+                **({"reporting_deadline_basis": basis} if basis else {}),
+                fact_source=source_line(service, "reporting_deadline"),
                 buttons=other_aspect_buttons("", service.id),
             )
-        else:
+        elif case is None or not utter_case(dispatcher, service, aspect, case):
             utter_aspect(dispatcher, service, aspect)
         repo.record_service_question(service.id, aspect)
         answered.append(service.id)
+        answered_names.append(service.name)
+    if answered:
+        offer_not_helpful(dispatcher, tracker, domain, first)
+        offer_after_answer(dispatcher, tracker, answered[0], answered_names[0])
     # Follow-ups go on with the first service named.
     return [
         SlotSet("service", answered[0] if answered else None),
         SlotSet("service_aspect", aspect),
     ]
+
+
+def _ask_move_scope(dispatcher: CollectingDispatcher, aspect: str) -> None:
+    """A bare "pindah alamat": to another kabupaten/kota (SKPWNI) or within it (the KK)?"""
+    buttons = [
+        {"title": BUTTON_MOVE_BETWEEN, "payload": payload(aspect, MOVE_SERVICE)},
+        {
+            "title": BUTTON_MOVE_WITHIN,
+            "payload": f"/{INTENT_BY_ASPECT[aspect]}" + json.dumps({"service": MOVE_WITHIN_CHOICE}),
+        },
+    ]
+    dispatcher.utter_message(response="utter_ask_move_scope", buttons=buttons)
 
 
 def _suggest(
@@ -290,4 +491,4 @@ class ActionAnswerService(SafeAction):
         return "action_answer_service"
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
-        return answer_service_question(dispatcher, tracker, asked_aspect(tracker))
+        return answer_service_question(dispatcher, tracker, domain, asked_aspect(tracker))

@@ -39,4 +39,4 @@ class ActionYesNo(SafeAction):
         if aspect is None:
             utter_not_understood(dispatcher, tracker.sender_id)
             return []
-        return answer_service_question(dispatcher, tracker, aspect)
+        return answer_service_question(dispatcher, tracker, domain, aspect)

@@ -6,8 +6,12 @@ catalogue import  replace the database's catalogue with data/services.yml (diff,
 actions           migrate, seed on first start, then run the Rasa action server
 telegram          run the Telegram front end
 health            check what the service depends on (Telegram, Rasa, actions, database)
+model train       train the served model unless nothing changed, then load it (make train)
 model load        load a trained model into the running Rasa server (no restart)
 nlu export        add reviewed inbox examples to data/rasa/reviewed.yml (--dry-run: show only)
+nlu report        cross-validation and every held-out set, reports under var/reports/nlu-report
+nlu train|models|activate|rollback  the model lifecycle (registry, held-out gate, no restart)
+categories        complaint category classifier: review candidates, export, eval
 officer           manage officer console accounts (create, set-password, list)
 console           run the officer console (web)
 """
@@ -16,8 +20,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import sys
+import threading
+from pathlib import Path
 
 from bot.config import get_settings
 from bot.logging_config import configure_logging
@@ -47,6 +54,20 @@ def _cmd_seed(_args: argparse.Namespace) -> int:
             print(f"  services: {', '.join(result.services)}")
         for service_id, alias in result.aliases:
             print(f"  alias {alias!r} of {service_id}")
+        for label, facts in (
+            ("facts of {}", result.facts),
+            (
+                "facts of {} without a source (stored text differs from the file)",
+                result.unsourced_facts,
+            ),
+        ):
+            aspects: dict[str, list[str]] = {}
+            for service_id, aspect in facts:
+                aspects.setdefault(service_id, []).append(aspect)
+            for service_id, names in aspects.items():
+                print(f"  {label.format(service_id)}: {', '.join(names)}")
+        if result.unsourced_facts:
+            print("  check them in the console: /admin/layanan/perlu-diperiksa")
     for service_id, alias, holder in result.taken_aliases:
         print(f"  alias {alias!r} of {service_id} skipped: the database gives it to {holder}")
     print(
@@ -102,13 +123,32 @@ def _cmd_catalogue_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _warm_category_model() -> None:
+    from bot.category_model import get_model
+
+    try:
+        get_model()
+    except Exception:  # the first suggestion trains it again and reports the error there
+        logging.getLogger("actions").exception("category model: training at start failed")
+
+
 def _cmd_actions(args: argparse.Namespace) -> int:
     from rasa_sdk import endpoint
 
     from bot.store.db import prepare_database
 
     prepare_database(seed="if-empty")
+    # Train the category classifier now (a few seconds), not inside a citizen's first complaint.
+    threading.Thread(target=_warm_category_model, name="category-model", daemon=True).start()
     os.environ.setdefault("SANIC_HOST", args.host)
+    # /metrics and /readyz beside rasa_sdk's /health (bot/metrics.py).
+    from bot.metrics import add_action_server_routes
+    from bot.store.db import get_engine
+
+    create_app = endpoint.create_app
+    endpoint.create_app = lambda *a, **k: add_action_server_routes(
+        create_app(*a, **k), get_engine()
+    )
     endpoint.run("actions", port=args.port)
     return 0
 
@@ -156,23 +196,54 @@ def _cmd_health(_args: argparse.Namespace) -> int:
     return 0 if result["ok"] else 1
 
 
+def _cmd_model_train(args: argparse.Namespace) -> int:
+    from bot.training.rasa_engine import Workspace, train_served
+
+    ws = Workspace()
+    model = ws.served_file.relative_to(ws.root)
+    if not args.force and ws.up_to_date():
+        print(f"==> model is up to date ({model})")
+        return 0
+    log = ws.train_log.relative_to(ws.root)
+    print(f"==> training the Rasa model (70–80 s on 2 cores; log in {log})", flush=True)
+    trained = train_served(ws)
+    if not trained.ok:
+        print(trained.log_tail, end="")
+        print(f"error: training failed; full log in {log}", file=sys.stderr)
+        return 1
+    print(f"==> trained {model} in {trained.seconds:.0f} s", flush=True)
+    # A running `make run` serves the new model at once (no restart); otherwise nothing to
+    # do. The training stands whatever the load says.
+    _load_model(ws.served_file, if_running=True)
+    return 0
+
+
 def _cmd_model_load(args: argparse.Namespace) -> int:
-    from pathlib import Path
+    from bot.training.rasa_engine import Workspace
 
-    from bot.rasa_model import Outcome, load_model
-
-    settings = get_settings()
-    model = Path(args.model)
+    model = Path(args.model) if args.model else Workspace().served_file
     if not model.is_file():
         print(f"no model at {model}: train one first (make train)", file=sys.stderr)
         return 1
-    result = load_model(settings.rasa_url, model, settings.rasa_auth_token)
+    return _load_model(model, args.if_running)
+
+
+def _load_model(model: Path, if_running: bool) -> int:
+    """Load `model` into every Rasa replica (RASA_URLS, else RASA_URL) and say what
+    happened."""
+    from bot.training.rasa_engine import Outcome, load_model_everywhere
+
+    settings = get_settings()
+    where = ", ".join(settings.rasa_replica_urls)
+    result = load_model_everywhere(settings.rasa_replica_urls, model, settings.rasa_auth_token)
     if result.outcome is Outcome.LOADED:
-        print(f"Rasa at {settings.rasa_url} now serves {result.model_file or model}")
+        print(f"Rasa at {where} now serves {result.model_file or model}")
+        if result.detail:
+            print(f"  {result.detail}; it serves the served file when it starts")
         return 0
     if result.outcome is Outcome.NOT_RUNNING:
-        print(f"Rasa is not running at {settings.rasa_url}; it serves {model} when it starts")
-        return 0 if args.if_running else 1
+        print(f"Rasa is not running at {where}; it serves {model} when it starts")
+        return 0 if if_running else 1
     print(f"Rasa did not load {model}: {result.detail}", file=sys.stderr)
     return 1
 
@@ -186,6 +257,28 @@ def _cmd_nlu_export(args: argparse.Namespace) -> int:
     for line in report_lines(result):
         print(line)
     return 0
+
+
+def _cmd_nlu_report(args: argparse.Namespace) -> int:
+    from bot.training.report import REPORT_DIR, ReportError, report_lines, run_report
+
+    root = get_settings().var_dir / "reports" / REPORT_DIR
+    try:
+        run_dir, summary = run_report(
+            root, folds=args.folds, skip_cv=args.skip_cv, progress=lambda m: print(m, flush=True)
+        )
+    except ReportError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    for line in report_lines(run_dir, summary):
+        print(line)
+    return 1 if summary.failed else 0
+
+
+def _cmd_categories(args: argparse.Namespace) -> int:
+    from bot.category_cli import run
+
+    return run(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -226,14 +319,28 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("health", help="check what the service depends on").set_defaults(
         func=_cmd_health
     )
-    model = sub.add_parser("model", help="the model the running Rasa server serves (load)")
+    model = sub.add_parser("model", help="the model the running Rasa server serves (train, load)")
     model_sub = model.add_subparsers(dest="model_command", required=True, metavar="COMMAND")
+    model_train = model_sub.add_parser(
+        "train",
+        help="train models/layanan-aduan.tar.gz unless its inputs are unchanged, then load "
+        "it into the running Rasa server (make train)",
+        description="Train the model `make run` serves from config.yml, domain.yml and every "
+        "file under data/rasa/, unless none of them changed since the last training (the "
+        "stamp models/.layanan-aduan.inputs holds their hash); then load it into the Rasa "
+        "server at RASA_URL when one runs (no restart). Rasa's output: var/train.log.",
+    )
+    model_train.add_argument(
+        "--force", action="store_true", help="train even when nothing changed (make retrain)"
+    )
+    model_train.set_defaults(func=_cmd_model_train)
     model_load = model_sub.add_parser(
         "load",
         help="load a trained model into the running Rasa server (no restart)",
-        description="Ask the Rasa server at RASA_URL (token RASA_AUTH_TOKEN) to serve MODEL.",
+        description="Ask every Rasa server of RASA_URLS (else the one at RASA_URL; token "
+        "RASA_AUTH_TOKEN) to serve MODEL (default: the served file in MODELS_DIR).",
     )
-    model_load.add_argument("--model", default="models/layanan-aduan.tar.gz")
+    model_load.add_argument("--model", default=None)
     model_load.add_argument(
         "--if-running", action="store_true", help="succeed quietly when Rasa is not running"
     )
@@ -251,6 +358,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="print what would be added; write nothing"
     )
     nlu_export.set_defaults(func=_cmd_nlu_export)
+    nlu_report = nlu_sub.add_parser(
+        "report",
+        help="cross-validation and every held-out set; reports under var/reports/nlu-report",
+        description="Run Rasa's k-fold cross-validation of config.yml on data/rasa and test "
+        "the trained model on every held-out set; write Rasa's reports, summary.json and "
+        "summary.html to VAR_DIR/reports/nlu-report/<time>/ (latest: the newest run).",
+    )
+    nlu_report.add_argument("--folds", type=int, default=5, help="cross-validation folds (>= 2)")
+    nlu_report.add_argument(
+        "--skip-cv", action="store_true", help="only the held-out sets, no cross-validation"
+    )
+    nlu_report.set_defaults(func=_cmd_nlu_report)
+    from bot.training.cli import add_commands as add_model_commands
+
+    add_model_commands(nlu_sub)
+    from bot.category_cli import add_arguments
+
+    add_arguments(sub).set_defaults(func=_cmd_categories)
     from bot.officer.cli import add_commands
 
     add_commands(sub)

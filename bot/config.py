@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -13,6 +16,12 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # Values that must never reach production: the ones shipped in .env.example.
 PLACEHOLDER_MARKERS = ("change-me", "changeme", "placeholder", "your-", "xxx")
+# The token of Rasa's HTTP API that `make run` generates in development when RASA_AUTH_TOKEN
+# is empty, kept here by scripts/dev-env.sh for the commands run from another terminal.
+DEV_RASA_TOKEN_FILE = PROJECT_ROOT / "var" / "rasa_auth_token"
+# Telegram's rule for setWebhook's secret_token, and production's minimum length.
+WEBHOOK_SECRET_RE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+MIN_PRODUCTION_WEBHOOK_SECRET = 32
 
 
 class Settings(BaseSettings):
@@ -25,11 +34,24 @@ class Settings(BaseSettings):
     app_env: Literal["development", "production", "test"] = "development"
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'layanan.db'}"
     catalogue_path: Path = PROJECT_ROOT / "data" / "services.yml"
+    # A catalogue fact checked longer ago than this is listed on the console's
+    # /admin/layanan/perlu-diperiksa (bot.officer.catalogue_admin).
+    fact_max_age_days: int = Field(default=180, ge=1, le=3650)
     holidays_path: Path = PROJECT_ROOT / "data" / "holidays.yml"
     var_dir: Path = PROJECT_ROOT / "var"
+    # Empty or unset: the Rasa server on RASA_PORT of this machine (as `make run` starts it).
     rasa_url: str = "http://127.0.0.1:5005"
+    rasa_port: int = 5005
+    # Every Rasa replica, comma-separated (the production profile: behind RASA_URL's proxy,
+    # which reaches one per request): where a model is loaded (`python -m bot model load`,
+    # the console's activation). Empty: RASA_URL alone.
+    rasa_urls: str = ""
+    # The models folder Rasa serves from (relative to the project or absolute), shared by
+    # every replica at the same path. Empty: models/.
+    models_dir: str = ""
     # Token of Rasa's HTTP API (`rasa run --auth-token`), sent as `?token=`. Required in
-    # production: without it anyone reaching Rasa's port reads every conversation.
+    # production: without it anyone reaching Rasa's port reads every conversation. Empty in
+    # development: the one `make run` generated (DEV_RASA_TOKEN_FILE), if there is one.
     rasa_auth_token: str = ""
     # Rasa's conversation store (endpoints.yml); the front end deletes a citizen's
     # conversation there when they ask for their data to be deleted.
@@ -49,7 +71,11 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_api_file_url: str = "https://api.telegram.org/file/bot"
     telegram_webhook_url: str = ""  # empty: long polling
+    # Webhook mode only, required there: Telegram sends it in X-Telegram-Bot-Api-Secret-Token
+    # with every update; a request without it is refused (bot.telegram.app).
     telegram_webhook_secret: str = ""
+    # How many webhook requests Telegram keeps open at once (its default, 40; 1-100).
+    telegram_webhook_max_connections: int = Field(default=40, ge=1, le=100)
     frontend_host: str = "127.0.0.1"
     frontend_port: int = 8090  # health endpoint, and the webhook receiver in webhook mode
     rasa_timeout_s: float = Field(default=15.0, gt=0)
@@ -59,7 +85,15 @@ class Settings(BaseSettings):
     telegram_overall_max_rate: float = 25.0  # messages per second, all chats
     telegram_group_max_rate: float = 18.0  # messages per minute, per group
     outbox_poll_s: float = Field(default=1.0, gt=0)
+    # Per-chat rate limit of the front end (bot.telegram.throttle): this many updates of
+    # one sender at once, then one every CHAT_RATE_INTERVAL_S; texts over it are coalesced
+    # into one turn, nothing is dropped. An interval of 0 turns the limit off.
+    chat_rate_burst: int = Field(default=10, ge=1)
+    chat_rate_interval_s: float = Field(default=1.0, ge=0)
     outbox_max_attempts: int = 8
+    # A front end's claim on an outbox message it is sending (bot.store.outbox): when it
+    # dies, another front end sends the message once this has passed.
+    outbox_lease_s: float = Field(default=60.0, gt=0)
     # Inbox deduplication and retention (README, "Retention").
     inbox_dedup_hours: float = Field(default=48.0, gt=0)
     inbox_raw_retention_days: float = Field(default=7.0, gt=0)
@@ -73,11 +107,31 @@ class Settings(BaseSettings):
     console_cookie_secure: bool | None = None  # default: True in production
     console_page_size: int = Field(default=50, ge=5, le=500)
     console_notify_poll_s: float = Field(default=10.0, gt=0)
+    # Live chat with an officer (bot.handoff): a chat nobody takes within this ends honestly.
+    handoff_take_timeout_s: float = Field(default=180.0, gt=0)
+    # Ended live chats lose their messages' text and whom they were with after this
+    # (bot.store.retention; README, "Retention").
+    live_chat_retention_days: float = Field(default=30.0, gt=0)
+    # The test stack only (APP_ENV=test): the "now" of the live chat's service-hours check
+    # (bot.handoff.hours.service_now), so conversations about asking for a person do not
+    # depend on the time the suite runs. Refused in any other environment.
+    test_fixed_now: datetime | None = None
     resolution_days_path: Path = PROJECT_ROOT / "data" / "resolution_days.yml"
     # Trainers' NLU review inbox (bot.training.inbox; README, "Retention").
     nlu_review_threshold: float = Field(default=0.6, ge=0, le=1)
     nlu_review_retention_days: float = Field(default=90.0, gt=0)
     nlu_review_poll_s: float = Field(default=60.0, gt=0)
+    # The public transparency page (bot.transparency): how long its figures are kept.
+    transparency_cache_s: float = Field(default=300.0, gt=0)
+    # Model lifecycle (bot.training.activation): a new model whose intent accuracy or entity
+    # F1 on a held-out set is more than this below the served model's is not activated
+    # unless a supervisor overrides with a reason.
+    model_activation_margin: float = Field(default=0.01, ge=0, le=1)
+
+    @property
+    def rasa_replica_urls(self) -> list[str]:
+        """Every Rasa replica a model is loaded into: RASA_URLS, else RASA_URL."""
+        return [u.strip() for u in self.rasa_urls.split(",") if u.strip()] or [self.rasa_url]
 
     @property
     def attachments_dir(self) -> Path:
@@ -112,6 +166,55 @@ class Settings(BaseSettings):
             )
         if self.inbox_raw_retention_days > self.inbox_retention_days:
             raise ValueError("INBOX_RAW_RETENTION_DAYS cannot exceed INBOX_RETENTION_DAYS")
+        return self
+
+    @model_validator(mode="after")
+    def _the_rasa_of_make_run(self) -> Settings:
+        """Find `make run`'s Rasa as scripts/dev-env.sh shows it to the processes it starts,
+        so that a command run from another terminal (`make train`, `python -m bot nlu
+        activate`) reaches it without that script: the server on RASA_PORT unless RASA_URL
+        says otherwise, and in development without RASA_AUTH_TOKEN the token it generated."""
+        if not self.rasa_url or "rasa_url" not in self.model_fields_set:
+            self.rasa_url = f"http://127.0.0.1:{self.rasa_port}"
+        if not self.rasa_auth_token and self.app_env == "development":
+            with contextlib.suppress(OSError):  # none yet: no `make run` has started Rasa
+                self.rasa_auth_token = DEV_RASA_TOKEN_FILE.read_text(encoding="utf-8").strip()
+        return self
+
+    @model_validator(mode="after")
+    def _fixed_clock_only_in_tests(self) -> Settings:
+        if self.test_fixed_now is not None and self.app_env != "test":
+            raise ValueError("TEST_FIXED_NOW is for the test stack only (APP_ENV=test)")
+        if self.test_fixed_now is not None and self.test_fixed_now.tzinfo is None:
+            raise ValueError("TEST_FIXED_NOW needs a time zone, e.g. 2026-12-01T09:30:00+07:00")
+        return self
+
+    @model_validator(mode="after")
+    def _webhook_needs_its_secret(self) -> Settings:
+        """Webhook mode needs a secret token in every environment: without one, anyone who
+        reaches the front end's port can post updates as any citizen. Telegram accepts
+        1-256 characters A-Z, a-z, 0-9, _ and -; production asks for 32 or more (what
+        `secrets.token_urlsafe(32)` gives is 43) and an HTTPS URL (Telegram's rule)."""
+        if not self.telegram_webhook_url:
+            return self
+        secret = self.telegram_webhook_secret
+        if not secret:
+            raise ValueError(
+                "TELEGRAM_WEBHOOK_URL is set (webhook mode) but TELEGRAM_WEBHOOK_SECRET is "
+                "empty; generate one: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        if not WEBHOOK_SECRET_RE.fullmatch(secret):
+            raise ValueError(
+                "TELEGRAM_WEBHOOK_SECRET: Telegram accepts 1-256 characters A-Z, a-z, 0-9, _ and -"
+            )
+        if self.app_env == "production":
+            if len(secret) < MIN_PRODUCTION_WEBHOOK_SECRET:
+                raise ValueError(
+                    f"TELEGRAM_WEBHOOK_SECRET is too short for production "
+                    f"({len(secret)} < {MIN_PRODUCTION_WEBHOOK_SECRET} characters)"
+                )
+            if not self.telegram_webhook_url.startswith("https://"):
+                raise ValueError("TELEGRAM_WEBHOOK_URL must be an https:// URL in production")
         return self
 
     @model_validator(mode="after")

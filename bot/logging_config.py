@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from contextvars import ContextVar
 from typing import TextIO
 
 # Loggers that narrate routine work at INFO.
@@ -32,6 +33,21 @@ _SECRETS = (
     (re.compile(r"(/(?:file/)?bot\d+:)[A-Za-z0-9_-]+"), r"\1***"),  # Bot API URLs
     (re.compile(r"(\btoken=)[^&\s\"']+"), r"\1***"),  # Rasa's ?token=
 )
+
+
+# The correlation id of the work at hand: the inbox row id of the citizen's message (the
+# front end sets it per task; the actions log it from Rasa's message metadata).
+correlation_id: ContextVar[int | None] = ContextVar("correlation_id", default=None)
+
+
+class CorrelationId(logging.Filter):
+    """Adds `inbox_id` (the correlation id, when one is set) to each record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        current = correlation_id.get()
+        if current is not None and not hasattr(record, "inbox_id"):
+            record.inbox_id = current
+        return True
 
 
 class RedactSecrets(logging.Filter):
@@ -68,6 +84,7 @@ def configure_logging(level: str = "INFO", fmt: str = "text", stream: TextIO | N
     else:
         handler.setFormatter(logging.Formatter(TEXT_FORMAT))
     handler.addFilter(RedactSecrets())
+    handler.addFilter(CorrelationId())
     root = logging.getLogger()
     for old in root.handlers[:]:
         root.removeHandler(old)

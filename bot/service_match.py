@@ -4,6 +4,9 @@ near misses) or one handled by another agency (data/referrals.yml).
 A citizen asking for a service handled elsewhere is told honestly that it is not served
 here and where to go, with the source of that fact, instead of a guess or a list of
 unrelated services.
+
+Moving house (`move_route`): an SKPWNI is only for a move to another kabupaten/kota; a move
+within one changes the KK (Perpres 96/2018 Pasal 25, Permendagri 108/2019).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from datetime import date
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, Field
@@ -89,6 +93,37 @@ def near_miss_scores(text: str, aliases: dict[str, str]) -> dict[str, float]:
             sid = aliases[alias]
             best[sid] = max(best.get(sid, 0.0), score)
     return best
+
+
+# -- moving house: SKPWNI or a change of the KK ---------------------------------------------
+
+MOVE_SERVICE = "surat_pindah"  # the SKPWNI, for a move to another kabupaten/kota
+MOVE_WITHIN_SERVICE = "kk"  # a move within one: the KK (then KTP-el, KIA) gets the address
+# Aliases that name a move, not the SKPWNI document: alone they do not say which is meant.
+GENERIC_MOVE_ALIASES = frozenset({"pindah alamat", "pindah domisili", "pindah rumah"})
+_PLACE = r"(?:kota|kabupaten|kab\.?|provinsi|prov\.?|daerah|pulau)"
+_BETWEEN_RE = re.compile(
+    rf"\b(?:luar|beda|antar|lintas) ?{_PLACE}\b|\b{_PLACE} lain\b",
+    re.IGNORECASE,
+)
+_WITHIN_RE = re.compile(
+    r"\b(?:dalam|satu|1|se-?)\s?(?:kota|kabupaten|kab)\b|\b(?:kota|kabupaten) yang sama\b"
+    r"|\bmasih (?:di |dalam )?(?:kota|kabupaten)\b|\bsekota\b|\bsekabupaten\b"
+    r"|\b(?:antar|beda|lain) ?(?:kecamatan|kelurahan|desa|rt|rw)\b|\bpindah (?:rt|rw)\b",
+    re.IGNORECASE,
+)
+
+MoveRoute = Literal["skpwni", "within", "ask"]
+
+
+def move_route(text: str, alias: str) -> MoveRoute:
+    """Where a question about moving belongs: the SKPWNI, the KK (a move within the same
+    kabupaten/kota), or unknown yet (a bare "pindah alamat": ask which move it is)."""
+    if _BETWEEN_RE.search(text):
+        return "skpwni"
+    if _WITHIN_RE.search(text):
+        return "within"
+    return "ask" if alias.strip().lower() in GENERIC_MOVE_ALIASES else "skpwni"
 
 
 # -- services handled elsewhere (data/referrals.yml) ---------------------------------------

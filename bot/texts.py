@@ -12,7 +12,9 @@ its only loader:
 - `COMMANDS`: the Telegram commands with their menu descriptions, from one table.
 - `CATEGORY_LABELS` and the other `*_LABELS`, `BUTTON_*`: names of stored codes and buttons.
 - `format_date`: dates in Indonesian ("17 Agustus 2026"), for the front end, the actions and
-  the console.
+  the console; `format_duration`: lengths of time ("10 jam 49 mnt", "3 menit").
+- `fact_source`, `regional_fact`: where a catalogue answer comes from, and the note on a rule
+  each region sets.
 """
 
 from __future__ import annotations
@@ -108,6 +110,7 @@ ASPECT_LABELS: dict[str, str] = labels("aspect")
 ASPECT_BUTTON_LABELS: dict[str, str] = labels("aspect_button")
 FORM_FIELD_LABELS: dict[str, str] = labels("form_field")
 EDIT_BUTTON_LABELS: dict[str, str] = labels("edit_button")
+FACT_ASPECT_LABELS: dict[str, str] = labels("fact_aspect")
 
 _BUTTONS = labels("button")
 BUTTON_SEND = _BUTTONS["send"]
@@ -115,6 +118,13 @@ BUTTON_CANCEL = _BUTTONS["cancel"]
 BUTTON_CONFIRM_CANCEL = _BUTTONS["confirm_cancel"]
 BUTTON_KEEP_GOING = _BUTTONS["keep_going"]
 BUTTON_TALK_TO_OFFICER = _BUTTONS["talk_to_officer"]
+BUTTON_MOVE_BETWEEN = _BUTTONS["move_between"]
+BUTTON_MOVE_WITHIN = _BUTTONS["move_within"]
+BUTTON_SKM_START = _BUTTONS["skm_start"]
+BUTTON_SKM_LATER = _BUTTONS["skm_later"]
+BUTTON_SKM_REFUSE = _BUTTONS["skm_refuse"]
+BUTTON_SKM_SKIP = _BUTTONS["skm_skip"]
+BUTTON_SKM_NO_COMMENT = _BUTTONS["skm_no_comment"]
 
 
 # -- Dates ------------------------------------------------------------------------------------
@@ -140,6 +150,54 @@ def format_date(
     if time:
         shown += f" {value:%H:%M}"
     return shown
+
+
+def format_month(year: int, month: int, *, short: bool = False) -> str:
+    """'Maret 2026'; short: 'Mar 2026' (the same names as `format_date`)."""
+    name = _file()["dates"]["months"][month - 1]
+    return f"{name[:3] if short else name} {year}"
+
+
+# -- Durations --------------------------------------------------------------------------------
+
+_DURATION_UNITS = (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
+
+
+def format_duration(seconds: float | None, *, long: bool = False) -> str:
+    """'10 jam 49 mnt', '2 mnt 5 dtk', '45 dtk', '2 hari 3 jam': the two largest units, in
+    whole numbers (a zero second unit left out); long: 'menit' and 'detik' ('3 menit').
+    '-' when there is nothing to measure."""
+    if seconds is None:
+        return "-"
+    names = _file()["durations"]["long" if long else "short"]
+    total = rest = round(abs(seconds))
+    parts: list[str] = []
+    for unit, size in _DURATION_UNITS:
+        count, rest = divmod(rest, size)
+        if count or (parts and len(parts) < 2):
+            parts.append(f"{count} {names[unit]}")
+        if len(parts) == 2:
+            break
+    if parts and parts[-1].startswith("0 "):
+        parts.pop()
+    shown = " ".join(parts) or f"0 {names['second']}"
+    return f"-{shown}" if seconds < 0 and total else shown
+
+
+# -- Where a catalogue answer comes from -------------------------------------------------------
+
+
+def fact_source(source: str | None, checked: date | None) -> str:
+    """'Sumber: PP No. 45 Tahun 2024 · diperiksa 20 Nov 2026'; '' when no source is recorded."""
+    if not source:
+        return ""
+    shown = format_date(checked, short=True) if checked else None
+    return text("fact_source", source=source, checked=shown)
+
+
+def regional_fact(office: str, value: str) -> str:
+    """A fact each region sets, said for the office it applies to."""
+    return text("fact_regional", office=office, value=value, multiline="\n" in value)
 
 
 # -- To the citizen when an officer (or the system) acts on a ticket --------------------------

@@ -22,9 +22,14 @@ ROOT = Path(__file__).resolve().parent.parent
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 MODEL = ROOT / "models" / "layanan-aduan.tar.gz"
 REPORTS = ROOT / "var" / "reports"
-# The Rasa training data: every file in this folder (scripts/train.sh and the Makefile pass
-# the folder itself to Rasa, so a new file needs no edit anywhere).
+# The Rasa training data: every file in this folder (`make train` passes the folder itself to
+# Rasa, so a new file needs no edit anywhere).
 TRAINING_DATA = ROOT / "data" / "rasa"
+# endpoints.yml's lock store besides its type: empty for the in-memory lock store (Rasa
+# refuses an unset variable), REDIS_URL in pieces for Redis (bot/production.py).
+LOCK_STORE_PARTS = tuple(
+    f"RASA_LOCK_STORE_{part}" for part in ("HOST", "PORT", "DB", "USERNAME", "PASSWORD", "PREFIX")
+)
 
 
 def engine_env(**extra: str) -> dict[str, str]:
@@ -38,16 +43,22 @@ def engine_env(**extra: str) -> dict[str, str]:
         RASA_TRACKER_URL=env.get(
             "RASA_TRACKER_URL", f"sqlite:///{ROOT / 'var' / 'rasa_tracker.db'}"
         ),
+        # Rasa's conversation locks (endpoints.yml): in memory for one server.
+        RASA_LOCK_STORE=env.get("RASA_LOCK_STORE", "in_memory"),
+        **{name: env.get(name, "") for name in LOCK_STORE_PARTS},
     )
     env.update(extra)
     return env
 
 
 def ensure_model() -> Path:
-    """Train the model unless it is up to date (scripts/train.sh decides)."""
+    """Train the model unless it is up to date (`make train`, `python -m bot model train`,
+    decides)."""
     if not RASA.exists():
         raise RuntimeError("the Rasa engine is not installed: run `make install` (.venv-rasa)")
-    subprocess.run([str(ROOT / "scripts" / "train.sh")], check=True, cwd=ROOT, env=engine_env())
+    subprocess.run(
+        [sys.executable, "-m", "bot", "model", "train"], check=True, cwd=ROOT, env=engine_env()
+    )
     return MODEL
 
 
@@ -85,13 +96,18 @@ def wait_http(url: str, timeout: float, process: subprocess.Popen[bytes] | None 
     raise TimeoutError(f"{url} did not come up within {timeout} s")
 
 
-def start_action_server(port: int, database_url: str, log: Path) -> subprocess.Popen[bytes]:
-    """Our action server (python -m bot actions) on `port`."""
+def start_action_server(
+    port: int, database_url: str, log: Path, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """Our action server (python -m bot actions) on `port`; `extra_env` e.g. pins its
+    service-hours clock (APP_ENV=test, TEST_FIXED_NOW)."""
     handle = log.open("wb")
     return subprocess.Popen(
         [sys.executable, "-m", "bot", "actions", "--port", str(port)],
         cwd=ROOT,
-        env=engine_env(DATABASE_URL=database_url, ACTION_SERVER_PORT=str(port)),
+        env=engine_env(
+            DATABASE_URL=database_url, ACTION_SERVER_PORT=str(port), **(extra_env or {})
+        ),
         stdout=handle,
         stderr=subprocess.STDOUT,
     )
@@ -152,10 +168,17 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 class Servers:
     """Rasa and action server subprocesses on free ports, restartable (outage tests)."""
 
-    def __init__(self, folder: Path, database_url: str, rasa_auth_token: str = ""):
+    def __init__(
+        self,
+        folder: Path,
+        database_url: str,
+        rasa_auth_token: str = "",
+        action_env: dict[str, str] | None = None,
+    ):
         self.folder = folder
         self.database_url = database_url
         self.rasa_auth_token = rasa_auth_token
+        self.action_env = action_env or {}
         self.action_port = free_port()
         self.rasa_port = free_port()
         self.actions: Any = None
@@ -171,7 +194,7 @@ class Servers:
 
     def start_actions(self) -> None:
         self.actions = start_action_server(
-            self.action_port, self.database_url, self.folder / "actions.log"
+            self.action_port, self.database_url, self.folder / "actions.log", self.action_env
         )
         wait_http(f"http://127.0.0.1:{self.action_port}/health", 60, self.actions)
 

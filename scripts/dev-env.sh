@@ -3,10 +3,33 @@
 # `make train`), so they find the same ports, Rasa token and local Telegram stand-in.
 # Sourced (not run): defines variables, prints nothing, returns non-zero on a refusal.
 set -a; [ -f .env ] && . ./.env; set +a
+# PROFILE=production (`make run PROFILE=production`): 2 Rasa servers and 2 action servers
+# behind haproxy, PostgreSQL for both stores, Redis for Rasa's locks. bot/production.py
+# refuses an environment that lacks them (or holds a placeholder Rasa token) and sets the
+# replicas' ports, RASA_URLS and the lock store's variables; the defaults below keep them.
+case "${PROFILE:-}" in
+  "" | default) ;;
+  production)
+    profile_env=$(.venv/bin/python -m bot.production) || return 1
+    eval "$profile_env"
+    HAPROXY_PATH=${HAPROXY_PATH:-$(command -v haproxy || echo /usr/sbin/haproxy)}
+    export HAPROXY_PATH PROFILE
+    ;;
+  *)
+    echo "PROFILE must be empty (one process of each kind on SQLite) or production" >&2
+    return 1
+    ;;
+esac
 export RASA_PORT=${RASA_PORT:-5005} ACTION_SERVER_PORT=${ACTION_SERVER_PORT:-5055}
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://127.0.0.1:$ACTION_SERVER_PORT/webhook}
 export RASA_URL=${RASA_URL:-http://127.0.0.1:$RASA_PORT}
 export RASA_TRACKER_URL=${RASA_TRACKER_URL:-sqlite:///var/rasa_tracker.db}
+# Rasa's conversation locks (endpoints.yml): in memory for one Rasa server.
+export RASA_LOCK_STORE=${RASA_LOCK_STORE:-in_memory} RASA_LOCK_STORE_HOST=${RASA_LOCK_STORE_HOST:-}
+export RASA_LOCK_STORE_PORT=${RASA_LOCK_STORE_PORT:-} RASA_LOCK_STORE_DB=${RASA_LOCK_STORE_DB:-}
+export RASA_LOCK_STORE_USERNAME=${RASA_LOCK_STORE_USERNAME:-}
+export RASA_LOCK_STORE_PASSWORD=${RASA_LOCK_STORE_PASSWORD:-}
+export RASA_LOCK_STORE_PREFIX=${RASA_LOCK_STORE_PREFIX:-}
 export FRONTEND_PORT=${FRONTEND_PORT:-8090}
 export CONSOLE_PORT=${CONSOLE_PORT:-8080}
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2
@@ -32,8 +55,11 @@ else
 fi
 
 procfile=Procfile
+processes=""  # empty: every process of the Procfile
+local_api=0
 if [ -z "${TELEGRAM_BOT_TOKEN:-}" ]; then
   procfile=Procfile.local
+  local_api=1
   export LOCAL_BOT_API_PORT=${LOCAL_BOT_API_PORT:-8081}
   export TELEGRAM_BOT_TOKEN=1000001:local-development-token
   export TELEGRAM_API_BASE_URL=http://127.0.0.1:$LOCAL_BOT_API_PORT/bot
@@ -43,4 +69,9 @@ if [ -z "${TELEGRAM_BOT_TOKEN:-}" ]; then
 else
   chat="Chat with your bot on Telegram (TELEGRAM_BOT_TOKEN is set)"
 fi
-
+if [ "${PROFILE:-}" = production ]; then
+  procfile=Procfile.production
+  if [ "$local_api" = 0 ]; then
+    processes="proxy rasa1 rasa2 actions1 actions2 console telegram"
+  fi
+fi

@@ -7,6 +7,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/dev-env.sh
 
+if [ "${PROFILE:-}" = production ]; then
+  scripts/ensure-proxy.sh
+  cat <<MSG
+==> Production profile (Procfile.production): haproxy in front of 2 Rasa servers
+    (RASA_URLS=$RASA_URLS) and 2 action servers (ports $ACTIONS_1_PORT, $ACTIONS_2_PORT);
+    our store and Rasa's tracker store on PostgreSQL, Rasa's locks in Redis
+    ($RASA_LOCK_STORE_HOST:$RASA_LOCK_STORE_PORT db $RASA_LOCK_STORE_DB).
+    Proxy status http://127.0.0.1:${HAPROXY_STATS_PORT:-8404}/stats
+MSG
+fi
 cat <<MSG
 ==> Layanan Aduan is starting (ready in about 20 s, when Rasa says "Rasa server is up and running")
     $chat
@@ -20,4 +30,5 @@ cat <<MSG
     Database                    ${DATABASE_URL:-sqlite:///var/layanan.db}
     Stop with Ctrl-C.
 MSG
-exec .venv/bin/honcho -f "$procfile" start
+# shellcheck disable=SC2086  # $processes: process names, or nothing for all of them
+exec .venv/bin/honcho -f "$procfile" start $processes

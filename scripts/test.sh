@@ -14,11 +14,12 @@ echo "==> ruff"
 echo "==> mypy"
 .venv/bin/mypy
 echo "==> rasa data validate"
-.venv-rasa/bin/rasa data validate --fail-on-warnings --quiet --data data/rasa --domain domain.yml \
-  > var/validate.log 2>&1 \
-  || { cat var/validate.log; exit 1; }
+.venv/bin/python -m devtools.validate_data
+scripts/audit.sh  # pip-audit on .venv and .venv-rasa (requirements/audit-exceptions.txt)
 echo "==> chromium for the browser tests"
 scripts/ensure-chromium.sh || { [ "${CI:-}" = "true" ] && exit 1; true; }
+echo "==> haproxy for the production profile's tests"
+scripts/ensure-proxy.sh || { [ "${CI:-}" = "true" ] && exit 1; true; }
 echo "==> pytest"
 .venv/bin/python -m pytest "$@"
 echo "==> all checks passed in $(( $(date +%s) - start )) s (reports in var/reports/)"

@@ -11,6 +11,7 @@ import pytest
 from honcho.environ import parse_procfile
 from pydantic import ValidationError
 
+from bot import config
 from bot.config import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,9 +59,43 @@ def test_production_names_the_missing_rasa_token() -> None:
         Settings(**{**GOOD, "rasa_auth_token": ""})
 
 
-def test_development_runs_without_a_rasa_token_and_uses_one_when_set() -> None:
+def test_development_runs_without_a_rasa_token_and_uses_one_when_set(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(config, "DEV_RASA_TOKEN_FILE", tmp_path / "none")  # no make run yet
     assert Settings(app_env="development", rasa_auth_token="").rasa_auth_token == ""
     assert Settings(app_env="development", rasa_auth_token="t0k").rasa_auth_token == "t0k"
+
+
+def test_development_finds_the_token_make_run_generated(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Without RASA_AUTH_TOKEN, `make run` generates one (scripts/dev-env.sh); a command in
+    another terminal uses it to reach that Rasa, in development only."""
+    token_file = tmp_path / "rasa_auth_token"
+    token_file.write_text("generated-by-make-run\n")
+    monkeypatch.setattr(config, "DEV_RASA_TOKEN_FILE", token_file)
+    assert Settings(app_env="development", rasa_auth_token="").rasa_auth_token == (
+        "generated-by-make-run"
+    )
+    assert Settings(app_env="development", rasa_auth_token="t0k").rasa_auth_token == "t0k"
+    assert Settings(app_env="test", rasa_auth_token="").rasa_auth_token == ""
+    with pytest.raises(ValidationError, match="RASA_AUTH_TOKEN"):
+        Settings(**{**GOOD, "rasa_auth_token": ""})
+
+
+def test_rasa_url_follows_rasa_port_unless_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As scripts/dev-env.sh derives it for the processes of `make run`."""
+    monkeypatch.delenv("RASA_URL", raising=False)
+    monkeypatch.delenv("RASA_PORT", raising=False)
+    assert Settings(_env_file=None).rasa_url == "http://127.0.0.1:5005"
+    assert Settings(_env_file=None, rasa_port=15005).rasa_url == "http://127.0.0.1:15005"
+    assert Settings(_env_file=None, rasa_port=15005, rasa_url="").rasa_url == (
+        "http://127.0.0.1:15005"
+    )
+    assert Settings(_env_file=None, rasa_port=15005, rasa_url="http://rasa:5005").rasa_url == (
+        "http://rasa:5005"
+    )
 
 
 def test_retention_defaults() -> None:

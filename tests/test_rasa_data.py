@@ -16,11 +16,11 @@ RASA_DATA = ROOT / "data" / "rasa"
 RASA_KEYS = {"nlu", "responses", "stories", "rules"}
 TOOLS = (
     "Makefile",
-    "scripts/train.sh",
+    "bot/training/rasa_engine.py",
     "scripts/test.sh",
     "devtools/devstack.py",
     "bench/compare_pipelines.sh",
-    "bench/train_time.sh",
+    "bench/train.sh",
 )
 
 

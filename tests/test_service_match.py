@@ -12,6 +12,7 @@ from bot.service_match import (
     find_all_exact,
     find_referral,
     load_referrals,
+    move_route,
     near_miss_scores,
 )
 
@@ -81,3 +82,23 @@ def test_referrals_can_be_read_from_another_file(tmp_path: Path) -> None:
     )
     assert find_referral("izin rame buat hajatan", path) is not None
     assert find_referral("izin rame buat hajatan") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "alias", "route"),
+    [
+        ("mau pindah alamat masih dalam satu kota", "pindah alamat", "within"),
+        ("surat pindah antar kecamatan", "surat pindah", "within"),
+        ("pindah beda kelurahan, kabupaten yang sama", "pindah alamat", "within"),
+        ("prosedur pindah alamat ke luar kota", "pindah alamat", "skpwni"),
+        ("pindah domisili antarprovinsi", "pindah alamat", "skpwni"),
+        ("pindah ke kabupaten lain", "pindah alamat", "skpwni"),
+        ("syarat surat pindah", "surat pindah", "skpwni"),
+        ("syarat pindah alamat", "pindah alamat", "ask"),
+        ("pindah alamat dari Bekasi ke Bogor", "pindah alamat", "ask"),
+    ],
+)
+def test_a_move_goes_to_the_skpwni_only_between_kabupaten_or_kota(
+    text: str, alias: str, route: str
+) -> None:
+    assert move_route(text, alias) == route

@@ -39,6 +39,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "deleted": {"kept": 2},
     "delete_cancelled": {},
     "queued_notice": {},
+    "throttled": {},
     "unknown_command": {"command": "/foo"},
     "photo_saved": {},
     "document_saved": {},
@@ -69,6 +70,20 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "ticket_rejected": {"public_id": "ADU-7K3M9P", "reason": "Lainnya", "duplicate_of": None},
     "ticket_reopened": {"public_id": "ADU-7K3M9P"},
     "ticket_auto_closed": {"public_id": "ADU-7K3M9P", "days": 10},
+    "fact_source": {"source": "PP No. 45 Tahun 2024", "checked": "20 Nov 2026"},
+    "fact_regional": {"office": "Bapenda Kota Contoh", "value": "Sesuai SPPT", "multiline": False},
+    "live_taken": {"unit": "Disdukcapil Kota Contoh"},
+    "live_officer_message": {"unit": None, "text": "Selamat pagi"},
+    "live_handed_back": {},
+    "live_ended_by_officer": {},
+    "live_to_ticket": {"public_id": "ADU-7K3M9P"},
+    "live_ended_by_citizen": {},
+    "live_no_chat": {},
+    "live_timed_out": {},
+    "live_file_noted": {},
+    "live_command_during_chat": {},
+    "live_complaint_button": {},
+    "live_callback_button": {},
     "unit_notice": {
         "public_id": "ADU-7K3M9P",
         "unit": "Dinas PU",
@@ -201,7 +216,9 @@ def test_the_command_menu_comes_from_the_table() -> None:
         ("lapor", "Buat pengaduan"),
         ("status", "Cek status tiket, contoh: /status ADU-7K3M9P"),
         ("batal", "Batalkan pengisian pengaduan"),
+        ("selesai", "Akhiri obrolan dengan petugas"),
         ("jawab", "Jawab permintaan keterangan petugas: /jawab ADU-XXXXXX keterangan"),
+        ("survei", "Isi atau lanjutkan Survei Kepuasan Masyarakat"),
         ("privasi", "Kebijakan privasi"),
         ("hapusdata", "Hapus data pribadi Anda"),
     )
@@ -216,7 +233,9 @@ def test_the_list_of_commands_comes_from_the_same_table() -> None:
         "/lapor – buat pengaduan\n"
         "/status – cek status tiket (contoh: /status ADU-7K3M9P)\n"
         "/batal – batalkan pengisian pengaduan\n"
+        "/selesai – akhiri obrolan dengan petugas\n"
         "/jawab – jawab permintaan keterangan petugas (contoh: /jawab ADU-7K3M9P keterangan Anda)\n"
+        "/survei – isi atau lanjutkan Survei Kepuasan Masyarakat\n"
         "/privasi – kebijakan privasi\n"
         "/hapusdata – hapus data pribadi Anda"
     )
@@ -265,6 +284,27 @@ def test_format_date() -> None:
         "28 Nov 2026 14:05"
     )
     assert texts.format_date(datetime(2026, 5, 3, 23, 59), weekday=True) == "Minggu, 3 Mei 2026"
+
+
+def test_format_month() -> None:
+    assert texts.format_month(2026, 8) == "Agustus 2026"
+    assert texts.format_month(2026, 12, short=True) == "Des 2026"
+    assert texts.format_month(2027, 5, short=True) == "Mei 2027"
+
+
+def test_format_duration() -> None:
+    """One duration formatter: the two largest units, Indonesian names, whole numbers."""
+    assert texts.format_duration(10 * 3600 + 49 * 60 + 20) == "10 jam 49 mnt"
+    assert texts.format_duration(649 * 60) == "10 jam 49 mnt"
+    assert texts.format_duration(125) == "2 mnt 5 dtk"
+    assert texts.format_duration(45.4) == "45 dtk"
+    assert texts.format_duration(180.0) == "3 mnt"
+    assert texts.format_duration(3600) == "1 jam"
+    assert texts.format_duration(2 * 86400 + 3 * 3600 + 59) == "2 hari 3 jam"
+    assert texts.format_duration(0) == "0 dtk"
+    assert texts.format_duration(None) == "-"
+    assert texts.format_duration(180.0, long=True) == "3 menit"
+    assert texts.format_duration(150, long=True) == "2 menit 30 detik"
 
 
 def test_one_date_formatter() -> None:

@@ -4,11 +4,16 @@ The database is the catalogue's home once the service runs (admins edit it in th
 `seed_catalogue` (`python -m bot seed`) only inserts what the database lacks;
 `import_catalogue` (`python -m bot catalogue import`) replaces it with the file, after
 `catalogue_diff` has shown what that changes.
+
+Every aspect of a service (FACT_ASPECTS) is a fact with a source, the date it was checked
+and whether the rule is regional (`service_facts`, edited in the console).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from datetime import date
 from pathlib import Path
 from typing import Any, cast
 
@@ -17,7 +22,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy import Engine, Table, delete, func, select
 from sqlalchemy.orm import Session
 
-from bot.store.models import Base, ConsoleAuditLog, Office, Service, utcnow
+from bot.store.models import Base, ConsoleAuditLog, Office, Service, ServiceFact, utcnow
 
 CANONICAL_SERVICE_IDS = (
     "ktp",
@@ -39,6 +44,44 @@ CANONICAL_SERVICE_IDS = (
     "surat_domisili",
     "kartu_kuning",
 )
+
+# The aspects of a service that are facts with a source, and the fields each one covers
+# (location_hours: the office's address and hours).
+FACT_FIELDS: dict[str, tuple[str, ...]] = {
+    "requirements": ("requirements",),
+    "cost": ("cost", "cost_basis"),
+    "duration": ("duration", "duration_basis"),
+    "reporting_deadline": ("reporting_deadline", "reporting_deadline_basis"),
+    "procedure": ("procedure", "online_channel", "product"),
+    "location_hours": ("office",),
+}
+FACT_ASPECTS = tuple(FACT_FIELDS)
+
+
+def fact_content(values: Mapping[str, Any], aspect: str) -> tuple[Any, ...]:
+    """What a fact says: the values of its fields (a service's fields by name)."""
+    return tuple(values.get(name) for name in FACT_FIELDS[aspect])
+
+
+class FactEntry(BaseModel):
+    """Where one fact of a service comes from, as written in the catalogue file."""
+
+    source: str | None = None
+    checked: date | None = None
+    regional: bool = False
+
+    @field_validator("source")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return (value or "").strip() or None
+
+    def shown(self) -> dict[str, Any]:
+        """The fact as compared and printed by the import's diff."""
+        return {
+            "source": self.source,
+            "checked": self.checked.isoformat() if self.checked else None,
+            "regional": self.regional,
+        }
 
 
 class OfficeEntry(BaseModel):
@@ -80,11 +123,26 @@ class ServiceEntry(BaseModel):
     procedure: list[str] | None = None
     online_channel: str | None = None
     product: str | None = None
+    facts: dict[str, FactEntry] = Field(default_factory=dict)
 
     @field_validator("aliases")
     @classmethod
     def _lowercase_aliases(cls, value: list[str]) -> list[str]:
         return [alias.strip().lower() for alias in value]
+
+    @field_validator("facts")
+    @classmethod
+    def _known_aspects(cls, value: dict[str, FactEntry]) -> dict[str, FactEntry]:
+        unknown = sorted(set(value) - set(FACT_ASPECTS))
+        if unknown:
+            raise ValueError(f"unknown fact aspects {unknown}; expected {list(FACT_ASPECTS)}")
+        return value
+
+    def row_values(self) -> dict[str, Any]:
+        """The `services` row's columns (facts are rows of their own)."""
+        data = self.model_dump(exclude={"facts"})
+        data["office_id"] = data.pop("office")
+        return data
 
 
 class Catalogue(BaseModel):
@@ -122,11 +180,28 @@ class SeedResult:
     services: tuple[str, ...] = ()
     aliases: tuple[tuple[str, str], ...] = ()  # (service id, alias) added to a stored service
     taken_aliases: tuple[tuple[str, str, str], ...] = ()  # (service id, alias, holder) skipped
+    # (service id, aspect) of a stored service given the file's source and date, and those
+    # added without them because the stored text is not the file's (an admin checks them).
+    facts: tuple[tuple[str, str], ...] = ()
+    unsourced_facts: tuple[tuple[str, str], ...] = ()
 
     @property
     def empty(self) -> bool:
         """True when the database already had everything the file defines."""
-        return not (self.offices or self.services or self.aliases)
+        return not (
+            self.offices or self.services or self.aliases or self.facts or self.unsourced_facts
+        )
+
+
+def _fact_row(service_id: str, aspect: str, fact: FactEntry) -> ServiceFact:
+    return ServiceFact(
+        service_id=service_id,
+        aspect=aspect,
+        source=fact.source,
+        checked=fact.checked,
+        regional=fact.regional,
+        updated_at=utcnow(),
+    )
 
 
 def seed_catalogue(engine: Engine, catalogue: Catalogue) -> SeedResult:
@@ -135,12 +210,17 @@ def seed_catalogue(engine: Engine, catalogue: Catalogue) -> SeedResult:
     Offices and services are matched by id: a stored one keeps every field as it is (admins
     edit them in the console), and one the file defines but the database lacks is inserted.
     A stored service gains the file's aliases it lacks (aliases are not edited in the
-    console), unless another service already answers to that alias.
+    console), unless another service already answers to that alias. It also gains the
+    facts it lacks: with the file's source and date where its stored text is the file's,
+    else with neither (the file's source does not vouch for an admin's text), so the console
+    lists them as needing a check. A stored fact is never changed.
     """
     offices: list[str] = []
     services: list[str] = []
     aliases: list[tuple[str, str]] = []
     taken: list[tuple[str, str, str]] = []
+    facts: list[tuple[str, str]] = []
+    unsourced: list[tuple[str, str]] = []
     with Session(engine) as session, session.begin():
         stored_offices = set(session.scalars(select(Office.id)))
         for office in catalogue.offices:
@@ -150,6 +230,7 @@ def seed_catalogue(engine: Engine, catalogue: Catalogue) -> SeedResult:
         session.flush()
         stored = {svc.id: svc for svc in session.scalars(select(Service))}
         holder = {alias: sid for sid, svc in stored.items() for alias in svc.aliases or ()}
+        stored_facts = set(session.execute(select(ServiceFact.service_id, ServiceFact.aspect)))
         for entry in catalogue.services:
             free = []
             for alias in entry.aliases:
@@ -160,17 +241,37 @@ def seed_catalogue(engine: Engine, catalogue: Catalogue) -> SeedResult:
                     taken.append((entry.id, alias, owner))
             service = stored.get(entry.id)
             if service is None:
-                data = entry.model_dump()
-                data["office_id"] = data.pop("office")
+                data = entry.row_values()
                 data["aliases"] = free
                 session.add(Service(**data, updated_at=utcnow()))
+                session.flush()
+                session.add_all(_fact_row(entry.id, a, f) for a, f in entry.facts.items())
                 services.append(entry.id)
                 continue
             missing = [alias for alias in free if alias not in (service.aliases or ())]
             if missing:
                 service.aliases = [*(service.aliases or ()), *missing]
                 aliases.extend((entry.id, alias) for alias in missing)
-    return SeedResult(tuple(offices), tuple(services), tuple(aliases), tuple(taken))
+            values = _service_values(service)
+            wanted = entry.model_dump()
+            for aspect, fact in entry.facts.items():
+                if (entry.id, aspect) in stored_facts:
+                    continue
+                if fact_content(values, aspect) == fact_content(wanted, aspect):
+                    session.add(_fact_row(entry.id, aspect, fact))
+                    facts.append((entry.id, aspect))
+                else:
+                    blank = FactEntry(regional=fact.regional)
+                    session.add(_fact_row(entry.id, aspect, blank))
+                    unsourced.append((entry.id, aspect))
+    return SeedResult(
+        tuple(offices),
+        tuple(services),
+        tuple(aliases),
+        tuple(taken),
+        tuple(facts),
+        tuple(unsourced),
+    )
 
 
 @dataclass(frozen=True)
@@ -255,7 +356,7 @@ class CatalogueImportError(ValueError):
 
 
 OFFICE_FIELDS = tuple(name for name in OfficeEntry.model_fields if name != "id")
-SERVICE_FIELDS = tuple(name for name in ServiceEntry.model_fields if name != "id")
+SERVICE_FIELDS = tuple(name for name in ServiceEntry.model_fields if name not in ("id", "facts"))
 
 
 def _office_values(office: Office) -> dict[str, Any]:
@@ -265,6 +366,17 @@ def _office_values(office: Office) -> dict[str, Any]:
 def _service_values(service: Service) -> dict[str, Any]:
     values = {name: getattr(service, name) for name in SERVICE_FIELDS if name != "office"}
     values["office"] = service.office_id
+    return values
+
+
+def _fact_values(fact: ServiceFact) -> dict[str, Any]:
+    return FactEntry(source=fact.source, checked=fact.checked, regional=fact.regional).shown()
+
+
+def _wanted_service(entry: ServiceEntry) -> dict[str, Any]:
+    """The file's service as the diff compares it: fields, then one `facts.<aspect>` each."""
+    values = entry.model_dump(exclude={"id", "facts"})
+    values.update({f"facts.{a}": f.shown() for a, f in entry.facts.items()})
     return values
 
 
@@ -278,8 +390,11 @@ def _compare(
         old = stored.get(entry_id)
         if old is None:
             continue
+        names = [*new, *(name for name in old if name not in new)]
         changes = tuple(
-            FieldChange(name, old[name], value) for name, value in new.items() if old[name] != value
+            FieldChange(name, old.get(name), new.get(name))
+            for name in names
+            if old.get(name) != new.get(name)
         )
         if changes:
             changed.append(EntryDiff(entry_id, new["name"], changes))
@@ -293,12 +408,12 @@ def _diff(session: Session, catalogue: Catalogue) -> CatalogueDiff:
     stored_services = {
         s.id: _service_values(s) for s in session.scalars(select(Service).order_by(Service.id))
     }
+    for fact in session.scalars(select(ServiceFact).order_by(ServiceFact.id)):
+        stored_services[fact.service_id][f"facts.{fact.aspect}"] = _fact_values(fact)
     offices = _compare(
         stored_offices, {o.id: o.model_dump(exclude={"id"}) for o in catalogue.offices}
     )
-    services = _compare(
-        stored_services, {s.id: s.model_dump(exclude={"id"}) for s in catalogue.services}
-    )
+    services = _compare(stored_services, {s.id: _wanted_service(s) for s in catalogue.services})
     return CatalogueDiff(*offices, *services)
 
 
@@ -314,7 +429,7 @@ def _references(session: Session, table: Table, ids: list[str]) -> dict[str, lis
     if not ids:
         return found
     for other in Base.metadata.sorted_tables:
-        if other.name in ("services", "offices"):
+        if other.name in ("services", "offices", "service_facts"):
             continue  # removed in the same import
         for fk in other.foreign_keys:
             if fk.column.table is not table:
@@ -367,13 +482,15 @@ def import_catalogue(
             session.merge(Office(**office.model_dump()))
         session.flush()
         changed = {e.id for e in (*diff.services_added, *diff.services_changed)}
+        removed = [e.id for e in diff.services_removed]
+        session.execute(delete(ServiceFact).where(ServiceFact.service_id.in_([*changed, *removed])))
         for entry in catalogue.services:
             if entry.id in changed:
-                data = entry.model_dump()
-                data["office_id"] = data.pop("office")
-                session.merge(Service(**data, updated_at=utcnow()))
+                session.merge(Service(**entry.row_values(), updated_at=utcnow()))
         session.flush()
-        removed = [e.id for e in diff.services_removed]
+        for entry in catalogue.services:
+            if entry.id in changed:
+                session.add_all(_fact_row(entry.id, a, f) for a, f in entry.facts.items())
         if removed:
             session.execute(delete(Service).where(Service.id.in_(removed)))
         removed = [e.id for e in diff.offices_removed]

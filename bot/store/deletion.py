@@ -12,6 +12,7 @@ from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session
 
 from bot.config import get_settings
+from bot.handoff.chats import forget_sender as forget_live_chats
 from bot.store.models import (
     Citizen,
     DraftAttachment,
@@ -24,6 +25,7 @@ from bot.store.models import (
     TicketEvent,
     TicketMessage,
 )
+from bot.store.skm import forget_respondent
 from bot.training.masking import sender_hash
 
 BLANKED = "[dihapus]"
@@ -43,6 +45,8 @@ class DeletionRepository:
         Returns the number of tickets kept without the person.
         """
         with Session(self.engine) as s, s.begin():
+            # Live chats with officers: messages deleted (before the outbox rows they name).
+            forget_live_chats(s, sender_id)
             citizen = s.scalar(select(Citizen).where(Citizen.sender_id == sender_id))
             kept = 0
             if citizen is not None:
@@ -89,10 +93,13 @@ class DeletionRepository:
                     s.execute(delete(SentKeyboard).where(SentKeyboard.chat_id == chat_id))
             s.execute(delete(InboxMessage).where(InboxMessage.sender_id == sender_id))
             s.execute(delete(DraftAttachment).where(DraftAttachment.sender_id == sender_id))
+            secret_key = get_settings().secret_key
             # Their messages kept (masked) for the trainers' review (bot.training.inbox).
             s.execute(
                 delete(NluReviewItem).where(
-                    NluReviewItem.sender_hash == sender_hash(sender_id, get_settings().secret_key)
+                    NluReviewItem.sender_hash == sender_hash(sender_id, secret_key)
                 )
             )
+            # Their satisfaction survey rows, found by the respondent key (bot.store.skm).
+            forget_respondent(s, sender_id, secret_key)
             return kept

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -42,6 +42,7 @@ class InboxItem:
     chat_id: int
     payload: str
     attempts: int
+    due_at: datetime | None = None  # when it was due as read (claim_pending compares it)
 
 
 @dataclass(frozen=True)
@@ -60,9 +61,17 @@ class UnfinishedUpdate:
 # starts them anew. Deduplication therefore holds for this long (INBOX_DEDUP_HOURS).
 DEFAULT_DEDUP_WINDOW = timedelta(hours=48)
 # An update stored but not finished within this time was abandoned (its process died, or
-# its handler failed) and may be handled again, at most MAX_RECOVERIES times.
-CLAIM_LEASE = timedelta(minutes=10)
+# its handler failed) and may be handled again, at most MAX_RECOVERIES times. A live
+# handler holds an update for one Rasa call (RASA_TIMEOUT_S, 15 s; a message Rasa does not
+# answer in time becomes "pending", which the retry worker owns) plus its sends; a citizen
+# whose front end died mid-turn waits this long for the answer (10 minutes before).
+CLAIM_LEASE = timedelta(seconds=60)
 MAX_RECOVERIES = 3
+# A waiting message taken by a front end to forward to Rasa (claim_pending) is due again
+# after this unless the outcome is recorded first: longer than one forward (Rasa is given
+# RASA_TIMEOUT_S, 15 s, then the replies are queued); a front end that dies meanwhile
+# leaves it to the others after this.
+PENDING_CLAIM = timedelta(seconds=120)
 
 
 class InboxRepository:
@@ -249,10 +258,31 @@ class InboxRepository:
                     r.chat_id or 0,
                     r.payload or "",
                     r.attempts,
+                    r.next_attempt_at,
                 )
                 for r in heads.values()
                 if r.next_attempt_at is None or _aware(r.next_attempt_at) <= now
             ]
+
+    def claim_pending(
+        self, inbox_id: int, due_at: datetime | None, claim: timedelta = PENDING_CLAIM
+    ) -> bool:
+        """Take a waiting message (read with `due_at`) to forward it: True for one caller
+        only, however many front ends read it at once (the due time is compared and moved
+        `claim` ahead in one statement). Recording the outcome (done, or pending again with
+        its retry delay) ends the claim."""
+        due = (
+            InboxMessage.next_attempt_at.is_(None)
+            if due_at is None
+            else InboxMessage.next_attempt_at == due_at
+        )
+        with Session(self.engine) as s, s.begin():
+            result = s.execute(
+                update(InboxMessage)
+                .where(InboxMessage.id == inbox_id, InboxMessage.status == "pending", due)
+                .values(next_attempt_at=utcnow() + claim)
+            )
+            return result.rowcount == 1  # type: ignore[attr-defined]
 
     def claim_unfinished(
         self, now: datetime | None = None, limit: int = 20
@@ -321,28 +351,43 @@ class KeyboardRepository:
     def remember(
         self, chat_id: int, message_id: int, titles: list[str], payloads: list[str]
     ) -> None:
-        """Keep the payloads of a sent keyboard; its buttons carry only indexes."""
+        """Keep the payloads of a sent keyboard; its buttons carry only indexes.
+
+        A message id met again in the same chat replaces the old row: Telegram never
+        reuses one, but a restarted local Bot API server counts them from 1 again.
+        """
         with Session(self.engine) as s, s.begin():
+            s.execute(
+                delete(SentKeyboard).where(
+                    SentKeyboard.chat_id == chat_id, SentKeyboard.message_id == message_id
+                )
+            )
             s.add(
                 SentKeyboard(
                     chat_id=chat_id, message_id=message_id, titles=titles, payloads=payloads
                 )
             )
 
-    def use_button(self, chat_id: int, message_id: int, index: int) -> tuple[str, str] | None:
-        """(title, payload) of the pressed button, once; None if used before or unknown."""
+    def use_button(
+        self, chat_id: int, message_id: int, index: int, again: bool = False
+    ) -> tuple[str, str] | None:
+        """(title, payload) of the pressed button, once; None if used before or unknown.
+
+        `again`: the same press handled a second time (its first handling died after it
+        used the keyboard): its choice is given once more."""
         with Session(self.engine) as s, s.begin():
-            result = s.execute(
-                update(SentKeyboard)
-                .where(
-                    SentKeyboard.chat_id == chat_id,
-                    SentKeyboard.message_id == message_id,
-                    SentKeyboard.used_at.is_(None),
+            if not again:
+                result = s.execute(
+                    update(SentKeyboard)
+                    .where(
+                        SentKeyboard.chat_id == chat_id,
+                        SentKeyboard.message_id == message_id,
+                        SentKeyboard.used_at.is_(None),
+                    )
+                    .values(used_at=utcnow())
                 )
-                .values(used_at=utcnow())
-            )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
-                return None
+                if result.rowcount != 1:  # type: ignore[attr-defined]
+                    return None
             row = s.scalar(
                 select(SentKeyboard).where(
                     SentKeyboard.chat_id == chat_id, SentKeyboard.message_id == message_id

@@ -140,6 +140,25 @@ class Service(Base):
     office: Mapped[Office] = relationship(back_populates="services")
 
 
+class ServiceFact(Base):
+    """Where one aspect of a service (requirements, cost, ...) comes from: its source (a
+    regulation or an official page), when it was last checked, and whether the rule is set
+    by each region (bot.store.catalogue.FACT_ASPECTS names the aspects)."""
+
+    __tablename__ = "service_facts"
+    __table_args__ = (UniqueConstraint("service_id", "aspect", name="uq_service_facts_aspect"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service_id: Mapped[str] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), index=True
+    )
+    aspect: Mapped[str] = mapped_column(String(30))
+    source: Mapped[str | None] = mapped_column(Text)
+    checked: Mapped[date | None] = mapped_column(Date)
+    regional: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class ServiceQuestion(Base):
     """One answered service question (for 'most asked' buttons and trainers' reports)."""
 
@@ -336,6 +355,45 @@ class Rating(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class SkmResponse(Base):
+    """One citizen's Survei Kepuasan Masyarakat (PermenPANRB 14/2017) about a service or a
+    resolved ticket: nine answers 1-4 (None: skipped or not reached), an optional comment
+    (masked), and how far it got. `respondent_key` is an HMAC of the sender id under
+    SECRET_KEY, never the id itself: it keeps the 30-day rule and resuming, while officers
+    only ever see aggregates (bot.skm). `status`: offered | open | paused | done | refused.
+    `position` is the next question: 0-8 an element, 9 the comment, 10 finished."""
+
+    __tablename__ = "skm_responses"
+    __table_args__ = (
+        Index("ix_skm_responses_respondent_created", "respondent_key", "created_at"),
+        Index("ix_skm_responses_period", "period"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    respondent_key: Mapped[str] = mapped_column(String(64))
+    ticket_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tickets.id", ondelete="SET NULL"), index=True
+    )
+    service_id: Mapped[str | None] = mapped_column(ForeignKey("services.id", ondelete="SET NULL"))
+    office_id: Mapped[str | None] = mapped_column(ForeignKey("offices.id", ondelete="SET NULL"))
+    period: Mapped[str] = mapped_column(String(7))  # YYYY-MM, local month of the answers
+    status: Mapped[str] = mapped_column(String(12), default="offered")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    u1: Mapped[int | None] = mapped_column(Integer)
+    u2: Mapped[int | None] = mapped_column(Integer)
+    u3: Mapped[int | None] = mapped_column(Integer)
+    u4: Mapped[int | None] = mapped_column(Integer)
+    u5: Mapped[int | None] = mapped_column(Integer)
+    u6: Mapped[int | None] = mapped_column(Integer)
+    u7: Mapped[int | None] = mapped_column(Integer)
+    u8: Mapped[int | None] = mapped_column(Integer)
+    u9: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class DraftAttachment(Base):
     """A photo, document or shared location sent while a complaint is being written.
 
@@ -398,7 +456,9 @@ class InboxMessage(Base):
 
 
 class OutboxMessage(Base):
-    """A message to a citizen caused outside the conversation (officer reply, status change).
+    """A message to a citizen caused outside the conversation (officer reply, status change),
+    or one of the assistant's replies in the conversation (kind "conversation", deleted once
+    delivered).
 
     Delivered by the Telegram front end: pending -> sent, or blocked / failed. Finished
     unit-group notices and messages without a ticket lose their text after
@@ -406,7 +466,10 @@ class OutboxMessage(Base):
     """
 
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_status_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_status_due", "status", "next_attempt_at"),
+        Index("ix_outbox_chat_status", "chat_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
@@ -420,6 +483,12 @@ class OutboxMessage(Base):
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # [title, payload] pairs of the inline buttons under the message (the assistant's
+    # replies); None: those of its kind, if any (bot.store.outbox.buttons_of).
+    buttons: Mapped[list[list[str]] | None] = mapped_column(JSON(none_as_null=True))
+    # The front end sending it (or that sent it): its replica name (bot.store.outbox).
+    # While "sending", next_attempt_at is the end of that front end's lease.
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
 
 
 class SentKeyboard(Base):
@@ -599,6 +668,9 @@ class NluReviewItem(Base):
     reviewed_intent: Mapped[str | None] = mapped_column(String(100))
     reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Entities the trainer marked (bot.training.review.mark_entity): [{"entity": "service" or
+    # "ticket_id", "value": catalogue id or None, "text", "start", "end" in the masked text}].
+    reviewed_entities: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     # When bot.training.export wrote it to data/rasa/reviewed.yml (or found it there
     # already); None while it waits for an export.
     exported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -614,3 +686,102 @@ class NluReviewCursor(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_event_id: Mapped[int] = mapped_column(BigInteger, default=0)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class NluModel(Base):
+    """A trained Rasa model of the registry (bot.training.registry): its file under models/,
+    what it was trained from (the hash `make train` computes), its training run's
+    progress, its scores on the held-out sets, and whether it is served."""
+
+    __tablename__ = "nlu_models"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # File name under models/ (timestamped), e.g. layanan-aduan-20261130-141500.tar.gz.
+    file_name: Mapped[str] = mapped_column(String(200), unique=True)
+    file_sha256: Mapped[str | None] = mapped_column(String(64))  # once trained
+    data_hash: Mapped[str] = mapped_column(String(64))
+    # training, failed, ready, active (served), retired (served before)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    trained_by: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    training_seconds: Mapped[float | None] = mapped_column(Float)
+    progress: Mapped[int] = mapped_column(Integer, default=0)  # percent
+    phase: Mapped[str] = mapped_column(String(200), default="")
+    log_tail: Mapped[str] = mapped_column(Text, default="")
+    heartbeat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # {set name: {set_sha256, accuracy, macro_f1, entity_f1, per_intent, predictions}}
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    activated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    activated_by: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    override_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class NluModelActivation(Base):
+    """Append-only: every time a model started being served (activate, override, rollback,
+    adopted), who did it and why; the previous row's model is what a rollback restores."""
+
+    __tablename__ = "nlu_model_activations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("nlu_models.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # activate, override, rollback, adopt
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# -- live chat with an officer (bot.handoff) -----------------------------------------------
+
+
+class LiveChat(Base):
+    """A citizen's request to talk to a person, and the chat an officer holds with them.
+
+    `state` (bot.handoff.chats owns every change): waiting (in the unit's live queue; the
+    bot is silent) -> taken (an officer chats) -> ended; callback (the citizen asked to be
+    contacted later; the bot keeps answering) -> taken or ended. `end_reason` says why it
+    ended: handed_back, ended_by_officer, ended_by_citizen, timed_out, outside_hours,
+    converted_to_ticket. `office_id` NULL: the general complaint unit (any officer).
+    """
+
+    __tablename__ = "live_chats"
+    __table_args__ = (
+        Index("ix_live_chats_state_requested", "state", "requested_at"),
+        Index("ix_live_chats_sender_state", "sender_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sender_id: Mapped[str] = mapped_column(String(64))
+    citizen_id: Mapped[int | None] = mapped_column(ForeignKey("citizens.id"), index=True)
+    telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    office_id: Mapped[str | None] = mapped_column(ForeignKey("offices.id"))
+    service_id: Mapped[str | None] = mapped_column(ForeignKey("services.id"))
+    kind: Mapped[str] = mapped_column(String(10), default="live")  # live | callback
+    state: Mapped[str] = mapped_column(String(12))
+    end_reason: Mapped[str | None] = mapped_column(String(24))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    taken_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The officer's last "typing" ping, and when the front end last showed it on Telegram.
+    typing_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    typing_shown_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LiveChatMessage(Base):
+    """One message of a live chat: the citizen's (warga), the officer's (petugas, delivered
+    through the outbox row `outbox_id`), or the conversation with the assistant before the
+    handoff (history: warga / asisten, outside any complaint form)."""
+
+    __tablename__ = "live_chat_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    live_chat_id: Mapped[int] = mapped_column(
+        ForeignKey("live_chats.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    who: Mapped[str] = mapped_column(String(10))  # warga | petugas | asisten
+    text: Mapped[str] = mapped_column(Text)
+    history: Mapped[bool] = mapped_column(Boolean, default=False)
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_messages.id"))

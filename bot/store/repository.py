@@ -9,8 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -30,6 +30,7 @@ from bot.store.models import (
     Privacy,
     Rating,
     Service,
+    ServiceFact,
     ServiceQuestion,
     Ticket,
     TicketEvent,
@@ -47,8 +48,17 @@ RATING_WINDOW_DAYS = 30
 
 
 @dataclass(frozen=True)
+class FactView:
+    """Where one aspect of a service comes from (bot.store.catalogue.FACT_ASPECTS)."""
+
+    source: str | None
+    checked: date | None
+    regional: bool
+
+
+@dataclass(frozen=True)
 class ServiceView:
-    """A catalogue entry with its office, detached from any session."""
+    """A catalogue entry with its office and its facts' sources, detached from any session."""
 
     id: str
     name: str
@@ -70,6 +80,7 @@ class ServiceView:
     office_phone: str | None
     office_email: str | None
     office_website: str | None
+    facts: Mapping[str, FactView] = field(default_factory=dict)  # aspect -> source
 
 
 @dataclass(frozen=True)
@@ -158,7 +169,7 @@ def _ticket_view(ticket: Ticket) -> TicketView:
     )
 
 
-def _service_view(service: Service) -> ServiceView:
+def _service_view(service: Service, facts: Sequence[ServiceFact] = ()) -> ServiceView:
     office = service.office
     return ServiceView(
         id=service.id,
@@ -181,6 +192,7 @@ def _service_view(service: Service) -> ServiceView:
         office_phone=office.phone,
         office_email=office.email,
         office_website=office.website,
+        facts={f.aspect: FactView(f.source, f.checked, f.regional) for f in facts},
     )
 
 
@@ -212,12 +224,21 @@ class Repository:
         """One catalogue entry by canonical id."""
         with Session(self.engine) as s:
             service = s.get(Service, service_id)
-            return _service_view(service) if service else None
+            if service is None:
+                return None
+            facts = s.scalars(select(ServiceFact).where(ServiceFact.service_id == service_id))
+            return _service_view(service, list(facts))
 
     def list_services(self) -> list[ServiceView]:
         """Every catalogue entry, by id."""
         with Session(self.engine) as s:
-            return [_service_view(x) for x in s.scalars(select(Service).order_by(Service.id))]
+            facts: dict[str, list[ServiceFact]] = {}
+            for fact in s.scalars(select(ServiceFact)):
+                facts.setdefault(fact.service_id, []).append(fact)
+            return [
+                _service_view(x, facts.get(x.id, ()))
+                for x in s.scalars(select(Service).order_by(Service.id))
+            ]
 
     def service_aliases(self) -> dict[str, str]:
         """alias (lower case) -> service id, including ids and display names."""

@@ -13,7 +13,7 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from bot.telegram.conversation import RasaUnavailable
+from bot.telegram.conversation import RasaUnavailable, citizen_words
 from bot.telegram.deps import (
     ALLOWED_DOCUMENT_TYPES,
     chat_of,
@@ -136,7 +136,7 @@ async def save_attachment(
     caption = update.message.caption if update.message else None
     if caption and slot == "complaint_description":
         await shared.conversation.forward(
-            await inbox_id(update, context), sender, chat_of(update), caption
+            await inbox_id(update, context), sender, chat_of(update), citizen_words(caption)
         )
 
 

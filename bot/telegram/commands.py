@@ -16,6 +16,7 @@ from bot.telegram import rendering
 from bot.telegram.deps import (
     DELETE_PREFIX,
     RASA_COMMANDS,
+    answer_query,
     chat_of,
     consented,
     deps,
@@ -102,7 +103,7 @@ async def consent_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, ag
     assert query is not None and update.effective_user is not None
     shared = deps(context)
     sender = sender_of(update)
-    await query.answer()
+    await answer_query(query)
     await remove_keyboard(query.message if isinstance(query.message, Message) else None)
     await mark_done(update, context, "consent")
     if not agreed:
@@ -123,7 +124,7 @@ async def delete_pressed(
     query = update.callback_query
     assert query is not None
     shared = deps(context)
-    await query.answer()
+    await answer_query(query)
     await remove_keyboard(query.message if isinstance(query.message, Message) else None)
     if not confirmed:
         await mark_done(update, context, "delete_cancelled")

@@ -5,6 +5,11 @@ for Rasa is forwarded at once unless an earlier message of the same citizen stil
 when Rasa does not answer, the message stays pending, the citizen is told it was received,
 and `retry_pending` (run by the job queue) forwards it later, in order per citizen.
 
+Rasa's replies are queued in the outbox in the transaction that closes the message in the
+inbox, then sent at once (`deliver`): when Telegram refuses or times out, or the process
+dies before sending, the outbox worker delivers them later, in order. A message Rasa has
+answered is never sent to Rasa again, and its answer is never lost.
+
 `RasaClient` speaks to Rasa's REST channel and HTTP API over one shared httpx client. With
 a token (RASA_AUTH_TOKEN, `rasa run --auth-token`) every request carries it as `?token=`,
 Rasa's way: the HTTP API answers 401 without it.
@@ -16,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 import re
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -24,18 +30,45 @@ import httpx
 from telegram import Bot, Message
 from telegram.constants import ChatAction, ParseMode
 
+from bot import metrics
+from bot.logging_config import correlation_id
 from bot.telegram import rendering
+from bot.telegram.outbox import OutboxWorker
 from bot.telegram.store import AsyncStore, InboxItem
 from bot.texts import text
 
 log = logging.getLogger(__name__)
 TYPING_REFRESH_S = 4.5
+# "typing…" only for an answer that takes longer than this: most answers come sooner, and
+# each indicator is one more call to Telegram, counted in TELEGRAM_OVERALL_MAX_RATE (25/s
+# for all chats): with one per message (2.6 rate-limited calls a message in bench/load.py)
+# that limit alone held the whole path under 10 messages/s.
+TYPING_DELAY_S = 1.0
 
 # -- Rasa's REST channel and HTTP API ------------------------------------------------------
 
 
 class RasaUnavailable(Exception):
     """Rasa (or the action server behind it) did not answer usefully."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        metrics.RASA_ERRORS.inc()  # each failed call of Rasa's API raises one
+
+
+class TurnFailed(RasaUnavailable):
+    """Rasa took the message but answered nothing: an action failed (the action server is
+    down, or died while running it). Rasa logged the message and went on without the
+    action's events, so sending the message again would be a second message (a confirmed
+    complaint answered as a stray "yes"): the failed action is run again instead."""
+
+
+# The key of a message's metadata in Rasa's tracker naming its inbox row (RasaClient.taken).
+INBOX_ID_KEY = "inbox_id"
+
+# A waiting payload that is no message: the action whose run failed in a turn Rasa took,
+# to be run again (a citizen's text never starts with '/': citizen_words).
+RERUN_PREFIX = "/!rerun "
 
 
 @dataclass(frozen=True)
@@ -67,19 +100,27 @@ class RasaClient:
             await self._client.aclose()
 
     async def send(
-        self, sender_id: str, message: str, expect_reply: bool = True
+        self,
+        sender_id: str,
+        message: str,
+        expect_reply: bool = True,
+        inbox_id: int | None = None,
     ) -> list[dict[str, Any]]:
         """Post a message to the REST channel and return Rasa's replies.
 
         Every turn of our assistant says something; no reply at all means the turn failed
         (typically the action server is down, which Rasa only logs), so it counts as
-        unavailable and the message is retried.
+        unavailable and the message is retried. `inbox_id` goes along as the message's
+        metadata, which Rasa keeps in the tracker's user event (see `taken`).
         """
+        body: dict[str, Any] = {"sender": sender_id, "message": message}
+        if inbox_id is not None:
+            body["metadata"] = {INBOX_ID_KEY: inbox_id}
         try:
             response = await self._client.post(
                 f"{self.base_url}/webhooks/rest/webhook",
                 params=self._token,
-                json={"sender": sender_id, "message": message},
+                json=body,
             )
         except httpx.HTTPError as exc:
             raise RasaUnavailable(_without_token(exc)) from exc
@@ -89,8 +130,95 @@ class RasaClient:
         if not isinstance(replies, list):
             raise RasaUnavailable(f"unexpected reply: {str(replies)[:200]}")
         if expect_reply and not replies:
-            raise RasaUnavailable("no reply: the action server may be down")
+            raise TurnFailed("no reply: the action server may be down")
         return replies
+
+    async def taken(self, sender_id: str, inbox_id: int) -> list[dict[str, Any]] | None:
+        """Rasa's replies to the message of inbox row `inbox_id` when Rasa already took it
+        (its user event carries the id), as the REST channel gives them; None when it did
+        not. A front end that died after Rasa finished the turn and before it stored the
+        answer must not send the message a second time (a confirmed complaint answered as
+        a stray "yes"): the answer is read back from the conversation instead."""
+        try:
+            response = await self._client.get(
+                f"{self.base_url}/conversations/{sender_id}/tracker",
+                params={"include_events": "AFTER_RESTART", **self._token},
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(_without_token(exc)) from exc
+        events = response.json().get("events") or []
+        start = next(
+            (
+                i
+                for i in range(len(events) - 1, -1, -1)
+                if events[i].get("event") == "user"
+                and (events[i].get("metadata") or {}).get(INBOX_ID_KEY) == inbox_id
+            ),
+            None,
+        )
+        if start is None:
+            return None
+        replies: list[dict[str, Any]] = []
+        for event in events[start + 1 :]:
+            if event.get("event") == "user":
+                break
+            if event.get("event") == "bot":
+                data = event.get("data") or {}
+                reply = {"recipient_id": sender_id, "text": event.get("text")}
+                reply.update({k: data[k] for k in ("buttons", "image", "custom") if data.get(k)})
+                replies.append({k: v for k, v in reply.items() if v is not None})
+        if not replies:
+            raise TurnFailed("Rasa took the message and answered nothing")
+        return replies
+
+    async def failed_action(self, sender_id: str) -> str | None:
+        """The action that failed in the conversation's latest turn: the last one after
+        the latest message, other than listening (None if there is none)."""
+        try:
+            response = await self._client.get(
+                f"{self.base_url}/conversations/{sender_id}/tracker",
+                params={"include_events": "AFTER_RESTART", **self._token},
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(_without_token(exc)) from exc
+        for event in reversed(response.json().get("events") or []):
+            if event.get("event") == "user":
+                return None
+            name = event.get("name")
+            if event.get("event") == "action" and name and name != "action_listen":
+                return str(name)
+        return None
+
+    async def execute(self, sender_id: str, action: str) -> list[dict[str, Any]]:
+        """Run one action in the conversation (Rasa's HTTP API); its messages."""
+        try:
+            response = await self._client.post(
+                f"{self.base_url}/conversations/{sender_id}/execute",
+                params={"include_events": "NONE", **self._token},
+                json={"name": action},
+            )
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(_without_token(exc)) from exc
+        if response.status_code != 200:
+            raise RasaUnavailable(f"HTTP {response.status_code}: {response.text[:200]}")
+        messages = response.json().get("messages") or []
+        if not messages:
+            raise TurnFailed(f"no reply from {action}: the action server may be down")
+        # Rasa runs just that action: the turn ends listening, as after any message, or
+        # the next message meets a conversation that never listened (and gets the
+        # fallback).
+        try:
+            listened = await self._client.post(
+                f"{self.base_url}/conversations/{sender_id}/tracker/events",
+                params={"include_events": "NONE", **self._token},
+                json=[{"event": "action", "name": "action_listen"}],
+            )
+            listened.raise_for_status()
+        except httpx.HTTPError as exc:  # the answer is there: deliver it anyway
+            log.warning("could not close the rerun turn of %s: %s", sender_id, exc)
+        return list(messages)
 
     async def form_state(self, sender_id: str) -> FormState:
         """The active form and requested slot of a conversation (HTTP API)."""
@@ -131,6 +259,24 @@ class RasaClient:
             return False
 
 
+def citizen_words(text: str) -> str:
+    """A citizen's text as Rasa must read it: words, never a command.
+
+    Rasa strips a message and reads one that starts with '/' as an intent with entities
+    ('/restart', '/inform{...}'), skipping the NLU. Only the front end's own payloads may
+    do that: a citizen's '/ restart' (not a Telegram command, for the space) silently
+    restarted the conversation, and its empty answer looked like an outage that held the
+    citizen's later messages. Such a text loses its leading slashes ('restart'); slashes
+    alone become '?'. Anything else goes verbatim.
+    """
+    words = text.strip()
+    if not words.startswith("/"):
+        return text
+    while words.startswith("/"):
+        words = words[1:].strip()
+    return words or "?"
+
+
 def _without_token(exc: httpx.HTTPError) -> str:
     """The error for logs and the inbox, without the token (httpx quotes the URL)."""
     message = f"{type(exc).__name__}: {exc}"
@@ -149,12 +295,17 @@ class Conversation:
         rasa: RasaClient,
         store: AsyncStore,
         retry_max_delay_s: float = 60.0,
+        sender: OutboxWorker | None = None,
     ):
         self.bot = bot
         self.rasa = rasa
         self.store = store
         self.retry_max_delay_s = retry_max_delay_s
+        self.sender = sender or OutboxWorker(bot, store)  # sends the queued replies
         self._sender_locks: dict[str, asyncio.Lock] = {}
+        # Inbox rows handled again after their handling was abandoned (a front end died
+        # mid-turn): Rasa may already have taken them (RasaClient.taken).
+        self.recovered: set[int] = set()
 
     def _lock(self, sender_id: str) -> asyncio.Lock:
         return self._sender_locks.setdefault(sender_id, asyncio.Lock())
@@ -167,6 +318,8 @@ class Conversation:
     ) -> None:
         """Send a citizen's message (inbox row `inbox_id`) to Rasa and deliver the replies
         (or keep it for the retry worker)."""
+        correlation_id.set(inbox_id)  # this task's log lines carry the inbox id
+        started = time.monotonic()
         async with self._lock(sender_id):
             if await self.store.has_pending(sender_id):
                 # Keep the order: this one waits behind the earlier message.
@@ -174,14 +327,15 @@ class Conversation:
                 return
             try:
                 async with self.typing(chat_id):
-                    replies = await self.rasa.send(sender_id, payload)
+                    replies = await self._turn(sender_id, payload, inbox_id)
             except RasaUnavailable as exc:
                 log.warning("Rasa unavailable for %s: %s", sender_id, exc)
+                payload = await self._retry_payload(sender_id, payload, exc)
                 await self.store.mark_pending(inbox_id, payload, str(exc), self._delay(1))
                 await self.say(chat_id, text("queued_notice"))
                 return
-            await self.store.mark_done(inbox_id)
-            await self.deliver(chat_id, replies)
+            await self.deliver(chat_id, replies, inbox_id)
+            metrics.REPLY_LATENCY.observe(time.monotonic() - started)
 
     async def retry_pending(self) -> int:
         """Forward waiting messages, oldest first per citizen. Returns how many went through."""
@@ -190,17 +344,19 @@ class Conversation:
             async with self._lock(head.sender_id):
                 item: InboxItem | None = head
                 while item is not None:
+                    if not await self.store.claim_pending(item):
+                        break  # another front end forwards it, and those behind it
                     try:
                         async with self.typing(item.chat_id):
-                            replies = await self.rasa.send(item.sender_id, item.payload)
+                            replies = await self._turn(item.sender_id, item.payload, item.id)
                     except RasaUnavailable as exc:
+                        payload = await self._retry_payload(item.sender_id, item.payload, exc)
                         attempts = item.attempts + 1
                         await self.store.mark_pending(
-                            item.id, item.payload, str(exc), self._delay(attempts)
+                            item.id, payload, str(exc), self._delay(attempts)
                         )
                         break
-                    await self.store.mark_done(item.id)
-                    await self.deliver(item.chat_id, replies)
+                    await self.deliver(item.chat_id, replies, item.id)
                     delivered += 1
                     item = next(
                         (
@@ -212,11 +368,40 @@ class Conversation:
                     )
         return delivered
 
+    async def _turn(
+        self, sender_id: str, payload: str, inbox_id: int | None = None
+    ) -> list[dict[str, Any]]:
+        """A message to Rasa, or the run of an action that failed before; for a message
+        handled again after a crash, the answer Rasa already gave to it, if it took it."""
+        if payload.startswith(RERUN_PREFIX):
+            return await self.rasa.execute(sender_id, payload.removeprefix(RERUN_PREFIX))
+        if inbox_id is not None and inbox_id in self.recovered:
+            replies = await self.rasa.taken(sender_id, inbox_id)
+            self.recovered.discard(inbox_id)
+            if replies is not None:
+                log.warning("Rasa had answered inbox message %s: answer read back", inbox_id)
+                return replies
+        return await self.rasa.send(sender_id, payload, inbox_id=inbox_id)
+
+    async def _retry_payload(self, sender_id: str, payload: str, error: RasaUnavailable) -> str:
+        """What to try again: the message, or, when Rasa took it and an action failed, a
+        new run of that action (the message must not reach Rasa twice)."""
+        if not isinstance(error, TurnFailed) or payload.startswith(RERUN_PREFIX):
+            return payload  # Rasa did not take the message (or it is a rerun already)
+        try:
+            action = await self.rasa.failed_action(sender_id)
+        except RasaUnavailable as exc:  # the message is then sent again: logged
+            log.warning("could not read the failed turn of %s: %s", sender_id, exc)
+            return payload
+        return f"{RERUN_PREFIX}{action}" if action else payload
+
     @contextlib.asynccontextmanager
-    async def typing(self, chat_id: int) -> AsyncIterator[None]:
-        """Show "typing…" in the chat while the body runs (refreshed every few seconds)."""
+    async def typing(self, chat_id: int, delay: float = TYPING_DELAY_S) -> AsyncIterator[None]:
+        """Show "typing…" in the chat while the body runs, once it has run `delay` seconds
+        (refreshed every few seconds)."""
 
         async def keep_typing() -> None:
+            await asyncio.sleep(delay)
             while True:
                 with contextlib.suppress(Exception):
                     await self.bot.send_chat_action(chat_id, ChatAction.TYPING)
@@ -230,14 +415,20 @@ class Conversation:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    async def deliver(self, chat_id: int, replies: list[dict[str, Any]]) -> None:
-        """Send Rasa's replies; keyboards' payloads are remembered for button presses."""
-        messages = rendering.from_rasa(replies)
-        if not messages:
-            await self.say(chat_id, text("empty_reply"))
-            return
-        for outgoing in messages:
-            await self.say(chat_id, outgoing.text, outgoing.buttons)
+    async def deliver(
+        self, chat_id: int, replies: list[dict[str, Any]], inbox_id: int | None = None
+    ) -> None:
+        """Close the citizen's message (inbox row `inbox_id`) and send Rasa's replies to it.
+
+        The replies are queued in the outbox in the same transaction, then sent at once;
+        what Telegram does not take now waits there for the outbox worker. Keyboards'
+        payloads are remembered for button presses.
+        """
+        messages = rendering.from_rasa(replies) or [rendering.Outgoing(text("empty_reply"))]
+        claimed = await self.store.queue_conversation(
+            chat_id, [(m.text, m.buttons) for m in messages], inbox_id
+        )
+        await self.sender.send(claimed)
 
     async def say(
         self, chat_id: int, body: str, buttons: list[tuple[str, str]] | None = None

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -26,7 +26,12 @@ CONSENT_PREFIX = "consent:"
 DELETE_PREFIX = "delete:"
 ALLOWED_DOCUMENT_TYPES = {"application/pdf", "image/jpeg", "image/png", "image/webp"}
 # Commands that are conversation turns for Rasa (payloads bypass the NLU).
-RASA_COMMANDS = {"bantuan": "/ask_help", "lapor": "/file_complaint", "batal": "/cancel"}
+RASA_COMMANDS = {
+    "bantuan": "/ask_help",
+    "lapor": "/file_complaint",
+    "batal": "/cancel",
+    "survei": '/skm{"skm": "mulai"}',
+}
 
 
 @dataclass
@@ -128,6 +133,16 @@ async def to_rasa(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: s
     await shared.conversation.forward(
         await inbox_id(update, context), sender, chat_of(update), payload
     )
+
+
+async def answer_query(query: CallbackQuery, body: str | None = None) -> None:
+    """Answer a pressed button (stops the client's spinner). Telegram refuses a query it no
+    longer knows (older than its limit, e.g. a backlog after an outage): the press still
+    counts, so the refusal is only logged."""
+    try:
+        await query.answer(body)
+    except TelegramError as exc:
+        log.info("could not answer a button press: %s", exc)
 
 
 async def remove_keyboard(message: Message | None) -> None:

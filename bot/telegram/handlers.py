@@ -3,7 +3,10 @@
 Rules for updates that are not a private text conversation (documented in the README):
 stickers, voice, audio, video, contacts, polls, games and other content get a polite
 explanation; edited messages are not reprocessed (the citizen is told); in groups the bot
-answers commands with a pointer to the private chat and ignores everything else.
+answers commands with a pointer to the private chat and ignores everything else; in a
+channel it says nothing (posts are stored and closed). During a
+live chat with an officer, bot.telegram.live's guards take photos, documents, locations and
+commands first.
 """
 
 from __future__ import annotations
@@ -29,6 +32,13 @@ from bot.telegram.commands import (
     unknown_command,
 )
 from bot.telegram.deps import RASA_COMMANDS, HandlerDeps
+from bot.telegram.live import (
+    GUARDED_COMMANDS,
+    GUARDED_MEDIA,
+    command_guard,
+    end_command,
+    media_guard,
+)
 from bot.telegram.messages import (
     callback_query,
     contact_message,
@@ -50,7 +60,15 @@ def register(application: Application) -> None:
     """Attach every handler, most specific first."""
     private = filters.ChatType.PRIVATE
     message = filters.UpdateType.MESSAGE
-    application.add_handler(MessageHandler(filters.UpdateType.EDITED, edited_message))
+    # During a live chat: media become notes for the officer, commands a notice (group -1
+    # runs first and stops the rest only while a chat is going on).
+    application.add_handler(
+        MessageHandler(private & message & GUARDED_MEDIA, media_guard), group=-1
+    )
+    application.add_handler(
+        MessageHandler(private & message & GUARDED_COMMANDS, command_guard), group=-1
+    )
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED & private, edited_message))
     application.add_handler(MessageHandler(filters.ChatType.GROUPS, group_message))
     application.add_handler(CommandHandler("start", start_command, filters=private))
     application.add_handler(CommandHandler(list(RASA_COMMANDS), rasa_command, filters=private))
@@ -58,6 +76,7 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("jawab", answer_command, filters=private))
     application.add_handler(CommandHandler("privasi", privacy_command, filters=private))
     application.add_handler(CommandHandler("hapusdata", delete_data_command, filters=private))
+    application.add_handler(CommandHandler("selesai", end_command, filters=private))
     application.add_handler(MessageHandler(private & message & filters.COMMAND, unknown_command))
     application.add_handler(MessageHandler(private & message & filters.TEXT, text_message))
     application.add_handler(CallbackQueryHandler(callback_query))
@@ -80,6 +99,6 @@ def register(application: Application) -> None:
         )
     )
     application.add_handler(MessageHandler(private & message & filters.CONTACT, contact_message))
-    application.add_handler(MessageHandler(filters.ALL, other_message))
+    application.add_handler(MessageHandler(private, other_message))
     application.add_handler(TypeHandler(Update, other_update))
     application.add_error_handler(error_handler)

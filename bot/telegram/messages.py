@@ -11,13 +11,16 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from bot.telegram import rendering
+from bot.telegram import live, rendering
 from bot.telegram.commands import consent_pressed, delete_pressed
+from bot.telegram.conversation import citizen_words
 from bot.telegram.deps import (
     CONSENT_PREFIX,
     DELETE_PREFIX,
+    answer_query,
     chat_of,
     deps,
+    inbox_id,
     mark_done,
     remove_keyboard,
     reply_local,
@@ -29,9 +32,12 @@ log = logging.getLogger(__name__)
 
 
 async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A citizen's text: to Rasa, verbatim."""
+    """A citizen's text: to the officer during a live chat, else to Rasa, verbatim unless
+    Rasa would read it as a command (bot.telegram.conversation.citizen_words)."""
     assert update.message is not None and update.message.text is not None
-    await to_rasa(update, context, update.message.text)
+    if await live.relay(update, context, update.message.text):
+        return
+    await to_rasa(update, context, citizen_words(update.message.text))
 
 
 async def callback_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -48,18 +54,24 @@ async def callback_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await delete_pressed(update, context, data.removeprefix(DELETE_PREFIX) == "yes")
         return
     index = rendering.parse_button(data)
+    # The same press handled again after its front end died mid-turn: it used the
+    # keyboard the first time, and is still the citizen's one press.
+    recovered = shared.conversation.recovered
+    again = bool(recovered) and await inbox_id(update, context) in recovered
     chosen = (
-        await shared.store.use_button(message.chat.id, message.message_id, index)
+        await shared.store.use_button(message.chat.id, message.message_id, index, again)
         if message is not None and index is not None
         else None
     )
     if chosen is None:
-        await query.answer(text("button_used"))
+        await answer_query(query, text("button_used"))
         await mark_done(update, context, "button_used")
         return
     title, payload = chosen
-    await query.answer()
+    await answer_query(query)
     await mark_choice(message, title)
+    if await live.relay(update, context, f"[tombol] {title}"):
+        return
     await to_rasa(update, context, payload)
 
 

@@ -98,4 +98,5 @@ def parse_button(data: str | None) -> int | None:
     if not data or not data.startswith(BUTTON_PREFIX):
         return None
     tail = data[len(BUTTON_PREFIX) :]
-    return int(tail) if tail.isdigit() else None
+    # ASCII digits only: '²' and '٣' pass str.isdigit() but not int() (forged data).
+    return int(tail) if tail.isascii() and tail.isdigit() else None

@@ -28,6 +28,8 @@ from typing import Any, ParamSpec, TypeVar
 from sqlalchemy import Engine
 from sqlalchemy.pool import QueuePool
 
+from bot import metrics
+from bot.handoff.chats import CitizenNotice, LiveChats
 from bot.store.consent import ConsentRepository
 from bot.store.deletion import DeletionRepository
 from bot.store.drafts import DraftRepository
@@ -38,7 +40,7 @@ from bot.store.inbox import (
     KeyboardRepository,
     UnfinishedUpdate,
 )
-from bot.store.outbox import OutboxItem, OutboxRepository
+from bot.store.outbox import DEFAULT_LEASE, OutboxItem, OutboxRepository
 from bot.store.rasa_tracker import delete_conversation
 from bot.store.repository import Repository, TicketView
 from bot.store.retention import PurgeReport, purge
@@ -76,13 +78,18 @@ class AsyncStore:
         rasa_tracker_url: str,
         bot_id: int = 0,
         dedup_window: timedelta = DEFAULT_DEDUP_WINDOW,
+        replica: str = "",
+        outbox_lease: timedelta = DEFAULT_LEASE,
     ):
         self.inbox = InboxRepository(engine, bot_id, dedup_window)
-        self.outbox = OutboxRepository(engine)
+        # Claims outbox messages under this front end's replica name (bot.store.outbox).
+        self.outbox = OutboxRepository(engine, replica, outbox_lease)
+        self.outbox_lease = outbox_lease  # how long a claim on an outbox message lasts
         self.keyboards = KeyboardRepository(engine)
         self.drafts = DraftRepository(engine)
         self.consent = ConsentRepository(engine)
         self.deletion = DeletionRepository(engine)
+        self.live = LiveChats(engine)
         self.repository = repository
         self.engine = engine
         self.rasa_tracker_url = rasa_tracker_url
@@ -103,6 +110,10 @@ class AsyncStore:
         if self._executor is not None:
             self._executor.shutdown(wait=True)
             self._executor = None
+
+    async def refresh_gauges(self) -> None:
+        """Read the store's gauges for /metrics (tickets by status, outbox backlog)."""
+        await self._run(metrics.refresh_store_gauges, self.engine)
 
     # -- inbox ------------------------------------------------------------------------------
 
@@ -160,28 +171,53 @@ class AsyncStore:
         """For each sender, the oldest pending message, if it is due."""
         return await self._run(self.inbox.pending_heads, now)
 
+    async def claim_pending(self, item: InboxItem) -> bool:
+        """Take a waiting message to forward it; False when another front end took it."""
+        return await self._run(self.inbox.claim_pending, item.id, item.due_at)
+
     async def claim_unfinished(self) -> list[UnfinishedUpdate]:
         """Updates whose handling was abandoned, claimed for handling again."""
         return await self._run(self.inbox.claim_unfinished)
 
     async def purge(
-        self, raw_after: timedelta, delete_after: timedelta, outbox_after: timedelta
+        self,
+        raw_after: timedelta,
+        delete_after: timedelta,
+        outbox_after: timedelta,
+        live_chat_after: timedelta | None = None,
     ) -> PurgeReport:
-        """Apply the retention periods to the inbox and outbox."""
-        return await self._run(purge, self.engine, raw_after, delete_after, outbox_after)
+        """Apply the retention periods to the inbox, the outbox and ended live chats."""
+        return await self._run(
+            purge, self.engine, raw_after, delete_after, outbox_after, live_chat_after
+        )
 
     # -- outbox -----------------------------------------------------------------------------
+
+    async def queue_conversation(
+        self,
+        chat_id: int,
+        messages: list[tuple[str, list[tuple[str, str]]]],
+        done_inbox_id: int | None,
+    ) -> list[OutboxItem]:
+        """Close a citizen's message and queue the assistant's replies to it in one
+        transaction; those to send now (claimed), or [] when they wait behind the chat's
+        undelivered messages."""
+        return await self._run(self.outbox.queue_conversation, chat_id, messages, done_inbox_id)
 
     async def claim_due(self) -> list[OutboxItem]:
         """Pending outbox messages whose time has come, marked as being sent."""
         return await self._run(self.outbox.claim_due)
+
+    async def renew_outbox(self, outbox_ids: list[int]) -> set[int]:
+        """Extend this front end's claims; the ids it still holds."""
+        return await self._run(self.outbox.renew, outbox_ids)
 
     async def release_outbox(self, outbox_ids: list[int], delay_s: float) -> None:
         """Give claimed messages back, untried, due after `delay_s`."""
         await self._run(self.outbox.release, outbox_ids, delay_s)
 
     async def requeue_interrupted(self) -> int:
-        """Messages left "sending" by a crash go back to pending."""
+        """Messages this front end left "sending" when it died go back to pending."""
         return await self._run(self.outbox.requeue_interrupted)
 
     async def outbox_sent(self, outbox_id: int, message_id: int) -> None:
@@ -204,9 +240,12 @@ class AsyncStore:
         """Keep the payloads of a sent keyboard."""
         await self._run(self.keyboards.remember, chat_id, message_id, titles, payloads)
 
-    async def use_button(self, chat_id: int, message_id: int, index: int) -> tuple[str, str] | None:
-        """(title, payload) of the pressed button, once."""
-        return await self._run(self.keyboards.use_button, chat_id, message_id, index)
+    async def use_button(
+        self, chat_id: int, message_id: int, index: int, again: bool = False
+    ) -> tuple[str, str] | None:
+        """(title, payload) of the pressed button, once (`again`: the press being handled
+        again after a crash, which used the keyboard the first time)."""
+        return await self._run(self.keyboards.use_button, chat_id, message_id, index, again)
 
     async def add_draft_attachment(self, sender_id: str, **fields: Any) -> int:
         """Keep an attachment until the complaint it belongs to is filed."""
@@ -245,3 +284,25 @@ class AsyncStore:
     ) -> tuple[TicketView | None, bool]:
         """The citizen's answer to an officer's request for information (/jawab)."""
         return await self._run(self.repository.answer_info_request, sender_id, public_id, text)
+
+    # -- live chat with an officer (bot.handoff.chats) ---------------------------------------
+
+    async def live_add_citizen_message(self, sender_id: str, body: str) -> bool:
+        """Store the citizen's message in their live chat; False when none is going on."""
+        return await self._run(self.live.add_citizen_message, sender_id, body)
+
+    async def live_active(self, sender_id: str) -> bool:
+        """True while the citizen's live chat waits for an officer or is taken."""
+        return await self._run(self.live.active_for, sender_id) is not None
+
+    async def live_end_by_citizen(self, sender_id: str) -> bool:
+        """The citizen ends their live chat; False when none was going on."""
+        return await self._run(self.live.end_by_citizen, sender_id)
+
+    async def live_expire(self, timeout: timedelta) -> list[CitizenNotice]:
+        """End the chats nobody took within `timeout`; the citizens to tell."""
+        return await self._run(self.live.expire_waiting, timeout)
+
+    async def live_typing_due(self) -> list[int]:
+        """Telegram chats where an officer typed since "typing…" was last shown."""
+        return await self._run(self.live.typing_due)

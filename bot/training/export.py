@@ -27,9 +27,16 @@ the bracketed placeholders are written as words (`NIK_DISAMARKAN`, `TELEPON_DISA
 `EMAIL_DISAMARKAN`, `PLAT_DISAMARKAN`, `ANGKA_DISAMARKAN`; tokens no citizen writes, so the
 model does not confuse a masked number with the word "NIK"), and any other square bracket
 in a citizen's text becomes a parenthesis. `ADU-XXXXXX` has no bracket and stays as it is
-(it matches the `ticket_id` regex, like a real ticket id). Examples carry no entity
-annotation: the pipeline finds entities with regexes and lookup tables
-(`entity_recognition: false`), not from annotated examples.
+(it matches the `ticket_id` regex, like a real ticket id).
+
+Entities a trainer marked on /latih (bot.training.review.mark_entity: `service` with its
+catalogue id, `ticket_id`) are written as Rasa markup around their span, as nlu.yml
+annotates: `[KTP](service)` when the span is the service's id or one of its synonyms in the
+data directory, else `[ktp elektronik]{"entity": "service", "value": "ktp"}` (so the value
+is the catalogue id); `[ADU-XXXXXX](ticket_id)`. Spans never hold a placeholder or a
+bracket (review refuses them), so the placeholder rule above leaves the markup intact; a
+span glued to a placeholder's word gets a space. Messages without marks carry no entity
+annotation (the pipeline finds entities with regexes and lookup tables).
 
 The items are marked (`exported_at`) only after the file is written, so a failure in
 between leaves them to the next export, which finds them in the file as duplicates.
@@ -53,14 +60,11 @@ from sqlalchemy.orm import Session
 from bot.config import PROJECT_ROOT
 from bot.store.models import NluReviewItem, utcnow
 from bot.training import masking
+from bot.training.heldout import held_out_sets
 from bot.training.review import CONFIRMED, RELABELLED, normalise
 
 DATA_DIR = PROJECT_ROOT / "data" / "rasa"
 FILE_NAME = "reviewed.yml"
-HELD_OUT = (
-    *sorted((PROJECT_ROOT / "tests" / "nlu").glob("*.yml")),
-    PROJECT_ROOT / "bench" / "nlu_fresh.yml",
-)
 HELD_OUT_SIMILARITY = 90.0  # as the NLU gate's check that held-out and training share nothing
 PLACEHOLDER_WORDS = {
     masking.NIK: "NIK_DISAMARKAN",
@@ -79,6 +83,8 @@ HEADER = (
 _ANNOTATION = re.compile(r"\[([^\]]+?)\](?:\([^)]*\)|\{[^}]*\}|\[[^\]]*\])")
 _SPACES = re.compile(r"\s+")
 _MARK = "\x00"  # around a placeholder's word while it is put in
+_OPEN, _CLOSE = "\ue000", "\ue001"  # around a marked entity while placeholders are put in
+_MARKED = re.compile(f"{_OPEN}([^{_OPEN}{_CLOSE}]*){_CLOSE}")
 _GLUED = re.compile(r"(?<=\w)\x00+(?=\w)")
 
 
@@ -125,15 +131,56 @@ class ExportResult:
         return sum(len(v) for v in self.added.values())
 
 
-def example_text(masked: str) -> str:
+def _spans(masked: str, marks: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The marks that still fit the text, in order, none overlapping another."""
+    out: list[dict[str, Any]] = []
+    for mark in sorted(marks, key=lambda m: (m.get("start", -1), m.get("end", -1))):
+        start, end = mark.get("start"), mark.get("end")
+        if not isinstance(start, int) or not isinstance(end, int) or not 0 <= start < end:
+            continue
+        span = masked[start:end]
+        if end > len(masked) or span != mark.get("text") or re.search(r"[\[\](){}]", span):
+            continue
+        if out and start < out[-1]["end"]:
+            continue
+        out.append(mark)
+    return out
+
+
+def _markup(mark: dict[str, Any], span: str, synonyms: dict[str, str]) -> str:
+    entity = str(mark.get("entity"))
+    value = mark.get("value")
+    if entity != "service" or not isinstance(value, str):
+        return f"[{span}]({entity})"
+    lowered = span.lower()
+    if lowered in (value, value.replace("_", " ")) or synonyms.get(lowered) == value:
+        return f"[{span}](service)"
+    return f'[{span}]{{"entity": "service", "value": "{value}"}}'
+
+
+def example_text(
+    masked: str,
+    marks: Iterable[dict[str, Any]] = (),
+    synonyms: dict[str, str] | None = None,
+) -> str:
     """A masked message as an example line: placeholders as words (set apart from the words
-    next to them), no square brackets, one line."""
-    masked = masked.replace(_MARK, "")
+    next to them), no square brackets but those of the marked entities' markup, one line.
+    `synonyms`: surface form (lower case) -> value, from the data's synonym blocks."""
+    masked = masked.replace(_MARK, "").replace(_OPEN, "").replace(_CLOSE, "")
+    spans = _spans(masked, marks)
+    for mark in reversed(spans):
+        start, end = mark["start"], mark["end"]
+        masked = f"{masked[:start]}{_OPEN}{masked[start:end]}{_CLOSE}{masked[end:]}"
     for placeholder, word in PLACEHOLDER_WORDS.items():
         masked = masked.replace(placeholder, f"{_MARK}{word}{_MARK}")
     # A space where a placeholder word would run into another word ("[NIK][TELEPON]").
     masked = _GLUED.sub(" ", masked).replace(_MARK, "")
     masked = masked.replace("[", "(").replace("]", ")")
+    if spans:
+        masked = re.sub(f"(?<=\\w){_OPEN}", f" {_OPEN}", masked)
+        masked = re.sub(f"{_CLOSE}(?=\\w)", f"{_CLOSE} ", masked)
+        found = iter(spans)
+        masked = _MARKED.sub(lambda m: _markup(next(found), m.group(1), synonyms or {}), masked)
     return _SPACES.sub(" ", masked).strip()
 
 
@@ -163,6 +210,19 @@ def read_intent_examples(path: Path) -> dict[str, list[str]]:
     for block in data.get("nlu") or []:
         if isinstance(block, dict) and isinstance(block.get("intent"), str):
             out.setdefault(block["intent"], []).extend(_examples(block.get("examples")))
+    return out
+
+
+def read_synonyms(data_dir: Path) -> dict[str, str]:
+    """Surface form (lower case) -> value of every synonym block under `data_dir`."""
+    out: dict[str, str] = {}
+    for path in sorted(data_dir.rglob("*.y*ml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        blocks = data.get("nlu") if isinstance(data, dict) else None
+        for block in blocks or []:
+            if isinstance(block, dict) and isinstance(block.get("synonym"), str):
+                for form in _examples(block.get("examples")):
+                    out.setdefault(form.strip().lower(), block["synonym"])
     return out
 
 
@@ -203,10 +263,15 @@ class _Candidate:
     by_intent: dict[str, list[int]]  # intent -> item ids
 
 
-def _candidates(engine: Engine) -> list[_Candidate]:
+def _candidates(engine: Engine, synonyms: dict[str, str]) -> list[_Candidate]:
     with Session(engine) as s:
         rows = s.execute(
-            select(NluReviewItem.id, NluReviewItem.text, NluReviewItem.reviewed_intent)
+            select(
+                NluReviewItem.id,
+                NluReviewItem.text,
+                NluReviewItem.reviewed_intent,
+                NluReviewItem.reviewed_entities,
+            )
             .where(
                 NluReviewItem.status.in_((CONFIRMED, RELABELLED)),
                 NluReviewItem.reviewed_intent.is_not(None),
@@ -215,8 +280,8 @@ def _candidates(engine: Engine) -> list[_Candidate]:
             .order_by(NluReviewItem.id.desc())
         ).all()
     out: dict[str, _Candidate] = {}
-    for item_id, masked, intent in rows:
-        text = example_text(masked)
+    for item_id, masked, intent, marks in rows:
+        text = example_text(masked, marks or (), synonyms)
         key = example_key(text)
         if not key:
             continue
@@ -283,17 +348,18 @@ def export_reviewed(
 ) -> ExportResult:
     """Write the reviewed items not yet exported to `data_dir`/reviewed.yml (default
     DATA_DIR; see the module docstring); with `dry_run`, only say what would be written.
-    `held_out`: the held-out sets to keep out of the data (default HELD_OUT)."""
+    `held_out`: the held-out sets to keep out (default: those of bot.training.heldout)."""
     data_dir = DATA_DIR if data_dir is None else data_dir
-    held_out = HELD_OUT if held_out is None else held_out
+    held_out = held_out_sets() if held_out is None else held_out
     path = data_dir / FILE_NAME
     result = ExportResult(path=path, dry_run=dry_run)
     existing = _existing(data_dir)
     held = _held_out_texts(held_out)
     held_keys = list(held)
     to_mark: list[int] = []
-    for candidate in sorted(_candidates(engine), key=lambda c: c.key):
-        text = candidate.texts[0]
+    for candidate in sorted(_candidates(engine, read_synonyms(data_dir)), key=lambda c: c.key):
+        # The newest wording, or the newest with marked entities (only markup has "[").
+        text = next((t for t in candidate.texts if "[" in t), candidate.texts[0])
         found = existing.get(candidate.key, {})
         intents = set(candidate.by_intent) | set(found)
         if len(intents) > 1:

@@ -10,8 +10,15 @@ A user message is kept when
 - its top intent confidence is below NLU_REVIEW_THRESHOLD (`low_confidence`),
 - its intent is `nlu_fallback` (`fallback`),
 - the sender's next message corrects it ("bukan itu", "salah", "maksud saya", ...) or asks
-  for a human (`request_human`) within CORRECTION_WINDOW_S (`correction`).
-Button payloads (texts starting with "/") are not what citizens wrote and are skipped.
+  for a human (`request_human`) within CORRECTION_WINDOW_S (`correction`),
+- the sender's next message, after the assistant answered and within CORRECTION_WINDOW_S,
+  asks the same thing again in other words (`repeat`, see `is_repeat`),
+- the citizen pressed "Tidak membantu" (intent `answer_not_helpful`) under the answer to it
+  (`not_helpful`): the message is the sender's user message just before the press, and the
+  assistant's reply to it must be the one that offered the button (a press under an older
+  answer, after the citizen wrote again, cannot be tied to its message and is skipped).
+Button payloads (texts starting with "/") are not what citizens wrote and are never kept
+themselves; a message answered after a button press is not kept for `not_helpful` either.
 
 `collect` reads the user events after a cursor kept in our database, and stores each kept
 message once (unique on the tracker event id; a second reason found later is added to the
@@ -29,6 +36,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from rapidfuzz import fuzz
 from sqlalchemy import Engine, column, delete, func, inspect, select, table
 from sqlalchemy.orm import Session
 
@@ -39,7 +47,17 @@ from bot.training.masking import mask, sender_hash
 log = logging.getLogger(__name__)
 
 FALLBACK_INTENT = "nlu_fallback"
+# Intents only a button sends (its payload, never typed text): no NLU examples, never a
+# label a trainer gives to what a citizen wrote.
+BUTTON_ONLY_INTENTS = frozenset({"skm", "answer_not_helpful", "request_callback"})
 HUMAN_INTENT = "request_human"  # domain.yml
+NOT_HELPFUL_INTENT = "answer_not_helpful"  # the "Tidak membantu" button (domain.yml)
+NOT_HELPFUL_PAYLOAD = f"/{NOT_HELPFUL_INTENT}"
+# The service questions a repeat is recognised on (domain.yml; actions/service_info.py).
+QUESTION_INTENTS = frozenset(
+    ["ask_requirements", "ask_cost", "ask_duration", "ask_procedure", "ask_location_hours"]
+)
+REPEAT_SIMILARITY = 85.0  # RapidFuzz token_sort_ratio of two wordings of one question
 CORRECTION_WINDOW_S = 600.0  # a correction answers the message just before it
 SETTLE_S = 30.0
 BATCH = 500
@@ -57,6 +75,9 @@ CORRECTION_RE = re.compile(
     r")",
     re.IGNORECASE,
 )
+
+_PUNCTUATION = re.compile(r"[^\w\s]+|_")
+_SPACES = re.compile(r"\s+")
 
 # Rasa's table, only what we read (rasa.core.tracker_store.SQLTrackerStore.SQLEvent).
 COMPLAINT_FORM = "complaint_form"  # the form whose messages are complaint texts
@@ -101,9 +122,44 @@ class CollectReport:
     last_event_id: int
 
 
+def normalise(text: str) -> str:
+    """Lower case, punctuation replaced by spaces, one space between words (the inbox's
+    grouping and the export compare texts on this too)."""
+    return _SPACES.sub(" ", _PUNCTUATION.sub(" ", text.lower())).strip()
+
+
 def is_correction(message: UserMessage) -> bool:
     """True when the message corrects the assistant's reading of the one before it."""
     return message.intent == HUMAN_INTENT or CORRECTION_RE.match(message.text) is not None
+
+
+def _services(message: UserMessage) -> frozenset[str]:
+    return frozenset(
+        str(e.get("value")).strip().lower()
+        for e in message.entities
+        if e.get("entity") == "service" and e.get("value")
+    )
+
+
+def is_repeat(previous: UserMessage, message: UserMessage) -> bool:
+    """True when `message` asks what `previous` asked, in other words (conservative: a
+    follow-up on another aspect or another service is not a repeat, nor is the same text
+    sent again). Either
+    - both are the same service question (one of QUESTION_INTENTS) about the same services,
+      at least one named ("syarat bikin KTP apa" then "persyaratan buat KTP apa aja ya"), or
+    - the two wordings are near-identical (RapidFuzz token_sort_ratio >= REPEAT_SIMILARITY on
+      normalised text: a typo fixed, words reordered) and name the same services.
+    "syaratnya?" then "biayanya?" (two aspects) and "syarat KTP" then "syarat KK" (two
+    services) are not repeats."""
+    before, after = normalise(previous.text), normalise(message.text)
+    if not before or not after or before == after:
+        return False
+    services = _services(previous)
+    if services != _services(message):
+        return False
+    if services and previous.intent in QUESTION_INTENTS and previous.intent == message.intent:
+        return True
+    return fuzz.token_sort_ratio(before, after) >= REPEAT_SIMILARITY
 
 
 def _user_message(row: Any) -> UserMessage | None:
@@ -217,6 +273,34 @@ def _previous_user_message(tracker: Engine, message: UserMessage) -> UserMessage
     return _user_message(row) if row is not None else None
 
 
+def _bot_messages_between(tracker: Engine, sender_id: str, after: int, before: int) -> list[Any]:
+    """The data of the bot events of `sender_id` between two event ids."""
+    query = (
+        select(EVENTS.c.data)
+        .where(
+            EVENTS.c.sender_id == sender_id,
+            EVENTS.c.type_name == "bot",
+            EVENTS.c.id > after,
+            EVENTS.c.id < before,
+        )
+        .order_by(EVENTS.c.id)
+    )
+    with tracker.connect() as connection:
+        rows = connection.execute(query).all()
+    out = []
+    for row in rows:
+        try:
+            out.append(json.loads(row.data or "{}") or {})
+        except ValueError:
+            continue
+    return out
+
+
+def _offers_not_helpful(bot_event: dict[str, Any]) -> bool:
+    buttons = (bot_event.get("data") or {}).get("buttons") or []
+    return any(isinstance(b, dict) and b.get("payload") == NOT_HELPFUL_PAYLOAD for b in buttons)
+
+
 def _loop_name(row: Any) -> str | None:
     try:
         return (json.loads(row.data or "{}") or {}).get("name")
@@ -290,6 +374,11 @@ def collect(
             break
         found: dict[int, tuple[UserMessage, set[str]]] = {}
         for message in settled:
+            if message.intent == NOT_HELPFUL_INTENT:
+                answered = _answered_by_not_helpful(tracker_engine, message)
+                if answered is not None:
+                    found.setdefault(answered.event_id, (answered, set()))[1].add("not_helpful")
+                continue
             if message.is_payload or not message.text.strip():
                 continue
             reasons = _reasons(message, threshold)
@@ -306,6 +395,10 @@ def collect(
                 ):
                     found.setdefault(previous.event_id, (previous, set()))[1].add("correction")
                     corrections += 1
+            else:
+                previous = _repeated(tracker_engine, message)
+                if previous is not None:
+                    found.setdefault(previous.event_id, (previous, set()))[1].add("repeat")
         stored += _store(engine, found, key)
         read += len(settled)
         cursor = settled[-1].event_id
@@ -313,6 +406,40 @@ def collect(
         if len(settled) < len(batch) or len(batch) < BATCH:
             break
     return CollectReport(read, stored, corrections, cursor)
+
+
+def _collectable(tracker: Engine, previous: UserMessage | None) -> bool:
+    """A message a citizen wrote, outside a complaint."""
+    return (
+        previous is not None
+        and not previous.is_payload
+        and bool(previous.text.strip())
+        and not part_of_a_complaint(tracker, previous)
+    )
+
+
+def _answered_by_not_helpful(tracker: Engine, press: UserMessage) -> UserMessage | None:
+    """The message whose answer the "Tidak membantu" press is about, when it can be told."""
+    previous = _previous_user_message(tracker, press)
+    if previous is None or previous.is_payload or not previous.text.strip():
+        return None
+    replies = _bot_messages_between(tracker, press.sender_id, previous.event_id, press.event_id)
+    if not any(_offers_not_helpful(reply) for reply in replies):
+        return None
+    return previous if _collectable(tracker, previous) else None
+
+
+def _repeated(tracker: Engine, message: UserMessage) -> UserMessage | None:
+    """The message before `message` when `message` repeats it in other words, after the
+    assistant answered it and within CORRECTION_WINDOW_S."""
+    previous = _previous_user_message(tracker, message)
+    if previous is None or previous.is_payload or not _within_window(previous, message):
+        return None
+    if not is_repeat(previous, message):
+        return None
+    if not _bot_messages_between(tracker, message.sender_id, previous.event_id, message.event_id):
+        return None
+    return previous if _collectable(tracker, previous) else None
 
 
 def _within_window(previous: UserMessage, message: UserMessage) -> bool:

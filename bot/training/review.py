@@ -17,6 +17,15 @@ is to be trained under:
   intent to train, and for an intent the domain does not have),
 - relabel: `relabelled`, an intent of domain.yml,
 - discard: `discarded`, no intent.
+
+Entities (`mark_entity`): before deciding, a trainer marks a span of the group's text as an
+entity the pipeline knows, `service` (with its catalogue id) or `ticket_id`; the mark is
+stored on every item of the group still `new` whose masked text holds the span (the first
+occurrence, case-insensitive, as a whole word or phrase), and travels with the decision
+into the export (bot.training.export writes it as Rasa markup, `[KTP](service)`). A span
+holds no placeholder and no bracket (`[NIK]`, `(`, `{`: Rasa's markup characters); a
+ticket id is written `ADU-XXXXXX` in masked text. A new mark replaces the marks it
+overlaps; `clear_entities` removes a group's marks.
 """
 
 from __future__ import annotations
@@ -36,8 +45,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from bot.config import PROJECT_ROOT
-from bot.store.models import NluReviewItem, utcnow
-from bot.training.inbox import FALLBACK_INTENT
+from bot.store.models import NluReviewItem, Service, utcnow
+from bot.training.inbox import BUTTON_ONLY_INTENTS, FALLBACK_INTENT, normalise
 
 NEW = "new"
 CONFIRMED = "confirmed"
@@ -49,10 +58,12 @@ SIMILARITY = 90.0  # RapidFuzz ratio (0-100) from which two normalised texts are
 PAGE_SIZE = 20  # groups per page
 VARIANTS = 3  # other wordings of a group shown besides its text
 DOMAIN_PATH = PROJECT_ROOT / "domain.yml"
-REASONS = ("low_confidence", "fallback", "correction")
+ENTITY_TYPES = ("service", "ticket_id")  # what a trainer may mark (domain.yml entities)
+MAX_ENTITY_TEXT = 80
+_MARKUP_CHARACTERS = re.compile(r"[\[\](){}\x00-\x1f]")
+_TICKET = re.compile(r"ADU-[0-9A-Z]{6}", re.IGNORECASE)
+REASONS = ("low_confidence", "fallback", "correction", "repeat", "not_helpful")
 
-_PUNCTUATION = re.compile(r"[^\w\s]+|_")
-_SPACES = re.compile(r"\s+")
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
@@ -60,19 +71,15 @@ class ReviewError(ValueError):
     """A decision that cannot be taken; the message is for the trainer (Indonesian)."""
 
 
-def normalise(text: str) -> str:
-    """Lower case, punctuation replaced by spaces, one space between words."""
-    return _SPACES.sub(" ", _PUNCTUATION.sub(" ", text.lower())).strip()
-
-
 @lru_cache(maxsize=4)
 def domain_intents(path: Path = DOMAIN_PATH) -> tuple[str, ...]:
-    """The intents of the domain an example may be trained under (not `nlu_fallback`)."""
+    """The intents of the domain an example may be trained under (not `nlu_fallback`, not
+    the intents only a button sends)."""
     domain = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     names = []
     for entry in domain.get("intents") or []:
         name = next(iter(entry)) if isinstance(entry, dict) else entry
-        if isinstance(name, str) and name != FALLBACK_INTENT:
+        if isinstance(name, str) and name != FALLBACK_INTENT and name not in BUTTON_ONLY_INTENTS:
             names.append(name)
     return tuple(names)
 
@@ -89,6 +96,7 @@ class Item:
     entities: list[dict[str, Any]]
     reasons: tuple[str, ...]
     at: datetime  # when the citizen wrote it (else when it was collected)
+    marked: list[dict[str, Any]] = field(default_factory=list)  # the trainer's entities
 
 
 @dataclass(frozen=True)
@@ -104,6 +112,7 @@ class Group:
     entities: list[dict[str, Any]]
     reasons: dict[str, int]  # reason -> how many items have it
     latest: datetime
+    marked: list[dict[str, Any]] = field(default_factory=list)  # on the group's text
 
     @property
     def count(self) -> int:
@@ -160,6 +169,7 @@ def _item(row: NluReviewItem) -> Item:
         entities=list(row.entities or []),
         reasons=tuple(r for r in (row.reasons or "").split(",") if r),
         at=_aware(row.message_at or row.created_at),
+        marked=list(row.reviewed_entities or []),
     )
 
 
@@ -210,6 +220,7 @@ def _group(items: list[Item], first_key: str) -> Group:
         entities=newest.entities,
         reasons={r: reasons[r] for r in sorted(reasons, key=_reason_order)},
         latest=items[0].at,
+        marked=next((i.marked for i in items if i.text == text), []),
     )
 
 
@@ -247,6 +258,23 @@ def group_items(items: Iterable[Item], similarity: float = SIMILARITY) -> list[G
     ]
     groups.sort(key=lambda g: (-g.count, -g.latest.timestamp(), g.ids[0]))
     return groups
+
+
+SHORTLIST = 9  # intents a trainer picks with the keys 1-9
+
+
+def shortlist(group: Group, intents: Sequence[str], size: int = SHORTLIST) -> list[str]:
+    """The intents offered first for relabelling a group: its alternatives, then the
+    domain's intents in order, never its own prediction, at most `size`."""
+    names: list[str] = []
+    candidates = [a.get("name") for a in group.alternatives] + list(intents)
+    for name in candidates:
+        if len(names) == size:
+            break
+        fits = isinstance(name, str) and name in intents and name != group.intent
+        if fits and name not in names:
+            names.append(str(name))
+    return names
 
 
 def list_groups(engine: Engine, page: int = 1, page_size: int = PAGE_SIZE) -> GroupPage:
@@ -333,3 +361,112 @@ def _still_new(engine: Engine, ids: list[int]) -> int:
                 )
             ).all()
         )
+
+
+# -- entities ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Marked:
+    """What one `mark_entity` call changed."""
+
+    marked: int  # items now carrying the mark
+    missing: int  # items of the groups whose text does not hold the span
+
+
+def services(engine: Engine) -> list[tuple[str, str]]:
+    """(catalogue id, name) of every service, by name: the values a `service` mark takes."""
+    with Session(engine) as s:
+        rows = s.execute(select(Service.id, Service.name).order_by(Service.name)).all()
+    return [(str(sid), str(name)) for sid, name in rows]
+
+
+def find_span(text: str, span: str) -> tuple[int, int] | None:
+    """Where `span` first stands in `text` as a whole word or phrase, ignoring case."""
+    match = re.search(r"(?<!\w)" + re.escape(span) + r"(?!\w)", text, re.IGNORECASE)
+    return (match.start(), match.end()) if match else None
+
+
+def check_mark(entity: str, span: str, value: str | None, known: Sequence[str]) -> str | None:
+    """The mark's value once checked (a catalogue id, None for a ticket id); ReviewError
+    with the trainer's message when the mark cannot be taken. `known`: the catalogue ids."""
+    if entity not in ENTITY_TYPES:
+        raise ReviewError("Jenis entitas tidak dikenal.")
+    if not span or len(span) > MAX_ENTITY_TEXT:
+        raise ReviewError(
+            f"Tulis teks entitas persis seperti di pesan (1-{MAX_ENTITY_TEXT} huruf)."
+        )
+    if _MARKUP_CHARACTERS.search(span):
+        raise ReviewError(
+            "Teks entitas tidak boleh memuat data yang disamarkan atau tanda kurung ([ ] ( ) { })."
+        )
+    if entity == "ticket_id":
+        if not _TICKET.fullmatch(span):
+            raise ReviewError("Nomor tiket ditulis ADU- dan 6 huruf/angka, misalnya ADU-XXXXXX.")
+        return None
+    if value not in known:
+        raise ReviewError("Pilih layanan dari katalog.")
+    return value
+
+
+def mark_entity(
+    engine: Engine,
+    groups: Sequence[Sequence[int]],
+    entity: str,
+    span: str,
+    value: str | None = None,
+    known_services: Sequence[str] | None = None,
+) -> Marked:
+    """Mark `span` as `entity` (`value`: the catalogue id of a service) on the items of
+    `groups` still to review whose text holds it (see the module docstring). ReviewError
+    when the mark is invalid or no item holds the span."""
+    span = span.strip()
+    known = (
+        tuple(known_services) if known_services is not None else [s[0] for s in services(engine)]
+    )
+    value = check_mark(entity, span, value, known)
+    wanted = sorted({i for ids in groups for i in ids})
+    marked = missing = 0
+    with Session(engine) as s, s.begin():
+        rows = s.scalars(
+            select(NluReviewItem)
+            .where(NluReviewItem.id.in_(wanted), NluReviewItem.status == NEW)
+            .with_for_update()
+        ).all()
+        for row in rows:
+            found = find_span(row.text, span)
+            if found is None:
+                missing += 1
+                continue
+            start, end = found
+            mark = {
+                "entity": entity,
+                "value": value,
+                "text": row.text[start:end],
+                "start": start,
+                "end": end,
+            }
+            kept = [
+                m
+                for m in row.reviewed_entities or []
+                if m.get("end", 0) <= start or m.get("start", 0) >= end
+            ]
+            row.reviewed_entities = sorted([*kept, mark], key=lambda m: m["start"])
+            marked += 1
+    if not marked:
+        raise ReviewError(f"Teks \u201c{span}\u201d tidak ada dalam pesan grup ini.")
+    return Marked(marked, missing)
+
+
+def clear_entities(engine: Engine, groups: Sequence[Sequence[int]]) -> int:
+    """Remove the marks of the items of `groups` still to review; how many had some."""
+    wanted = sorted({i for ids in groups for i in ids})
+    cleared = 0
+    with Session(engine) as s, s.begin():
+        for row in s.scalars(
+            select(NluReviewItem).where(NluReviewItem.id.in_(wanted), NluReviewItem.status == NEW)
+        ):
+            if row.reviewed_entities:
+                row.reviewed_entities = None
+                cleared += 1
+    return cleared

@@ -430,7 +430,11 @@ class SimulatedUser:
     def _timeout_message(self, what: str, timeout: float) -> str:
         errors = list(self._state.recent_errors)[-5:]
         hint = f"; recent failed bot calls: {errors}" if errors else ""
-        return f"no {what} from the bot in chat {self.chat_id} within {timeout:g}s{hint}"
+        last = [m.text[:60] for m in self.replies()[-4:]]
+        return (
+            f"no {what} from the bot in chat {self.chat_id} within {timeout:g}s{hint}; "
+            f"its last messages, oldest first: {last}"
+        )
 
     # ------------------------------------------------------------ status
 

@@ -29,7 +29,14 @@ def ask(
 
 
 def expected_facts(service: ServiceView, aspect: str) -> list[str]:
-    """The catalogue values an answer about `aspect` must contain; [] marks a catalogue gap."""
+    """The catalogue values an answer about `aspect` must contain; [] marks a catalogue gap.
+    The legal basis is said only when the fact records no source (else the source line names
+    the regulation, tests/actions/test_service_facts.py)."""
+
+    def basis(value: str | None, fact: str) -> str | None:
+        recorded = service.facts.get(fact)
+        return None if recorded and recorded.source else value
+
     main: dict[str, Any] = {
         "requirements": service.requirements,
         "cost": service.cost,
@@ -39,8 +46,8 @@ def expected_facts(service: ServiceView, aspect: str) -> list[str]:
     }
     optional: dict[str, list[str | None]] = {
         "requirements": [],
-        "cost": [service.cost_basis],
-        "duration": [service.duration_basis],
+        "cost": [basis(service.cost_basis, "cost")],
+        "duration": [basis(service.duration_basis, "duration")],
         "procedure": [service.online_channel],
         "location_hours": [service.office_name, service.office_hours],
     }
@@ -103,7 +110,7 @@ def test_entity_surface_form_is_normalised(repo: Repository, domain: dict[str, A
 
 def test_follow_up_reuses_the_service_slot(repo: Repository, domain: dict[str, Any]) -> None:
     dispatcher, _events = ask(domain, "kalau biayanya?", "ask_cost", None, service="paspor")
-    assert responses(dispatcher) == ["utter_service_cost"]
+    assert responses(dispatcher) == ["utter_service_cost_no_basis"]  # sourced
     assert "Paspor" in texts(domain, dispatcher)[0] or "paspor" in texts(domain, dispatcher)[0]
 
 
@@ -150,7 +157,8 @@ def test_unmatchable_service_offers_popular_ones(repo: Repository, domain: dict[
 def test_answers_offer_the_other_aspects(repo: Repository, domain: dict[str, Any]) -> None:
     dispatcher, _ = ask(domain, "biaya sim", "ask_cost", "sim")
     payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
-    assert len(payloads) == 4
+    assert len(payloads) == 5  # the four other aspects, then "Tidak membantu"
+    assert payloads[-1] == "/answer_not_helpful"
     assert '/ask_cost{"service": "sim"}' not in payloads
 
 
@@ -163,7 +171,7 @@ def test_the_other_aspects_are_offered_in_a_fixed_order(
 ) -> None:
     dispatcher, _ = ask(domain, "lokasi kantor paspor", "ask_location_hours", "paspor")
     titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
-    assert titles == ["Persyaratan", "Biaya", "Lama proses", "Prosedur"]
+    assert titles == ["Persyaratan", "Biaya", "Lama proses", "Prosedur", "Tidak membantu"]
 
 
 @pytest.mark.parametrize("slot", [None, "harga", "service"])
@@ -206,7 +214,7 @@ def test_bare_service_name_continues_the_last_question(
     repo: Repository, domain: dict[str, Any]
 ) -> None:
     dispatcher, _ = ask(domain, "kalau yang paspor?", "inform", "paspor", service_aspect="cost")
-    assert responses(dispatcher) == ["utter_service_cost"]
+    assert responses(dispatcher) == ["utter_service_cost_no_basis"]  # sourced
 
 
 # -- follow-ups, several services, services handled elsewhere (issue 8, classes 6 and 11) ----
@@ -304,10 +312,14 @@ def test_fallback_without_a_service_still_asks_to_rephrase(
 
 
 def test_asking_for_a_person_gets_real_contacts(repo: Repository, domain: dict[str, Any]) -> None:
+    from datetime import datetime, timezone
+
     from actions.human import ActionRequestHuman
 
     dispatcher = CollectingDispatcher()
-    ActionRequestHuman().run(
+    action = ActionRequestHuman()  # on a Sunday night: outside every unit's hours
+    action.clock = lambda: datetime(2026, 12, 6, 15, 0, tzinfo=timezone.utc)
+    action.run(
         dispatcher,
         make_tracker("nomor WA nya berapa", "request_human", slots={"service": "sim"}),
         domain,
@@ -376,9 +388,9 @@ def test_a_deadline_question_gets_the_legal_deadline_not_the_processing_time(
     found = [entity("service", "akta_kelahiran")] if service_id is None else []
     dispatcher = CollectingDispatcher()
     ActionAnswerService().run(dispatcher, make_tracker(text, "ask_duration", found), domain)
-    assert responses(dispatcher) == ["utter_service_deadline"]
+    assert responses(dispatcher) == ["utter_service_deadline_no_basis"]  # sourced
     said = texts(domain, dispatcher)[0]
-    assert days in said and "UU 23/2006" in said
+    assert days in said and "Sumber: UU No. 23 Tahun 2006" in said
 
 
 def test_asking_for_a_person_without_a_service_still_gets_a_phone_number(

@@ -19,6 +19,9 @@ no technical-error apology; a validation error only answers the question that wa
 a ticket appears only on a turn marked `consent: true`, right after a summary showing
 its location; never two tickets from one turn nor two identical tickets.
 
+The action server's service-hours clock is pinned (PINNED_NOW, within every unit's hours):
+asking for a person opens a live chat whatever the hour the suite runs.
+
 Conversations listed in known_failures.txt run as xfail(strict=True): the suite stays
 green while fixes land, and a fix that makes one pass forces removing it from the list.
 """
@@ -46,6 +49,10 @@ pytestmark = pytest.mark.rasa
 
 HERE = Path(__file__).resolve().parent
 KNOWN_FAILURES = HERE / "known_failures.txt"
+
+# The action server's "now" for service hours: a Tuesday morning, not a holiday, when every
+# unit is open, so asking for a person always opens a live chat, whenever the suite runs.
+PINNED_NOW = "2026-12-01T09:30:00+07:00"
 
 CLASSES = {
     "happy": "plain service questions and complaints (regressions)",
@@ -207,7 +214,12 @@ def conversation_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Con
     prepare_database(database_url, seed="always")
     # The HTTP API behind a token, as in production (the REST channel needs none).
     token = uuid.uuid4().hex
-    running = Servers(folder, database_url, rasa_auth_token=token)
+    running = Servers(
+        folder,
+        database_url,
+        rasa_auth_token=token,
+        action_env={"APP_ENV": "test", "TEST_FIXED_NOW": PINNED_NOW},
+    )
     engine = create_engine(database_url)
     try:
         running.start_actions()

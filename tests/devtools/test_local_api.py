@@ -559,6 +559,58 @@ async def test_webhook_posts_updates_with_secret_and_blocks_get_updates(
         await runner.cleanup()
 
 
+@pytest.mark.parametrize("max_connections", [40, 1])
+async def test_webhook_delivers_a_chats_updates_in_turn_and_chats_at_once(
+    api: LocalBotApi, bot: Bot, max_connections: int
+) -> None:
+    """As Telegram: a chat's next update only after the webhook answered its previous one;
+    other chats' meanwhile, up to max_connections requests at once."""
+    open_requests: dict[int, asyncio.Event] = {}  # update id -> answer it
+    arrived: list[int] = []
+
+    async def hook(request: web.Request) -> web.Response:
+        body = await request.json()
+        release = open_requests.setdefault(body["update_id"], asyncio.Event())
+        arrived.append(body["update_id"])
+        await release.wait()
+        return web.Response(text="ok")
+
+    receiver = web.Application()
+    receiver.router.add_post("/hook", hook)
+    runner = web.AppRunner(receiver)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+    try:
+        assert await bot.set_webhook(url, max_connections=max_connections)
+        rina, budi = api.user(user_id=501, first_name="Rina"), api.user(user_id=502)
+        await rina.send_text("satu")
+        await rina.send_text("dua")
+        await budi.send_text("halo")
+        first, second, other = (u["update_id"] for u in api.pending_updates)
+        await asyncio.sleep(0.5)
+        # Rina's second waits for her first; Budi's goes at once unless one request is all.
+        assert arrived == ([first, other] if max_connections > 1 else [first])
+        open_requests[first].set()
+        await asyncio.sleep(0.5)
+        # Answered: her second follows (behind Budi's when one request is all).
+        assert arrived == ([first, other, second] if max_connections > 1 else [first, second])
+        for update_id in (second, other):
+            open_requests.setdefault(update_id, asyncio.Event()).set()
+        for _ in range(50):
+            if not api.pending_updates:
+                break
+            await asyncio.sleep(0.1)
+        assert api.pending_updates == []
+        assert sorted(arrived) == [first, second, other]
+    finally:
+        for release in open_requests.values():
+            release.set()
+        await bot.delete_webhook()
+        await runner.cleanup()
+
+
 # ----------------------------------------------------------------- chat page
 
 

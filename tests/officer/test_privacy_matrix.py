@@ -7,7 +7,9 @@ marker word (and so does a rating of each), so a leak is a search. Each test bel
 surface and asserts, for every role (officer of the unit, officer of another unit, assigned
 officer, supervisor, admin, trainer) and every privacy level, exactly what is visible. The
 trainers' NLU review inbox is a surface too: only trainers open it, and it shows citizens'
-messages only masked.
+messages only masked. So is the trainers' complaint category page: masked texts of public
+worked complaints only, the export to the classifier's data likewise. So is the public
+transparency page, open to anyone: aggregates only.
 
 This is the guard for every later feature that shows ticket data: a new page, export,
 notice or message gets a surface here.
@@ -392,6 +394,47 @@ def _check_reports(role: str, scenario: Scenario, as_role: Any) -> None:
     assert not _leaks(page.text, (*markers, *_identity()))
 
 
+# -- the public transparency page (no account) -----------------------------------------------
+
+PUBLIC_SURFACES = ("/transparansi", "/transparansi/data.json", "/transparansi/data.csv")
+
+
+def test_public_transparency_page(scenario: Scenario, as_role: Any, app_client: Client) -> None:
+    """Anyone, signed in or not, gets the same aggregates: no text, conversation, rating,
+    reporter, place or ticket id of any complaint, and this month's four complaints only
+    as suppressed counts."""
+    markers = tuple(
+        m
+        for f in scenario.filed.values()
+        for m in (f.desc, f.chat, scenario.rating_markers[f.key], f.public_id)
+    )
+    place = "Jalan Kenari"
+    for path in PUBLIC_SURFACES:
+        answers = {None: app_client().get(path)}
+        answers.update({role: as_role(role).get(path) for role in ROLES})
+        texts = set()
+        for role, response in answers.items():
+            assert response.status_code == 200, (path, role, response.status_code)
+            found = _leaks(response.text, (*markers, *_identity(), place, UNRELATED_CHAT))
+            assert not found, (path, role, found)
+            assert GENERAL_FEEDBACK not in response.text
+            texts.add(response.text)
+        assert len(texts) == 1, f"{path} differs by who asks"
+    data = app_client().get("/transparansi/data.json").json()
+    this_month = data["per_bulan"][-1]
+    # Four complaints this month (two units, three categories): every cell is "<5".
+    assert this_month["diterima"] == "<5"
+    counted = [
+        row[key]
+        for table in ("per_bulan", "per_unit", "per_kategori", "per_unit_kategori")
+        for row in data[table]
+        for key in ("diterima", "diverifikasi", "selesai", "terlambat")
+    ]
+    assert counted and set(counted) <= {0, "<5"}
+    assert {r["unit_id"] for r in data["per_unit"]} == {"disdukcapil", "satpas"}
+    assert all(r["median_hari_kerja_verifikasi"] is None for r in data["per_bulan"])
+
+
 # -- the trainers' NLU review inbox -----------------------------------------------------------
 
 NIK_RAW = "3201234567890123"
@@ -472,6 +515,147 @@ def test_nlu_review_inbox(scenario: Scenario, as_role: Any, engine: Engine, tmp_
             for m in (f.desc, f.chat, scenario.rating_markers[f.key])
         )
         assert not _leaks(page.text, (*markers, GENERAL_FEEDBACK))
+
+
+def test_model_lifecycle_pages(scenario: Scenario, as_role: Any) -> None:
+    """The model pages (held-out set texts only) open for trainers and supervisors; every
+    other role gets 403; none shows a ticket's text, conversation, rating or reporter."""
+    markers = tuple(
+        m
+        for f in scenario.filed.values()
+        for m in (f.desc, f.chat, scenario.rating_markers[f.key], f.public_id)
+    )
+    for role in ROLES:
+        for path in ("/latih/model", "/latih/model/kemajuan"):
+            page = as_role(role).get(path)
+            expected = 200 if role in ("trainer", "supervisor") else 403
+            assert page.status_code == expected, (role, path, page.status_code)
+            assert not _leaks(page.text, (*markers, *_identity(), GENERAL_FEEDBACK)), role
+
+
+def test_training_data_health_and_report_pages(
+    scenario: Scenario, as_role: Any, engine: Engine, tmp_path: Path
+) -> None:
+    """The data health and NLU report pages (training data and held-out sets only) open for
+    trainers alone, every other role gets 403; none shows a ticket or a reporter, nor the
+    review inbox's messages (the health report reads them only to check lookup entries)."""
+    tracker = _rasa_store(
+        tmp_path / "rasa.db", str(REPORTER_TG), [f"NIK saya {NIK_RAW} ktp {INBOX_MARKER}"]
+    )
+    assert collect(tracker, engine, 0.6, key="kunci-uji", now=1_000_000.0).stored == 1
+    markers = tuple(
+        m
+        for f in scenario.filed.values()
+        for m in (f.desc, f.chat, scenario.rating_markers[f.key], f.public_id)
+    )
+    hidden = (*markers, *_identity(), GENERAL_FEEDBACK, INBOX_MARKER, NIK_RAW)
+    for role in ROLES:
+        for path in ("/latih/kesehatan-data", "/latih/laporan"):
+            page = as_role(role).get(path)
+            expected = 200 if role == "trainer" else 403
+            assert page.status_code == expected, (role, path, page.status_code)
+            assert not _leaks(page.text, hidden), (role, path)
+
+
+def test_category_review_page(
+    scenario: Scenario, as_role: Any, engine: Engine, tmp_path: Path
+) -> None:
+    """The trainers' complaint category page (/latih/kategori) opens for trainers alone
+    (every other role gets the refusal /latih gives). It lists the masked text of a public
+    complaint once officers work it, never the anonymous or the confidential one, never a
+    rejected one, and never a ticket id, reporter, conversation or rating; its export writes
+    only that text to the classifier's data, and the admin audit log gets counts only."""
+    import shutil
+
+    from bot.category_model import get_model
+    from bot.officer.web.console import FLASH_COOKIE
+    from bot.store.models import Category
+    from bot.training.masking import mask
+    from tests.utils.officer import csrf_of
+
+    page_path = "/latih/kategori"
+    data_dir = tmp_path / "categories"  # the export writes here, not to data/categories/
+    data_dir.mkdir()
+    shutil.copy(ROOT / "data" / "categories" / "complaints.yml", data_dir / "complaints.yml")
+    trainer = as_role("trainer")
+    trainer.app.state.category_data_dir = data_dir
+    trainer.app.state.category_held_out = ROOT / "tests" / "categories" / "heldout.yml"
+    filed = scenario.filed
+    markers = tuple(
+        m
+        for f in filed.values()
+        for m in (f.desc, f.chat, scenario.rating_markers[f.key], f.public_id)
+    )
+    never = (*_identity(), GENERAL_FEEDBACK, UNRELATED_CHAT, *markers)
+    supervisor = viewer(engine, scenario.people.supervisor)
+
+    def listed() -> str:
+        response = trainer.get(page_path)
+        assert response.status_code == 200
+        return response.text
+
+    # New complaints are not candidates yet: nothing of any ticket shows.
+    assert not _leaks(listed(), never)
+    for f in filed.values():
+        scenario.workflow.verify(supervisor, f.public_id)
+    model = get_model(data_dir)
+    texts: dict[str, str] = {}
+    with Session(engine) as s:
+        from bot.store.models import Ticket
+
+        for key, f in filed.items():
+            found = s.scalar(select(Ticket.description).where(Ticket.public_id == f.public_id))
+            assert found is not None
+            texts[key] = found
+    # Whether a public complaint is a candidate is the classifier's call (it disagrees with
+    # the ticket's category); privacy decides for the others, whatever the classifier says.
+    assert model.predict(mask(texts["public"])) is not Category.ADMINDUK
+    # The anonymous and the confidential one would be listed, were they public.
+    assert model.predict(mask(texts["anonymous"])) is not Category.ADMINDUK
+    assert model.predict(mask(texts["confidential"])) is not Category.PUNGLI
+    satpas_listed = model.predict(mask(texts["satpas"])) is not Category.LAINNYA
+    for role in ROLES:
+        response = as_role(role).get(page_path)
+        if role != "trainer":
+            refused = as_role(role).get("/latih")
+            assert response.status_code == refused.status_code == 403, (role, response.status_code)
+            assert "Akses ditolak" in response.text
+            assert not _leaks(response.text, never), role
+            continue
+        text = response.text
+        assert response.status_code == 200
+        assert filed["public"].desc in text
+        assert (filed["satpas"].desc in text) == satpas_listed
+        hidden = [m for m in never if m not in (filed["public"].desc, filed["satpas"].desc)]
+        assert not _leaks(text, tuple(hidden)), _leaks(text, tuple(hidden))
+
+    token = csrf_of(trainer, "/latih/laporan")
+    key = trainer.get(page_path).text
+    key = key[key.find('data-candidate="') + 16 :][:20]
+
+    def post(path: str, **data: Any) -> str:
+        r = trainer.post(path, data={"csrf_token": token, **data})
+        assert r.status_code == 303, r.text
+        flash: dict[str, Any] = trainer.app.state.console.flash_signer.loads(
+            r.cookies[FLASH_COOKIE]
+        )
+        return str(flash["m"])
+
+    # Rejected: off the list at once; a decision taken before it is not exported.
+    assert "1 kandidat diterima." in post(f"{page_path}/keputusan", aksi="terima", kunci=key)
+    scenario.workflow.reject(supervisor, filed["public"].public_id, "bukan_kewenangan", "Bukan.")
+    assert filed["public"].desc not in listed()
+    assert "0 contoh ditambahkan." in post(f"{page_path}/ekspor")
+    assert not (data_dir / "reviewed.yml").exists()
+    scenario.workflow.reopen(supervisor, filed["public"].public_id, "Ternyata wewenang kami.")
+    scenario.workflow.verify(supervisor, filed["public"].public_id)
+    assert "1 contoh ditambahkan." in post(f"{page_path}/ekspor")
+    written = (data_dir / "reviewed.yml").read_text(encoding="utf-8")
+    assert filed["public"].desc in written
+    hidden = [m for m in never if m != filed["public"].desc]
+    assert not _leaks(written, tuple(hidden)), _leaks(written, tuple(hidden))
+    audit = as_role("admin").get("/admin/audit").text
+    assert "category_export" in audit and not _leaks(audit, never)
 
 
 # -- Telegram: unit group notices and what citizens are told ----------------------------------
@@ -560,3 +744,118 @@ def test_logs_at_info_hold_no_complaint_text_or_identity(
     )
     markers = tuple(m for f in scene.filed.values() for m in (f.desc, f.chat))
     assert not _leaks(logged, (*markers, UNRELATED_CHAT, *_identity()))
+
+
+# -- the satisfaction survey (SKM) -----------------------------------------------------------
+
+SKM_COMMENT = "KOMENTARSKMRAHASIA"
+SKM_SURFACES = ("/laporan/skm", "/laporan/skm.csv", "/laporan/skm?layanan=ktp")
+
+
+def test_skm_reports_show_anonymous_aggregates_only(
+    scenario: Scenario, as_role: Any, engine: Engine
+) -> None:
+    """The reporter answers the survey about KTP (with a comment) and five others do:
+    supervisors see the IKM and counts, never a comment, a respondent key, a Telegram id or
+    a name; every other role is refused; the public page shows none of it either."""
+    from bot.config import get_settings
+    from bot.store.models import Citizen, SkmResponse
+    from bot.store.models import utcnow as now
+    from bot.store.skm import SkmStore
+
+    store = SkmStore(engine, get_settings().secret_key)
+    senders = [str(REPORTER_TG), *(str(7_700_000 + n) for n in range(5))]
+    for sender in senders[1:]:
+        with Session(engine) as s, s.begin():
+            s.add(Citizen(sender_id=sender, consent_at=now()))
+    for sender in senders:
+        survey, _ = store.start(sender, "ktp")
+        assert survey is not None
+        for position in range(9):
+            store.answer(sender, survey.id, position, 3)
+        store.finish(sender, survey.id, f"loket lambat {SKM_COMMENT} {sender}")
+    with Session(engine) as s:
+        keys = tuple(s.scalars(select(SkmResponse.respondent_key)))
+    assert len(keys) == len(senders)
+    secrets = (SKM_COMMENT, *keys, *senders, *_identity())
+    for role in ROLES:
+        for path in SKM_SURFACES:
+            response = as_role(role).get(path)
+            if role != "supervisor":
+                assert response.status_code in (302, 303, 403), (role, path)
+                continue
+            assert response.status_code == 200, path
+            assert not _leaks(response.text, secrets), (path, _leaks(response.text, secrets))
+        if role == "supervisor":
+            assert "75,00" in as_role(role).get("/laporan/skm?layanan=ktp").text
+    for path in PUBLIC_SURFACES:
+        assert not _leaks(as_role("admin").get(path).text, secrets), path
+    # The public page publishes the IKM itself (six respondents: counted as 5), nothing else.
+    public = as_role("admin").get("/transparansi/data.json").json()["ikm"]
+    ktp = next(r for r in public["per_unit_layanan"] if r["layanan_id"] == "ktp")
+    assert (ktp["ikm"], ktp["responden"]) == (75.0, 5)
+    assert "75,00" in as_role("admin").get("/transparansi").text
+
+
+# -- the live chat with an officer (bot.handoff) ----------------------------------------------
+
+
+def test_live_chat_surfaces(scenario: Scenario, as_role: Any, engine: Engine) -> None:
+    """The citizen who filed the four complaints asks for a person about KTP. The live queue
+    and the chat page open for ticket workers only; before the chat is taken nobody sees
+    what was said; the officer who takes it sees the citizen's name (consent given) and
+    their chat with the assistant, but no complaint form, rating or ticket of theirs, not
+    even of the public complaint; another officer of the unit sees nothing of it once taken;
+    the report page shows counts only."""
+    from datetime import datetime, timezone
+
+    from actions.human import conversation_before
+    from bot.handoff.chats import LiveChats
+
+    now = datetime(2026, 9, 22, 2, 30, tzinfo=timezone.utc)  # a Tuesday, 09.30 WIB
+    history = conversation_before(scenario.events, now)
+    chats = LiveChats(engine)
+    requested = chats.request(
+        str(REPORTER_TG), "ktp", history, frozenset(), "Unit Pengaduan", None, now=now
+    )
+    assert requested.opened
+    chat = requested.chat_id
+    markers = tuple(
+        m
+        for f in scenario.filed.values()
+        for m in (f.desc, f.chat, scenario.rating_markers[f.key], f.public_id)
+    )
+    hidden = (*markers, GENERAL_FEEDBACK, *_identity())
+    for role in ROLES:
+        queue, page = as_role(role).get("/obrolan"), as_role(role).get(f"/obrolan/{chat}")
+        if role in NO_TICKETS:
+            assert queue.status_code == 403 and page.status_code == 403, role
+        elif role == "other_unit_officer":
+            assert queue.status_code == 200 and f"/obrolan/{chat}/" not in queue.text
+            assert page.status_code == 404
+        else:
+            assert queue.status_code == 200 and page.status_code == 200, role
+        for response in (queue, page):
+            assert not _leaks(response.text, (*hidden, UNRELATED_CHAT)), role
+    chats.take(viewer(engine, scenario.dewi), chat, now)
+    chats.send(viewer(engine, scenario.dewi), chat, "Selamat pagi", now)
+    with Session(engine) as s:  # the citizen reads "Petugas <unit>", never the officer's name
+        told = list(
+            s.scalars(select(OutboxMessage.text).where(OutboxMessage.chat_id == REPORTER_TG))
+        )
+    assert sum("Petugas Dinas Kependudukan" in t for t in told) == 2
+    assert not _leaks("\n".join(told), ("Dewi", "dewi"))
+    for role in ROLES:
+        page = as_role(role).get(f"/obrolan/{chat}")
+        if role == "assigned_officer":  # Dewi took it
+            assert page.status_code == 200
+            assert UNRELATED_CHAT in page.text and REPORTER_NAME in page.text
+            assert not _leaks(page.text, (*markers, GENERAL_FEEDBACK, str(REPORTER_TG)))
+        elif role == "supervisor":
+            assert page.status_code == 200 and not _leaks(page.text, markers)
+        else:
+            assert page.status_code in (403, 404), role
+            assert not _leaks(page.text, (*hidden, UNRELATED_CHAT)), role
+    report = as_role("supervisor").get("/obrolan/laporan")
+    assert report.status_code == 200
+    assert not _leaks(report.text, (*hidden, UNRELATED_CHAT))

@@ -192,15 +192,22 @@ def test_the_inbox_groups_similar_messages_largest_first(
     assert "dikoreksi warga" in page and "keyakinan rendah × 2" in page
 
 
+def test_the_citizens_signals_are_named(app_client: Client, engine: Engine, trainer: int) -> None:
+    add_item(engine, "syarat ktp apa", "ask_requirements", 0.9, reasons="not_helpful,repeat")
+    page = app_client("tina").get("/latih").text
+    assert "jawaban tidak membantu" in page and "ditanyakan ulang" in page
+
+
 def test_the_inbox_pages(app_client: Client, engine: Engine, trainer: int) -> None:
     for n in range(25):
         add_item(engine, f"{chr(97 + n) * 4} {n * 37}", minutes=n)  # all unlike each other
     c = app_client("tina")
     first = c.get("/latih").text
     assert "halaman 1 dari 2" in first and 'href="/latih?hal=2"' in first
-    assert first.count('name="grup" value=') == 20 * 2  # a checkbox and a form per group
+    # A checkbox, a decision form and an entity form per group.
+    assert first.count('name="grup" value=') == 20 * 3
     second = c.get("/latih?hal=2").text
-    assert second.count('name="grup" value=') == 5 * 2
+    assert second.count('name="grup" value=') == 5 * 3
     beyond = c.get("/latih?hal=9")
     assert beyond.status_code == 200 and "Tidak ada grup di halaman ini" in beyond.text
 
@@ -328,3 +335,127 @@ def test_csrf_and_bad_query(app_client: Client, engine: Engine, trainer: int) ->
         assert "<html" in r.text and "tidak valid" in r.text
     assert c.get("/latih/tidak-ada").status_code == 404
     assert statuses(engine)[item][0] == "new"
+
+
+# -- entities --------------------------------------------------------------------------------
+
+
+def _mark(client: TestClient, data: dict[str, Any]) -> Any:
+    token = csrf_of(client, "/latih")
+    return client.post("/latih/entitas", data={"csrf_token": token, "hal": "1", **data})
+
+
+def marks(engine: Engine) -> dict[int, list[dict[str, Any]] | None]:
+    with Session(engine) as s:
+        return dict(s.execute(select(NluReviewItem.id, NluReviewItem.reviewed_entities)).all())
+
+
+def test_a_trainer_marks_a_service_and_a_ticket_id_on_a_group(
+    app_client: Client, engine: Engine, trainer: int
+) -> None:
+    a = add_item(engine, "syarat KTP apa aja", minutes=1)
+    b = add_item(engine, "syarat ktp apa aja!", minutes=2)
+    t = add_item(engine, "cek ADU-XXXXXX dong min", "check_status", 0.5, minutes=3)
+    c = app_client("tina")
+    page = c.get("/latih").text
+    assert 'action="/latih/entitas"' in page and '<option value="ktp">' in page
+
+    r = _mark(c, {"aksi": "tandai", "grup": f"{b},{a}", "jenis": "service", "teks": "ktp",
+                  "nilai": "ktp"})  # fmt: skip
+    assert r.status_code == 303
+    assert "Layanan ditandai pada 2 pesan." in c.get("/latih").text
+    assert marks(engine)[a] == [
+        {"entity": "service", "value": "ktp", "text": "KTP", "start": 7, "end": 10}
+    ]
+    assert marks(engine)[b] == [
+        {"entity": "service", "value": "ktp", "text": "ktp", "start": 7, "end": 10}
+    ]
+    r = _mark(c, {"aksi": "tandai", "grup": str(t), "jenis": "ticket_id", "teks": "adu-xxxxxx"})
+    assert r.status_code == 303
+    assert marks(engine)[t] == [
+        {"entity": "ticket_id", "value": None, "text": "ADU-XXXXXX", "start": 4, "end": 14}
+    ]
+    page = c.get("/latih").text
+    assert "layanan: <q>KTP</q> = ktp" in page or "layanan: <q>ktp</q> = ktp" in page
+    assert "nomor tiket: <q>ADU-XXXXXX</q>" in page
+
+    # The marks travel with the decision; removing them is possible before it.
+    r = _mark(c, {"aksi": "hapus", "grup": str(t)})
+    assert r.status_code == 303 and marks(engine)[t] is None
+    _post(c, {"aksi": "benar", "grup": f"{a},{b}"})
+    assert statuses(engine)[a][0] == "confirmed" and marks(engine)[a]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"jenis": "service", "teks": "sim", "nilai": "sim"}, "tidak ada dalam pesan"),
+        ({"jenis": "service", "teks": "kt", "nilai": "ktp"}, "tidak ada dalam pesan"),
+        ({"jenis": "service", "teks": "ktp", "nilai": ""}, "Pilih layanan dari katalog"),
+        ({"jenis": "service", "teks": "ktp", "nilai": "bukan_layanan"}, "Pilih layanan"),
+        ({"jenis": "service", "teks": "[NIK]", "nilai": "ktp"}, "tanda kurung"),
+        ({"jenis": "service", "teks": "", "nilai": "ktp"}, "Tulis teks entitas"),
+        ({"jenis": "ticket_id", "teks": "ktp"}, "Nomor tiket ditulis ADU-"),
+    ],
+)
+def test_a_mark_that_does_not_fit_is_explained_and_not_stored(
+    app_client: Client, engine: Engine, trainer: int, data: dict[str, str], message: str
+) -> None:
+    item = add_item(engine, "syarat ktp [NIK] apa aja")
+    c = app_client("tina")
+    r = _mark(c, {"aksi": "tandai", "grup": str(item), **data})
+    assert r.status_code == 303
+    assert message in c.get("/latih").text
+    assert marks(engine)[item] is None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"aksi": "tandai", "grup": "1", "jenis": "complaint_location", "teks": "x"},
+        {"aksi": "ubah", "grup": "1", "jenis": "service", "teks": "ktp"},
+        {"aksi": "tandai", "grup": "x", "jenis": "service", "teks": "ktp"},
+        {"aksi": "tandai", "grup": "1", "jenis": "service", "teks": "ktp", "hal": "0"},
+    ],
+)
+def test_bad_entity_input_is_a_4xx(
+    app_client: Client, engine: Engine, trainer: int, data: dict[str, str]
+) -> None:
+    item = add_item(engine, "syarat ktp apa aja")
+    c = app_client("tina")
+    r = c.post("/latih/entitas", data={"csrf_token": csrf_of(c, "/latih"), "hal": "1", **data})
+    assert r.status_code == 400
+    assert marks(engine)[item] is None
+    r = c.post("/latih/entitas", data={"aksi": "hapus", "grup": str(item)})
+    assert r.status_code == 403  # no CSRF token
+
+
+@pytest.mark.parametrize("username", ["budi", "siti", "admin"])
+def test_only_trainers_mark(
+    app_client: Client, engine: Engine, people: People, username: str
+) -> None:
+    item = add_item(engine, "syarat ktp apa aja")
+    c = app_client(username)
+    token = csrf_of(c, "/")
+    r = c.post(
+        "/latih/entitas",
+        data={"csrf_token": token, "aksi": "tandai", "grup": str(item), "jenis": "service",
+              "teks": "ktp", "nilai": "ktp"},
+    )  # fmt: skip
+    assert r.status_code == 403
+    assert marks(engine)[item] is None
+
+
+def test_a_boosted_visit_loads_the_page_fully(
+    app_client: Client, engine: Engine, trainer: int
+) -> None:
+    add_item(engine, "syarat ktp apa aja", alternatives=[{"name": "ask_cost", "confidence": 0.3}])
+    c = app_client("tina")
+    r = c.get("/latih?hal=1", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert r.status_code == 200 and r.headers["HX-Redirect"] == "/latih?hal=1"
+    page = c.get("/latih").text
+    assert '<script src="/static/latih.js" defer></script>' in page
+    assert "Pintasan keyboard" in page
+    # The shortlist: the alternatives first, never the prediction itself.
+    short = page.split('data-shortlist="')[1].split('"')[0].split(",")
+    assert short[0] == "ask_cost" and "ask_requirements" not in short and len(short) == 9

@@ -5,19 +5,20 @@ from __future__ import annotations
 import argparse
 import io
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session
 
 import bot.__main__ as bot_main
 from bot.__main__ import build_parser, main
 from bot.config import get_settings
 from bot.officer.accounts import create_account
-from bot.officer.catalogue_admin import get_service, update_service
+from bot.officer.catalogue_admin import FactAge, facts_to_check, get_service, update_service
 from bot.store.catalogue import (
     Catalogue,
     CatalogueImportError,
@@ -25,13 +26,14 @@ from bot.store.catalogue import (
     import_catalogue,
 )
 from bot.store.db import get_engine, prepare_database
-from bot.store.models import ConsoleAuditLog, OfficerRole, ServiceQuestion
+from bot.store.models import ConsoleAuditLog, OfficerRole, Service, ServiceFact, ServiceQuestion
 from bot.store.repository import Repository
 from bot.tickets.deadlines import HolidayCalendar
 from tests.utils.catalogue import service_form
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "data" / "services.yml"
 PASSWORD = "kata-sandi-panjang-sekali"
+EDIT_DAY = date(2027, 1, 4)  # the admins' edits below date the facts they change to this day
 
 
 @pytest.fixture
@@ -48,7 +50,8 @@ def admin(engine: Engine) -> int:
 
 
 def _edit(engine: Engine, service_id: str, actor: int, **changes: str) -> None:
-    update_service(engine, service_id, service_form(engine, service_id, **changes), actor)
+    form = service_form(engine, service_id, **changes)
+    update_service(engine, service_id, form, actor, today=EDIT_DAY)
 
 
 def _run(argv: list[str], monkeypatch: pytest.MonkeyPatch, stdin: str = "") -> int:
@@ -164,8 +167,10 @@ def test_diff_lines_name_every_change(engine: Engine, admin: int) -> None:
     assert set(changed) == {"skck", "ktp", "kk"}
     assert changed["skck"]["cost"] == ("Rp30.000 (edit admin)", "Rp45.000")
     assert changed["skck"]["duration"] == (None, shipped["skck"].duration)
-    assert set(changed["skck"]) == {"cost", "duration", "aliases"}
-    assert set(changed["ktp"]) == {"requirements", "aliases"}
+    # An edited text dates its fact: the file's source and date differ from the stored ones.
+    assert set(changed["skck"]) == {"cost", "duration", "aliases", "facts.cost", "facts.duration"}
+    assert changed["skck"]["facts.cost"][0]["checked"] == EDIT_DAY.isoformat()
+    assert set(changed["ktp"]) == {"requirements", "aliases", "facts.requirements"}
     assert set(changed["kk"]) == {"aliases"}
 
     lines = diff.lines()
@@ -223,7 +228,8 @@ def test_import_shows_the_diff_asks_and_replaces(
     assert entry.actor_id is None and entry.target == str(path)
     assert entry.data is not None
     assert entry.data["services_removed"] == ["sktm"]
-    assert entry.data["services_changed"]["skck"] == ["aliases", "cost"]  # file order
+    # file order: fields, then facts
+    assert entry.data["services_changed"]["skck"] == ["aliases", "cost", "facts.cost"]
 
     assert _run(["catalogue", "import"], monkeypatch) == 0
     assert "already matches" in capsys.readouterr().out
@@ -273,3 +279,69 @@ def test_the_docstring_lists_every_command() -> None:
     }
     assert documented == set(commands)
     assert "catalogue import" in (bot_main.__doc__ or "")
+
+
+# -- facts (issue 11): seeding adds the missing ones and never overwrites an edited one --------
+
+
+def _stored_fact(engine: Engine, service_id: str, aspect: str) -> ServiceFact | None:
+    with Session(engine) as s:
+        return s.scalars(
+            select(ServiceFact).where(
+                ServiceFact.service_id == service_id, ServiceFact.aspect == aspect
+            )
+        ).one_or_none()
+
+
+def test_seed_adds_missing_facts_and_keeps_edited_ones(
+    engine: Engine, admin: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # An admin's source for the cost; a database from before the facts lacks the others,
+    # and one of them (the duration) was edited back then.
+    _edit(engine, "skck", admin, fact_source_cost="https://skck.polri.go.id (edit admin)")
+    with Session(engine) as s, s.begin():
+        s.execute(
+            delete(ServiceFact).where(
+                ServiceFact.service_id == "skck", ServiceFact.aspect != "cost"
+            )
+        )
+        s.execute(update(Service).where(Service.id == "skck").values(duration="2 hari kerja"))
+    file_facts = {s.id: s for s in Catalogue.from_file(CATALOGUE).services}["skck"].facts
+
+    assert _run(["seed"], monkeypatch) == 0
+    out = capsys.readouterr().out
+    assert "facts of skck: requirements, procedure, location_hours" in out
+    assert "facts of skck without a source (stored text differs from the file): duration" in out
+    cost = _stored_fact(engine, "skck", "cost")
+    assert cost is not None and cost.source == "https://skck.polri.go.id (edit admin)"
+    assert cost.checked == EDIT_DAY
+    requirements = _stored_fact(engine, "skck", "requirements")
+    assert requirements is not None
+    assert (requirements.source, requirements.checked) == (
+        file_facts["requirements"].source,
+        file_facts["requirements"].checked,
+    )
+    duration = _stored_fact(engine, "skck", "duration")
+    assert duration is not None  # the file's source does not vouch for the edited text
+    assert (duration.source, duration.checked, duration.regional) == (None, None, True)
+    age = FactAge(EDIT_DAY, 180)
+    assert ("skck", "duration") in {(s.id, f.aspect) for s, f in facts_to_check(engine, age)}
+
+    assert _run(["seed"], monkeypatch) == 0
+    assert "nothing to add" in capsys.readouterr().out
+    duration = _stored_fact(engine, "skck", "duration")
+    assert duration is not None and duration.source is None  # a second seed changes nothing
+
+
+def test_import_puts_the_files_facts_back(engine: Engine, admin: int) -> None:
+    _edit(engine, "paspor", admin, fact_source_cost="catatan admin", fact_regional_cost="1")
+    catalogue = Catalogue.from_file(CATALOGUE)
+    diff = catalogue_diff(engine, catalogue)
+    (changed,) = diff.services_changed
+    assert changed.id == "paspor" and [c.field for c in changed.changes] == ["facts.cost"]
+    assert "      facts.cost: {'source': 'catatan admin'," in "\n".join(diff.lines())
+    import_catalogue(engine, catalogue)
+    cost = _stored_fact(engine, "paspor", "cost")
+    assert cost is not None and cost.source == "PP No. 45 Tahun 2024 (berlaku 17 Desember 2024)"
+    assert cost.regional is False
+    assert catalogue_diff(engine, catalogue).empty

@@ -33,3 +33,27 @@ def test_forgetting_a_citizen_keeps_tickets_without_the_person(repo: Repository)
         assert s.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == 42)).all() == []
     assert not consent.consented("42")
     assert repo.ticket_for_sender("42", ticket.public_id) is None
+
+
+def test_forgetting_a_citizen_deletes_their_survey_rows(repo: Repository) -> None:
+    """/hapusdata deletes the citizen's SKM rows (answers, comment, refusals), found by the
+    respondent key; another citizen's rows stay."""
+    from bot.config import get_settings
+    from bot.store.models import SkmResponse
+    from bot.store.skm import SkmStore
+
+    store = SkmStore(repo.engine, get_settings().secret_key)
+    consent = ConsentRepository(repo.engine)
+    for sender in ("4201", "4202"):
+        consent.record(sender, int(sender), None)
+        survey, _ = store.start(sender, "ktp")
+        assert survey is not None
+        store.answer(sender, survey.id, 0, 4)
+        store.finish(sender, survey.id, f"komentar {sender}")
+    assert store.offer_for_service("4201", "sim") is not None
+    DeletionRepository(repo.engine).forget_citizen("4201")
+    with Session(repo.engine) as s:
+        keys = s.scalars(select(SkmResponse.respondent_key)).all()
+        comments = s.scalars(select(SkmResponse.comment)).all()
+    assert keys == [store.key("4202")]
+    assert comments == ["komentar 4202"]

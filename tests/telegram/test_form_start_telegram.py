@@ -80,6 +80,8 @@ async def test_mau_lapor_after_a_service_question(
     user = await consented_user(api, 7706)
     await user.send_text("biaya SKCK berapa ya?")
     await reply_with(user, "Biaya")
+    # The last message of that turn for a new citizen: the survey offer about the service.
+    await reply_with(user, "Survei Kepuasan Masyarakat")
     texts = await first_turn(user, lambda: user.send_text("mau lapor"))
     assert_only_the_first_question(texts)
 

@@ -165,10 +165,7 @@ async def test_requirement_question_is_answered_from_the_catalogue(
     for requirement in catalogue("ktp")["requirements"]:
         assert requirement in answer.text
     assert "Biaya" in answer.button_texts
-    assert any(
-        c.method == "sendChatAction" and c.params.get("action") == "typing"
-        for c in api.calls_of("sendChatAction")
-    )
+    # "typing…" is shown only for a slow answer: tests/telegram/test_typing.py
 
 
 async def test_complaint_with_photo_and_location_is_one_ticket(
@@ -598,6 +595,50 @@ async def test_an_update_stored_but_never_handled_is_handled_again(
     with Session(get_engine(frontend.settings.database_url)) as s:
         assert s.scalar(select(InboxMessage.status).where(InboxMessage.id == inbox_id)) == "done"
     assert len([m for m in user.replies() if "Biaya" in m.text]) == 1
+
+
+async def test_a_message_rasa_answered_before_its_front_end_died_is_not_sent_twice(
+    api: LocalBotApi, frontend: TelegramFrontend
+) -> None:
+    """A front end stored an update, sent it to Rasa, and died before it stored Rasa's
+    answer. The update is handled again after the lease: the answer is read back from the
+    conversation (the user event carries the inbox id), not asked of Rasa a second time."""
+    user = await consented_user(api, 5020)
+    question = "berapa biaya SKCK sekarang?"
+    raw = {
+        "update_id": 990_002,
+        "message": {
+            "message_id": 99_002,
+            "date": 1_800_000_000,
+            "chat": {"id": user.chat_id, "type": "private", "first_name": "Warga5020"},
+            "from": {"id": 5020, "is_bot": False, "first_name": "Warga5020"},
+            "text": question,
+        },
+    }
+    stored = frontend.store.inbox.store_update(990_002, raw, "message", "5020", user.chat_id)
+    assert stored is not None
+    inbox_id = stored.inbox_id
+    # What the dead front end did: Rasa took the message; its answer went to nobody.
+    lost = await frontend.rasa.send("5020", question, inbox_id=inbox_id)
+    assert any("Biaya" in (r.get("text") or "") for r in lost)
+    with Session(get_engine(frontend.settings.database_url)) as s, s.begin():
+        s.execute(  # the lease ran out
+            update(InboxMessage)
+            .where(InboxMessage.id == inbox_id)
+            .values(next_attempt_at=utcnow() - timedelta(seconds=1))
+        )
+    answer = await reply_with(user, "Biaya")
+    assert catalogue("skck")["cost"] in answer.text
+    with Session(get_engine(frontend.settings.database_url)) as s:
+        assert s.scalar(select(InboxMessage.status).where(InboxMessage.id == inbox_id)) == "done"
+    assert len([m for m in user.replies() if "Biaya" in m.text]) == 1
+    tracker = await frontend.rasa._client.get(
+        f"{frontend.rasa.base_url}/conversations/5020/tracker",
+        params={"include_events": "ALL", **frontend.rasa._token},
+    )
+    said = [e for e in tracker.json()["events"] if e.get("event") == "user"]
+    assert [e.get("text") for e in said].count(question) == 1
+    assert (said[-1].get("metadata") or {}).get("inbox_id") == inbox_id
 
 
 async def test_the_front_end_applies_retention_on_schedule(

@@ -25,6 +25,7 @@ from bot.training.export import (
     export_reviewed,
     read_intent_examples,
 )
+from bot.training.heldout import held_out_sets
 from devtools.devstack import RASA, ROOT, TRAINING_DATA, engine_env
 from tests.utils.db import IN_CI
 
@@ -51,8 +52,10 @@ def add(
     intent: str | None,
     status: str = "confirmed",
     reviewed: str | None = None,
+    marks: list[tuple[str, str | None, str]] | None = None,
 ) -> int:
-    """A review item with the trainer's decision: confirmed keeps the prediction."""
+    """A review item with the trainer's decision: confirmed keeps the prediction. `marks`:
+    (entity, value, span) the trainer marked, found in `text`."""
     if status == "confirmed":
         reviewed = intent
     with Session(engine) as s, s.begin():
@@ -68,10 +71,28 @@ def add(
             status=status,
             reviewed_intent=reviewed if status in ("confirmed", "relabelled") else None,
             reviewed_at=None if status == "new" else utcnow(),
+            reviewed_entities=[
+                {
+                    "entity": e,
+                    "value": v,
+                    "text": span,
+                    "start": text.index(span),
+                    "end": text.index(span) + len(span),
+                }
+                for e, v, span in marks
+            ]
+            if marks
+            else None,
         )
         s.add(row)
         s.flush()
         return row.id
+
+
+def entity(text: str, span: str, name: str = "service", value: str | None = None) -> dict:
+    """An entity as Rasa's loader reads it from markup."""
+    start = text.index(span)
+    return {"start": start, "end": start + len(span), "value": value or span, "entity": name}
 
 
 def exported(engine: Engine) -> set[int]:
@@ -95,6 +116,41 @@ def test_placeholders_become_words_and_brackets_parentheses() -> None:
     )
     assert example_key("Syarat  [KTP-el](service) apa?") == "syarat ktp el apa"
     assert example_key('bikin [SIM]{"entity": "service"} ya') == "bikin sim ya"
+
+
+def test_marked_entities_become_rasa_markup() -> None:
+    text = "cek [NIK]ktp sama ADU-XXXXXX [catatan] ktp elektronik"
+    marks = [
+        {"entity": "service", "value": "ktp", "text": "ktp", "start": 9, "end": 12},
+        {"entity": "ticket_id", "value": None, "text": "ADU-XXXXXX", "start": 18, "end": 28},
+        {"entity": "service", "value": "ktp", "text": "ktp elektronik", "start": 39, "end": 53},
+    ]
+    assert example_text(text, marks) == (
+        "cek NIK_DISAMARKAN [ktp](service) sama [ADU-XXXXXX](ticket_id) (catatan) "
+        '[ktp elektronik]{"entity": "service", "value": "ktp"}'
+    )
+    # A known synonym of the value needs no value; a mark that no longer fits is dropped.
+    assert example_text(text, marks, {"ktp elektronik": "ktp"}).endswith(
+        "[ktp elektronik](service)"
+    )
+    stale = [{"entity": "service", "value": "ktp", "text": "sim", "start": 9, "end": 12}]
+    assert example_text(text, stale) == example_text(text)
+    assert example_key(example_text(text, marks)) == example_key(example_text(text))
+
+
+def test_marked_items_are_exported_with_their_entities(engine: Engine, data_dir: Path) -> None:
+    add(engine, "kalo KTP elektronik rusak gmn", "ask_procedure",
+        marks=[("service", "ktp", "KTP elektronik")])  # fmt: skip
+    add(engine, "kalo ktp elektronik rusak gmn?", "ask_procedure")  # same text, older
+    add(engine, "status ADU-XXXXXX sudah sampai mana", "check_status",
+        marks=[("ticket_id", None, "ADU-XXXXXX")])  # fmt: skip
+    result = export_reviewed(engine, data_dir, held_out=())
+    assert result.conflicts == [] and result.added_count == 2
+    synonym = "[KTP elektronik](service)"  # a synonym of ktp in nlu_entities.yml
+    assert written(data_dir) == {
+        "ask_procedure": [f"kalo {synonym} rusak gmn"],
+        "check_status": ["status [ADU-XXXXXX](ticket_id) sudah sampai mana"],
+    }
 
 
 def test_confirmed_and_relabelled_items_are_written_discarded_and_new_are_not(
@@ -224,16 +280,16 @@ def test_near_copies_of_held_out_messages_stay_out(
 
 
 def test_the_shipped_held_out_sets_are_checked() -> None:
-    names = {p.name for p in export_module.HELD_OUT}
-    assert {"test_nlu.yml", "heldout_2026_11.yml", "nlu_fresh.yml"} <= names
-    assert all(p.is_file() for p in export_module.HELD_OUT)
+    names = {p.name for p in held_out_sets()}
+    shipped = {"test_nlu.yml", "heldout_2026_11.yml", "heldout_2026_11_30.yml", "nlu_fresh.yml"}
+    assert shipped <= names
 
 
 def test_the_cli_exports_to_data_rasa(
     engine: Engine, data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
     monkeypatch.setattr(export_module, "DATA_DIR", data_dir)
-    monkeypatch.setattr(export_module, "HELD_OUT", ())
+    monkeypatch.setattr(export_module, "held_out_sets", list)
     add(engine, "syaratnya apa aja", "ask_cost", "relabelled", "ask_cost")
     item = add(engine, "kalo ktp rusak bs diganti gratis gak", "ask_cost")
 
@@ -273,8 +329,19 @@ def test_the_exported_file_passes_rasa_and_holds_the_corrected_labels(
         "give_feedback",
     )
 
+    # Entities a trainer marked: a synonym, a new surface form with its catalogue id, a
+    # service glued to a placeholder, a ticket id.
+    add(engine, "mau perpanjang KTP elektronik di mana", "ask_location_hours",
+        marks=[("service", "ktp", "KTP elektronik")])  # fmt: skip
+    add(engine, "bikin ktp baru buat anak 17 thn", "ask_requirements",
+        marks=[("service", "ktp", "ktp baru")])  # fmt: skip
+    add(engine, "nik [NIK]kartu tanda penduduk hilang", "ask_procedure",
+        marks=[("service", "ktp", "kartu tanda penduduk")])  # fmt: skip
+    add(engine, "tolong cek ADU-XXXXXX ya", "check_status",
+        marks=[("ticket_id", None, "ADU-XXXXXX")])  # fmt: skip
+
     result = export_reviewed(engine, data_dir, held_out=())
-    assert result.added_count == 5 and result.conflicts == []
+    assert result.added_count == 9 and result.conflicts == []
 
     validate = subprocess.run(
         [
@@ -314,7 +381,7 @@ def test_the_exported_file_passes_rasa_and_holds_the_corrected_labels(
     )
     assert loaded.returncode == 0, loaded.stderr[-3000:]
     examples = json.loads(loaded.stdout.strip().splitlines()[-1])
-    assert sorted(map(tuple, examples)) == sorted(
+    assert sorted(map(tuple, examples), key=lambda example: example[0]) == sorted(
         [
             (
                 "nik sy NIK_DISAMARKAN TELEPON_DISAMARKAN kok ga bs dipake daftar",
@@ -325,5 +392,26 @@ def test_the_exported_file_passes_rasa_and_holds_the_corrected_labels(
             ("cek ADU-XXXXXX dong, email EMAIL_DISAMARKAN", "check_status", []),
             ("nomor ANGKA_DISAMARKAN (catatan) blm diproses", "check_status", []),
             ("pelayanannya lelet bgt tp petugasnya sopan", "give_feedback", []),
-        ]
+            (
+                "mau perpanjang KTP elektronik di mana",
+                "ask_location_hours",
+                [entity("mau perpanjang KTP elektronik di mana", "KTP elektronik")],
+            ),
+            (
+                "bikin ktp baru buat anak 17 thn",
+                "ask_requirements",
+                [entity("bikin ktp baru buat anak 17 thn", "ktp baru", value="ktp")],
+            ),
+            (
+                "nik NIK_DISAMARKAN kartu tanda penduduk hilang",
+                "ask_procedure",
+                [entity("nik NIK_DISAMARKAN kartu tanda penduduk hilang", "kartu tanda penduduk")],
+            ),
+            (
+                "tolong cek ADU-XXXXXX ya",
+                "check_status",
+                [entity("tolong cek ADU-XXXXXX ya", "ADU-XXXXXX", "ticket_id")],
+            ),
+        ],
+        key=lambda example: example[0],
     )

@@ -18,10 +18,12 @@ from bot.store.db import get_engine
 from bot.store.deletion import DeletionRepository
 from bot.store.models import NluReviewItem, utcnow
 from bot.training.inbox import (
+    CORRECTION_WINDOW_S,
     UserMessage,
     collect,
     count_items,
     is_correction,
+    is_repeat,
     purge_expired,
     read_cursor,
 )
@@ -322,3 +324,171 @@ def test_complaint_texts_never_reach_the_inbox(tracker: Tracker, store: Engine) 
     stored = [i.tracker_event_id for i in items(store)]
     assert opening not in stored and inside not in stored
     assert stored == [after]
+
+
+# -- "Tidak membantu" and repeats ------------------------------------------------------------
+
+NOT_HELPFUL = {"title": "Tidak membantu", "payload": "/answer_not_helpful"}
+
+
+def service(value: str, start: int = 0) -> dict[str, Any]:
+    return {"entity": "service", "value": value, "start": start, "end": start + len(value)}
+
+
+def answer(tracker: Tracker, sender: str, buttons: list[dict[str, str]] | None = None) -> None:
+    """A catalogue answer as Rasa stores it: the action, then the bot message with buttons."""
+    tracker._add(sender, "action", {"name": "action_answer_service"})
+    tracker._add(sender, "bot", {"text": "Persyaratan KTP: ...", "data": {"buttons": buttons}})
+
+
+def press_not_helpful(tracker: Tracker, sender: str) -> int:
+    return tracker.user(sender, "/answer_not_helpful", [("answer_not_helpful", 1.0)])
+
+
+def test_not_helpful_flags_the_answered_message(tracker: Tracker, store: Engine) -> None:
+    asked = tracker.user(
+        "7200", "syarat bikin ktp apa aja", [("ask_requirements", 0.97)], [service("ktp", 13)]
+    )
+    answer(tracker, "7200", [{"title": "Biaya", "payload": "/ask_cost"}, NOT_HELPFUL])
+    press_not_helpful(tracker, "7200")
+    tracker.bot_turn("7200", "action_answer_not_helpful")
+    run(tracker, store)
+    [item] = items(store)
+    assert (item.tracker_event_id, item.reasons) == (asked, "not_helpful")
+    assert (item.text, item.intent, item.confidence) == (
+        "syarat bikin ktp apa aja",
+        "ask_requirements",
+        0.97,
+    )
+    assert item.entities == [{"entity": "service", "value": "ktp", "start": 13, "end": 16}]
+
+
+def test_not_helpful_adds_to_a_stored_reason(tracker: Tracker, store: Engine) -> None:
+    asked = tracker.user("7201", "ktp ilang gmn", [("ask_procedure", 0.4)])
+    answer(tracker, "7201", [NOT_HELPFUL])
+    run(tracker, store)
+    press_not_helpful(tracker, "7201")
+    run(tracker, store)
+    [item] = items(store)
+    assert (item.tracker_event_id, item.reasons) == (asked, "low_confidence,not_helpful")
+
+
+def test_not_helpful_is_not_tied_to_a_message_it_cannot_be_about(
+    tracker: Tracker, store: Engine
+) -> None:
+    # The answer was to a button press (no words of the citizen to learn from).
+    tracker.user("7202", '/ask_cost{"service": "ktp"}', [("ask_cost", 1.0)])
+    answer(tracker, "7202", [NOT_HELPFUL])
+    press_not_helpful(tracker, "7202")
+    # The citizen wrote again and got an answer without the button, then pressed the old
+    # answer's button: the press cannot be tied to the newer message.
+    tracker.user("7203", "biaya ktp brp", [("ask_cost", 0.95)])
+    answer(tracker, "7203", [NOT_HELPFUL])
+    tracker.user("7203", "makasih", [("thank", 0.99)])
+    tracker.bot_turn("7203", "utter_you_are_welcome")
+    press_not_helpful(tracker, "7203")
+    # A press with no message before it at all.
+    press_not_helpful(tracker, "7204")
+    run(tracker, store)
+    assert items(store) == []
+
+
+def test_not_helpful_never_reaches_a_complaint_text(tracker: Tracker, store: Engine) -> None:
+    tracker.user("7205", "petugas minta uang 200rb di kelurahan", [("file_complaint", 0.95)])
+    tracker._add("7205", "active_loop", {"name": "complaint_form"})
+    answer(tracker, "7205", [NOT_HELPFUL])
+    press_not_helpful(tracker, "7205")
+    run(tracker, store)
+    assert items(store) == []
+
+
+def test_a_question_asked_again_in_other_words_is_a_repeat(tracker: Tracker, store: Engine) -> None:
+    same_intent = tracker.user(
+        "7210", "syarat bikin ktp apa", [("ask_requirements", 0.9)], [service("ktp", 13)]
+    )
+    answer(tracker, "7210")
+    tracker.user(
+        "7210",
+        "persyaratan buat ktp apa aja ya kak",
+        [("ask_requirements", 0.93)],
+        [service("ktp", 17)],
+    )
+    answer(tracker, "7210")
+    typo = tracker.user("7211", "jam buka samsat", [("ask_location_hours", 0.8)])
+    answer(tracker, "7211")
+    # Read as another intent, but the same words in another order.
+    tracker.user("7211", "samsat buka jam brp", [("ask_duration", 0.7)])
+    answer(tracker, "7211")
+    run(tracker, store)
+    assert [(i.tracker_event_id, i.reasons) for i in items(store)] == [
+        (same_intent, "repeat"),
+        (typo, "repeat"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        # Another aspect of the same service is a follow-up, not a repeat.
+        (("syaratnya?", "ask_requirements", []), ("biayanya?", "ask_cost", [])),
+        (
+            ("syarat ktp apa", "ask_requirements", ["ktp"]),
+            ("biaya ktp berapa", "ask_cost", ["ktp"]),
+        ),
+        # Another service.
+        (
+            ("syarat ktp apa", "ask_requirements", ["ktp"]),
+            ("syarat kk apa", "ask_requirements", ["kk"]),
+        ),
+        # The same text again is not "in other words".
+        (
+            ("syarat ktp apa", "ask_requirements", ["ktp"]),
+            ("Syarat KTP apa?", "ask_requirements", ["ktp"]),
+        ),
+        # The service named only after the assistant asked which one.
+        (("syaratnya apa", "ask_requirements", []), ("ktp", "inform", ["ktp"])),
+        # Same question, no service named: too little to tell a repeat from a follow-up.
+        (
+            ("syaratnya apa", "ask_requirements", []),
+            ("apa aja syaratnya kak", "ask_requirements", []),
+        ),
+    ],
+)
+def test_follow_ups_are_not_repeats(
+    tracker: Tracker, store: Engine, first: Any, second: Any
+) -> None:
+    for text, intent, services in (first, second):
+        tracker.user("7212", text, [(intent, 0.95)], [service(s) for s in services])
+        answer(tracker, "7212")
+    run(tracker, store)
+    assert items(store) == []
+
+
+def test_a_repeat_needs_an_answer_between_and_the_window(tracker: Tracker, store: Engine) -> None:
+    # Two messages in a row with no answer between them (sent before the reply came).
+    tracker.user("7213", "syarat ktp apa", [("ask_requirements", 0.95)], [service("ktp")])
+    tracker.user("7213", "syarat2 bikin ktp apa", [("ask_requirements", 0.95)], [service("ktp")])
+    answer(tracker, "7213")
+    # The same question again an hour later is a new question.
+    tracker.user("7214", "syarat ktp apa", [("ask_requirements", 0.95)], [service("ktp")])
+    answer(tracker, "7214")
+    tracker.clock += CORRECTION_WINDOW_S + 1
+    tracker.user("7214", "persyaratan ktp apa aja", [("ask_requirements", 0.95)], [service("ktp")])
+    answer(tracker, "7214")
+    run(tracker, store)
+    assert items(store) == []
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        ("syrat ktp apa", "syarat ktp apa", True),
+        ("berapa lama bikin paspor", "lama bikin paspor berapa hari", True),
+        ("syarat ktp", "biaya ktp", False),
+        ("syarat ktp", "syarat ktp", False),
+    ],
+)
+def test_repeat_wording(before: str, after: str, expected: bool) -> None:
+    a = UserMessage(1, "s", None, before, "ask_requirements", 0.9, [], [])
+    b = UserMessage(2, "s", None, after, "ask_duration", 0.9, [], [])
+    assert is_repeat(a, b) is expected

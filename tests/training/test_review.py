@@ -5,10 +5,22 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
 import yaml
 
 from bot.config import PROJECT_ROOT
-from bot.training.review import Item, domain_intents, group_items, normalise, prediction
+from bot.training.inbox import BUTTON_ONLY_INTENTS
+from bot.training.review import (
+    Item,
+    ReviewError,
+    domain_intents,
+    find_span,
+    group_items,
+    mark_entity,
+    normalise,
+    prediction,
+    shortlist,
+)
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)
 
@@ -67,4 +79,51 @@ def test_a_groups_prediction_is_the_most_frequent_with_its_mean_confidence() -> 
 
 def test_the_choices_are_the_domains_intents_without_fallback() -> None:
     domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
-    assert domain_intents() == tuple(i for i in domain["intents"] if i != "nlu_fallback")
+    assert domain_intents() == tuple(
+        i for i in domain["intents"] if i != "nlu_fallback" and i not in BUTTON_ONLY_INTENTS
+    )
+    assert "skm" in domain["intents"] and "skm" not in domain_intents()
+
+
+def test_a_span_is_found_as_a_whole_word_ignoring_case() -> None:
+    assert find_span("syarat KTP-el apa", "ktp-el") == (7, 13)
+    assert find_span("ktpnya hilang", "ktp") is None  # inside a word
+    assert find_span("[NIK]ktp hilang", "ktp") == (5, 8)  # next to a placeholder
+    assert find_span("biaya sim c", "sim c") == (6, 11)
+
+
+def test_the_shortlist_offers_alternatives_first_never_the_prediction() -> None:
+    [group] = group_items([item(1, "brp lama bikin ktp", "ask_cost")])
+    names = shortlist(group, ("greet", "ask_cost", "ask_duration", "deny", "cancel"))
+    assert names == ["ask_duration", "greet", "deny", "cancel"]
+    assert len(shortlist(group, domain_intents())) == 9
+
+
+def test_a_new_mark_replaces_those_it_overlaps(database_url: str) -> None:
+    from sqlalchemy.orm import Session
+
+    from bot.store.db import get_engine
+    from bot.store.models import NluReviewItem
+
+    engine = get_engine(database_url)
+    with Session(engine) as s, s.begin():
+        row = NluReviewItem(
+            tracker_event_id=1, sender_hash="0" * 64, text="biaya sim c sama ktp el brp",
+            intent="ask_cost", confidence=0.4, alternatives=[], entities=[],
+            reasons="low_confidence", status="new",
+        )  # fmt: skip
+        s.add(row)
+        s.flush()
+        item_id = row.id
+    known = ("sim", "sim_c", "ktp")
+    mark_entity(engine, [[item_id]], "service", "sim", "sim", known)
+    mark_entity(engine, [[item_id]], "service", "ktp el", "ktp", known)
+    assert mark_entity(engine, [[item_id]], "service", "SIM C", "sim_c", known).marked == 1
+    with Session(engine) as s:
+        marks = s.get(NluReviewItem, item_id).reviewed_entities  # type: ignore[union-attr]
+    assert [(m["text"], m["value"], m["start"]) for m in marks] == [
+        ("sim c", "sim_c", 6),
+        ("ktp el", "ktp", 17),
+    ]
+    with pytest.raises(ReviewError, match="tidak ada"):
+        mark_entity(engine, [[item_id]], "service", "paspor", "ktp", known)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from bot.officer.catalogue_admin import get_service
+from bot.officer.catalogue_admin import fact_field, get_service
 
 
 def service_form(engine: Engine, service_id: str, **changes: str) -> dict[str, str]:
-    """Every field of the edit form filled with the stored values, then `changes` applied."""
+    """Every field of the edit form filled with the stored values (facts' sources and scope
+    included, "sudah diperiksa hari ini" unticked), then `changes` applied."""
     row = get_service(engine, service_id)
     assert row is not None, service_id
     form = {
@@ -25,5 +26,8 @@ def service_form(engine: Engine, service_id: str, **changes: str) -> dict[str, s
         "online_channel": row.online_channel or "",
         "product": row.product or "",
     }
+    for fact in row.facts:
+        form[fact_field("source", fact.aspect)] = fact.source or ""
+        form[fact_field("regional", fact.aspect)] = "1" if fact.regional else "0"
     form.update(changes)
     return form

@@ -9,12 +9,14 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
-from bot.store.models import Base, Office, Service
+from bot.store.models import Base, Office, Service, ServiceFact
 
 ADMIN_PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 # The service catalogue, seeded once per run; every other table starts each test empty.
-CATALOGUE_TABLES = frozenset({Office.__tablename__, Service.__tablename__})
+CATALOGUE_TABLES = frozenset(
+    {Office.__tablename__, Service.__tablename__, ServiceFact.__tablename__}
+)
 
 
 def postgres_admin() -> Any:

@@ -12,13 +12,17 @@ from devtools.devstack import Servers, ensure_model
 
 
 @contextmanager
-def rasa_stack(folder: Path, rasa_auth_token: str = "") -> Iterator[Servers]:
+def rasa_stack(
+    folder: Path, rasa_auth_token: str = "", database_url: str = ""
+) -> Iterator[Servers]:
     """Train the model if needed, start both servers on `folder/stack.db` (migrated and
-    seeded), stop them on exit. With `rasa_auth_token` Rasa's HTTP API needs the token, as
-    in production. If a server does not come up, the tails of its log are printed."""
+    seeded) or on `database_url` (prepared by the caller), stop them on exit. With
+    `rasa_auth_token` Rasa's HTTP API needs the token, as in production. If a server does
+    not come up, the tails of its log are printed."""
     ensure_model()
-    database_url = f"sqlite:///{folder / 'stack.db'}"
-    prepare_database(database_url, seed="always")
+    if not database_url:
+        database_url = f"sqlite:///{folder / 'stack.db'}"
+        prepare_database(database_url, seed="always")
     running = Servers(folder, database_url, rasa_auth_token=rasa_auth_token)
     try:
         running.start_actions()

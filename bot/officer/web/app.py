@@ -14,12 +14,19 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 from starlette.concurrency import run_in_threadpool
 
+from bot import metrics
 from bot.config import Settings, get_settings
 from bot.officer.notices import queue_new_ticket_notices
 from bot.officer.web import (
     errors,
     routes_admin,
     routes_auth,
+    routes_categories,
+    routes_data_health,
+    routes_live,
+    routes_models,
+    routes_public,
+    routes_skm,
     routes_supervisor,
     routes_tickets,
     routes_training,
@@ -102,7 +109,19 @@ def create_app(
     )
     app.state.console = console = Console(settings, engine)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
-    for module in (routes_auth, routes_tickets, routes_supervisor, routes_admin, routes_training):
+    for module in (
+        routes_auth,
+        routes_tickets,
+        routes_supervisor,
+        routes_skm,
+        routes_admin,
+        routes_training,
+        routes_data_health,
+        routes_categories,
+        routes_public,
+        routes_models,
+        routes_live,
+    ):
         app.include_router(module.router)
 
     @app.get("/healthz")
@@ -110,6 +129,32 @@ def create_app(
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         return {"status": "ok"}
+
+    @app.get("/livez", include_in_schema=False)
+    def livez() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    def readyz() -> Response:
+        """Ready when the database answers; 503 otherwise (liveness: /livez)."""
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception:
+            return Response('{"ok": false, "database": false}', 503, media_type="application/json")
+        return Response('{"ok": true, "database": true}', media_type="application/json")
+
+    # Tickets by status, counted at each scrape (sync route: FastAPI runs it in a thread).
+    tickets_registry = metrics.CollectorRegistry()
+    tickets_registry.register(
+        metrics.TicketsByStatus(lambda: metrics.tickets_by_status_from_engine(engine))
+    )
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics_endpoint() -> Response:
+        body, content_type = metrics.render()
+        tickets, _ = metrics.render(tickets_registry)
+        return Response(body + tickets, media_type=content_type)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:

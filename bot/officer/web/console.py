@@ -253,11 +253,21 @@ def trainer(request: Request) -> Auth:
     return auth
 
 
+def model_keeper(request: Request) -> Auth:
+    """Trainers (train, compare, activate, roll back) and supervisors (compare, override a
+    refused activation with a reason, roll back): the model lifecycle pages."""
+    auth = signed_in(request)
+    if not (can_review_nlu(auth.viewer) or auth.viewer.is_supervisor):
+        raise Forbidden()
+    return auth
+
+
 SignedIn = Annotated[Auth, Depends(signed_in)]
 TicketWorker = Annotated[Auth, Depends(ticket_worker)]
 Supervisor = Annotated[Auth, Depends(supervisor)]
 Admin = Annotated[Auth, Depends(admin)]
 Trainer = Annotated[Auth, Depends(trainer)]
+ModelKeeper = Annotated[Auth, Depends(model_keeper)]
 
 
 async def read_form(request: Request) -> FormData:

@@ -1,4 +1,5 @@
-"""Admin pages: accounts, units (Telegram groups), service catalogue, holidays, audit log."""
+"""Admin pages: accounts, units (Telegram groups), service catalogue (with the facts that
+need a check), holidays, audit log."""
 
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ from bot.officer import accounts, audit, catalogue_admin, notices
 from bot.officer.passwords import WeakPassword
 from bot.officer.queue import BadFilter, format_day_input, parse_day
 from bot.officer.tickets import list_units
-from bot.officer.web.console import Admin, NotFound, checked_form, checked_multi, console
+from bot.officer.web.console import (
+    Admin,
+    Console,
+    NotFound,
+    checked_form,
+    checked_multi,
+    console,
+)
 from bot.officer.web.params import KeyPath, RowIdPath, parse_chat_id
 from bot.store.models import OfficerRole
 from bot.tickets import holidays
@@ -226,21 +234,53 @@ def audit_page(request: Request, auth: Admin) -> Response:
     return c.render(request, "admin_audit.html", auth, items=audit.recent(c.engine, 200))
 
 
+def _fact_age(c: Console) -> catalogue_admin.FactAge:
+    return catalogue_admin.FactAge(c.today(), c.settings.fact_max_age_days)
+
+
 @router.get("/layanan", response_class=HTMLResponse)
 def services_page(request: Request, auth: Admin) -> Response:
     c = console(request)
+    age = _fact_age(c)
     return c.render(
-        request, "admin_services.html", auth, services=catalogue_admin.list_services(c.engine)
+        request,
+        "admin_services.html",
+        auth,
+        services=catalogue_admin.list_services(c.engine, age),
+        age=age,
+    )
+
+
+# Declared before /layanan/{service_id}, which would otherwise take the path.
+@router.get("/layanan/perlu-diperiksa", response_class=HTMLResponse)
+def facts_to_check_page(request: Request, auth: Admin) -> Response:
+    c = console(request)
+    age = _fact_age(c)
+    return c.render(
+        request,
+        "admin_facts_to_check.html",
+        auth,
+        items=catalogue_admin.facts_to_check(c.engine, age),
+        age=age,
     )
 
 
 @router.get("/layanan/{service_id}", response_class=HTMLResponse)
 def service_page(request: Request, service_id: KeyPath, auth: Admin) -> Response:
     c = console(request)
-    service = catalogue_admin.get_service(c.engine, service_id)
+    age = _fact_age(c)
+    service = catalogue_admin.get_service(c.engine, service_id, age)
     if service is None:
         raise NotFound()
-    return c.render(request, "admin_service.html", auth, s=service, units=list_units(c.engine))
+    return c.render(
+        request,
+        "admin_service.html",
+        auth,
+        s=service,
+        units=list_units(c.engine),
+        age=age,
+        fact_field=catalogue_admin.fact_field,
+    )
 
 
 @router.post("/layanan/{service_id}")
@@ -252,7 +292,7 @@ async def service_update(request: Request, service_id: KeyPath, auth: Admin) -> 
         raise NotFound()
     try:
         await run_in_threadpool(
-            catalogue_admin.update_service, c.engine, service_id, form, auth.viewer.id
+            catalogue_admin.update_service, c.engine, service_id, form, auth.viewer.id, c.today()
         )
     except catalogue_admin.CatalogueError as exc:
         return c.redirect(url, str(exc), error=True)

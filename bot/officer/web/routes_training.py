@@ -20,7 +20,10 @@ REASON_NAMES = {
     "low_confidence": "keyakinan rendah",
     "fallback": "tidak dipahami",
     "correction": "dikoreksi warga",
+    "repeat": "ditanyakan ulang",
+    "not_helpful": "jawaban tidak membantu",
 }
+ENTITY_NAMES = {"service": "layanan", "ticket_id": "nomor tiket"}
 MAX_GROUP_FIELD = 12 * review.MAX_ITEMS  # "2147483647," per id
 _ROW_ID: TypeAdapter[int] = TypeAdapter(RowId)
 _PAGE: TypeAdapter[int] = TypeAdapter(int)
@@ -29,14 +32,23 @@ _PAGE: TypeAdapter[int] = TypeAdapter(int)
 @router.get("/latih", response_class=HTMLResponse)
 def inbox_page(request: Request, auth: Trainer, hal: PageNo = 1) -> Response:
     c = console(request)
+    if request.headers.get("hx-boosted") == "true":
+        # A boosted (htmx) visit swaps only the body and runs no script in it: load the
+        # page fully, so its keyboard shortcuts (static/latih.js) run.
+        url = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return Response(status_code=200, headers={"HX-Redirect": url})
     page = review.list_groups(c.engine, hal)
+    intents = review.domain_intents()
     return c.render(
         request,
         "training_inbox.html",
         auth,
         p=page,
-        intents=review.domain_intents(),
+        intents=intents,
+        shortlists={g.key: review.shortlist(g, intents) for g in page.groups},
         reason_names=REASON_NAMES,
+        services=review.services(c.engine),
+        entity_names=ENTITY_NAMES,
     )
 
 
@@ -105,3 +117,37 @@ async def decide(request: Request, auth: Trainer) -> Response:
     )
     error = decision.decided == 0
     return c.redirect(back, _summary(decision, action), error=error)
+
+
+def _one(form: dict[str, list[str]], name: str) -> str:
+    return (form.get(name) or [""])[0].strip()
+
+
+@router.post("/latih/entitas")
+async def mark_entity(request: Request, auth: Trainer) -> Response:
+    """Mark a span of a group's text as an entity (`aksi=tandai`), or remove the group's
+    marks (`aksi=hapus`)."""
+    c = console(request)
+    form = await checked_multi(request, auth)
+    back = f"/latih?hal={_page(form.get('hal', []))}"
+    groups = _groups(form.get("grup", []))
+    if not groups:
+        return c.redirect(back, "Pilih minimal satu grup.", error=True)
+    action = _one(form, "aksi")
+    if action == "hapus":
+        cleared = await run_in_threadpool(review.clear_entities, c.engine, groups)
+        return c.redirect(back, f"Tanda entitas dihapus dari {cleared} pesan.")
+    if action != "tandai":
+        raise BadInput("Isian tidak valid: Tindakan.")
+    entity = _one(form, "jenis")
+    if entity not in review.ENTITY_TYPES:
+        raise BadInput("Isian tidak valid: Jenis entitas.")
+    span, value = _one(form, "teks"), _one(form, "nilai") or None
+    try:
+        marked = await run_in_threadpool(review.mark_entity, c.engine, groups, entity, span, value)
+    except review.ReviewError as exc:
+        return c.redirect(back, str(exc), error=True)
+    note = f"{ENTITY_NAMES[entity].capitalize()} ditandai pada {marked.marked} pesan."
+    if marked.missing:
+        note += f" {marked.missing} pesan lain di grup tidak memuat teks itu."
+    return c.redirect(back, note)

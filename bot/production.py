@@ -1,0 +1,153 @@
+"""The production profile (`make run PROFILE=production`): what it needs from the environment
+and what it derives for the processes of Procfile.production.
+
+The profile runs 2 Rasa servers and 2 action servers behind haproxy (deploy/haproxy.cfg),
+our store and Rasa's tracker store on PostgreSQL and Rasa's conversation locks in Redis, so
+that either Rasa server can take any message of any conversation. It is a topology, not a
+mode of the code: APP_ENV stays what it is (production for a real deployment; the tests run
+the profile with APP_ENV=test).
+
+Required (refused when missing, when a store points elsewhere than PostgreSQL, or when the
+Rasa token is a placeholder):
+  DATABASE_URL      our store, postgresql://...
+  RASA_TRACKER_URL  Rasa's tracker store (endpoints.yml), postgresql://...
+  REDIS_URL         redis://[user:password@]host:port/db, Rasa's lock store
+  RASA_AUTH_TOKEN   the token of Rasa's HTTP API (no development token is generated here)
+
+Derived (each kept when already set):
+  RASA_LOCK_STORE (rasa_addons.lock_store.AtomicRedisLockStore: Rasa 3.6's RedisLockStore
+      with atomic lock changes, see there why) and RASA_LOCK_STORE_HOST|PORT|DB|USERNAME|
+      PASSWORD: REDIS_URL in the pieces it takes (endpoints.yml substitutes whole values);
+  RASA_1_PORT, RASA_2_PORT (5011, 5012): the Rasa replicas, behind RASA_PORT (5005, haproxy);
+  ACTIONS_1_PORT, ACTIONS_2_PORT (5061, 5062): the action servers, behind
+      ACTION_SERVER_PORT (5055, haproxy), which ACTION_ENDPOINT_URL names;
+  RASA_URLS: every replica, where `python -m bot model load` and the console's activation
+      load a model (RASA_URL, the proxy, reaches only one of them per request);
+  SQL_POOL_SIZE=5, SQL_MAX_OVERFLOW=5: each Rasa replica's PostgreSQL pool (Rasa's own
+      variables; its defaults, 50 + 100 per replica, exceed a default max_connections of 100).
+
+`python -m bot.production` prints the derived environment as shell `export` lines
+(scripts/dev-env.sh evaluates them) or the refusals on stderr with exit status 1.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from collections.abc import Mapping
+from urllib.parse import unquote, urlsplit
+
+from bot.config import PLACEHOLDER_MARKERS
+
+REPLICAS = 2
+LOCK_STORE = "rasa_addons.lock_store.AtomicRedisLockStore"
+DEFAULT_PORTS = {
+    "RASA_PORT": "5005",
+    "RASA_1_PORT": "5011",
+    "RASA_2_PORT": "5012",
+    "ACTION_SERVER_PORT": "5055",
+    "ACTIONS_1_PORT": "5061",
+    "ACTIONS_2_PORT": "5062",
+}
+RASA_SQL_POOL = {"SQL_POOL_SIZE": "5", "SQL_MAX_OVERFLOW": "5"}
+MIN_TOKEN_CHARS = 16
+
+
+class ProfileRefused(ValueError):
+    """The environment cannot run the production profile; `problems` says why."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def _is_postgresql(url: str) -> bool:
+    return urlsplit(url).scheme.split("+", 1)[0] in ("postgresql", "postgres")
+
+
+def lock_store_environment(redis_url: str) -> dict[str, str]:
+    """REDIS_URL as the pieces endpoints.yml hands to Rasa's RedisLockStore."""
+    parts = urlsplit(redis_url)
+    if parts.scheme != "redis":
+        raise ProfileRefused(
+            [
+                f"REDIS_URL must be redis://host:port/db (got scheme {parts.scheme!r}; "
+                "TLS to Redis is not configured by this profile)"
+            ]
+        )
+    db = parts.path.strip("/") or "0"
+    if not db.isdigit():
+        raise ProfileRefused([f"REDIS_URL's database must be a number (got {db!r})"])
+    return {
+        "RASA_LOCK_STORE": LOCK_STORE,
+        "RASA_LOCK_STORE_HOST": parts.hostname or "127.0.0.1",
+        "RASA_LOCK_STORE_PORT": str(parts.port or 6379),
+        "RASA_LOCK_STORE_DB": db,
+        "RASA_LOCK_STORE_USERNAME": unquote(parts.username or ""),
+        "RASA_LOCK_STORE_PASSWORD": unquote(parts.password or ""),
+    }
+
+
+def environment(env: Mapping[str, str]) -> dict[str, str]:
+    """The variables the profile adds to `env`; ProfileRefused listing every problem."""
+    problems = []
+    for name in ("DATABASE_URL", "RASA_TRACKER_URL"):
+        value = env.get(name, "")
+        if not value:
+            problems.append(f"{name} must be set (postgresql://...)")
+        elif not _is_postgresql(value):
+            problems.append(f"{name} must point at PostgreSQL (postgresql://...)")
+    token = env.get("RASA_AUTH_TOKEN", "")
+    if not token:
+        problems.append("RASA_AUTH_TOKEN must be set (the token of Rasa's HTTP API)")
+    elif any(marker in token.lower() for marker in PLACEHOLDER_MARKERS):
+        problems.append("RASA_AUTH_TOKEN holds a placeholder")
+    elif len(token) < MIN_TOKEN_CHARS:
+        problems.append(f"RASA_AUTH_TOKEN must have at least {MIN_TOKEN_CHARS} characters")
+    derived: dict[str, str] = {}
+    redis_url = env.get("REDIS_URL", "")
+    if not redis_url:
+        problems.append("REDIS_URL must be set (redis://host:port/db, Rasa's lock store)")
+    else:
+        try:
+            derived.update(lock_store_environment(redis_url))
+        except ProfileRefused as refused:
+            problems.extend(refused.problems)
+    ports = {name: env.get(name) or default for name, default in DEFAULT_PORTS.items()}
+    for name, value in ports.items():
+        if not value.isdigit():
+            problems.append(f"{name} must be a port number (got {value!r})")
+    if len(set(ports.values())) != len(ports):
+        problems.append(f"the profile's ports must differ: {ports}")
+    if problems:
+        raise ProfileRefused(problems)
+    derived.update(ports)
+    derived["RASA_URL"] = env.get("RASA_URL") or f"http://127.0.0.1:{ports['RASA_PORT']}"
+    derived["RASA_URLS"] = env.get("RASA_URLS") or ",".join(
+        f"http://127.0.0.1:{ports[f'RASA_{i}_PORT']}" for i in range(1, REPLICAS + 1)
+    )
+    derived["ACTION_ENDPOINT_URL"] = (
+        env.get("ACTION_ENDPOINT_URL") or f"http://127.0.0.1:{ports['ACTION_SERVER_PORT']}/webhook"
+    )
+    for name, default in RASA_SQL_POOL.items():
+        derived[name] = env.get(name) or default
+    return derived
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the derived environment as `export` lines, or the refusals."""
+    try:
+        derived = environment(os.environ)
+    except ProfileRefused as refused:
+        print("The production profile cannot start:", file=sys.stderr)
+        for problem in refused.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    for name, value in derived.items():
+        print(f"export {name}={shlex.quote(value)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
