@@ -3,8 +3,13 @@
 Starts the local Telegram Bot API server (devtools.local_api, in this process), the real
 front end (`python -m bot telegram`, TelegramFrontend in its own process, as `make run`
 starts it), the Rasa server and the action server (devtools.devstack.Servers) on a fresh
-store (SQLite by default; --database-url for PostgreSQL). N simulated citizens (default
-200) consent once, then run sessions drawn from a mix of what citizens come for:
+store (SQLite by default; --database-url for PostgreSQL). With --production-profile the Rasa
+side is the production profile's tier instead (devtools.profile_stack.ProfileStack,
+Procfile.production under honcho): haproxy before --replicas Rasa servers (1 or 2) and as
+many action servers, on throwaway PostgreSQL databases (--database-url's server, default
+127.0.0.1:5432) and Rasa's Redis lock store (--redis-url); the front end and the REST
+channel reach Rasa through the proxy. N simulated citizens (default 200) consent once, then
+run sessions drawn from a mix of what citizens come for:
 
 - 60% a service question (one to three messages: a question, sometimes a follow-up);
 - 25% a complaint filed through the whole form, until the ticket id arrives (story,
@@ -30,13 +35,16 @@ it goes with --in-flight messages outstanding at once.
 
 Prints per phase: messages per second achieved, latency p50/p95/p99, errors (busy and
 throttle notices, failed calls, empty answers), unanswered messages, CPU seconds per
-message of each process, and the ratio of the whole path to Rasa alone. Figures, never a
-pass/fail test; run on a quiet machine (the 1-minute load average is printed).
+message of each process (with the production profile: proxy, rasa1, rasa2, actions1,
+actions2; PostgreSQL and Redis are not counted), and the ratio of the whole path to Rasa
+alone. Figures, never a pass/fail test; run on a quiet machine (the 1-minute load average
+is printed).
 
     .venv/bin/python bench/load.py --rate 10,30 [--duration 60] [-n 200]
     .venv/bin/python bench/load.py --max [--in-flight 16]
     .venv/bin/python bench/load.py --rate 10 --database-url postgresql://postgres@127.0.0.1:5432/postgres
     .venv/bin/python bench/load.py --rate 10 --profile var/bench/profile   # py-spy + Rasa timings
+    .venv/bin/python bench/load.py --production-profile --replicas 2 --rate 10,20 --duration 45
 """
 
 from __future__ import annotations
@@ -81,9 +89,15 @@ from devtools.devstack import (  # noqa: E402
     wait_http,
 )
 from devtools.local_api import LocalBotApi, SimulatedUser  # noqa: E402
+from devtools.profile_stack import (  # noqa: E402
+    DEFAULT_REDIS_URL,
+    ProfileStack,
+    throwaway_databases,
+)
 
 TICKET = re.compile(r"ADU-[0-9A-HJKMNP-TV-Z]{6}")
 RASA_TIMING_DIR = ROOT / "bench" / "rasa_timing"
+POSTGRESQL = "postgresql://postgres@127.0.0.1:5432/postgres"  # --production-profile's default
 
 # -- what citizens say ----------------------------------------------------------------------
 
@@ -616,28 +630,35 @@ def load_average() -> float:
     return os.getloadavg()[0]
 
 
+@dataclass
+class Tier:
+    """The Rasa side of a run, as the front end and the REST channel reach it."""
+
+    database_url: str
+    tracker_url: str
+    rasa_url: str
+    rasa_token: str
+    action_url: str
+    pids: dict[str, int]  # each server process by name, for its CPU per message
+
+
 class Frontend:
-    """`python -m bot telegram` against the local Bot API server and the servers."""
+    """`python -m bot telegram` against the local Bot API server and the Rasa tier."""
 
     def __init__(
-        self,
-        servers: Servers,
-        api: LocalBotApi,
-        folder: Path,
-        tracker_url: str,
-        telegram_rate: float | None = None,
+        self, tier: Tier, api: LocalBotApi, folder: Path, telegram_rate: float | None = None
     ) -> None:
         self.port = free_port()
         env = engine_env(
             APP_ENV="development",
-            DATABASE_URL=servers.database_url,
+            DATABASE_URL=tier.database_url,
             TELEGRAM_BOT_TOKEN=api.token,
             TELEGRAM_API_BASE_URL=api.base_url,
             TELEGRAM_API_FILE_URL=api.base_file_url,
-            RASA_URL=servers.rasa_url,
-            RASA_AUTH_TOKEN=servers.rasa_auth_token,
-            RASA_TRACKER_URL=tracker_url,
-            ACTION_ENDPOINT_URL=servers.action_url,
+            RASA_URL=tier.rasa_url,
+            RASA_AUTH_TOKEN=tier.rasa_token,
+            RASA_TRACKER_URL=tier.tracker_url,
+            ACTION_ENDPOINT_URL=tier.action_url,
             VAR_DIR=str(folder / "var"),
             FRONTEND_PORT=str(self.port),
             PTB_TIMEDELTA="1",
@@ -893,6 +914,55 @@ class BenchServers(Servers):
         wait_http(f"{self.rasa_url}/status?token={self.rasa_auth_token}", 900, self.rasa)
 
 
+@contextlib.contextmanager
+def single_machine(
+    args: argparse.Namespace, folder: Path, rasa_env: dict[str, str]
+) -> Iterator[Tier]:
+    """One Rasa server and one action server (devtools.devstack), SQLite or PostgreSQL."""
+    with databases(args.database_url, args.tracker_url, folder) as (database_url, tracker_url):
+        print(f"    store {_safe(database_url)}, Rasa tracker store {_safe(tracker_url)}")
+        prepare_database(database_url, seed="always")
+        servers = BenchServers(folder, database_url, tracker_url, rasa_env)
+        try:
+            servers.start_actions()
+            servers.start_rasa()
+            yield Tier(
+                database_url, tracker_url, servers.rasa_url, servers.rasa_auth_token,
+                servers.action_url, {"rasa": servers.rasa.pid, "actions": servers.actions.pid},
+            )  # fmt: skip
+        finally:
+            servers.stop_all()
+
+
+@contextlib.contextmanager
+def production_profile(args: argparse.Namespace, folder: Path) -> Iterator[Tier]:
+    """The production profile's Rasa tier with `args.replicas` Rasa servers and as many
+    action servers behind its proxy, on throwaway PostgreSQL databases and Redis."""
+    replicas = range(1, args.replicas + 1)
+    processes = ["proxy", *(f"rasa{i}" for i in replicas), *(f"actions{i}" for i in replicas)]
+    with throwaway_databases(args.database_url, "bench_store", "bench_tracker") as urls:
+        database_url, tracker_url = urls
+        print(
+            f"    production profile: {', '.join(processes)}; store {_safe(database_url)},"
+            f" Rasa tracker store {_safe(tracker_url)}, lock store {_safe(args.redis_url)}"
+        )
+        prepare_database(database_url, seed="always")
+        stack = ProfileStack(
+            folder / "profile", database_url, tracker_url, args.redis_url, processes=processes
+        )
+        try:
+            stack.start()
+            yield Tier(
+                database_url, tracker_url, stack.rasa_url, stack.token, stack.action_url,
+                dict(sorted(stack.pids().items())),
+            )  # fmt: skip
+        except Exception:
+            print(f"--- honcho (Procfile.production)\n{stack.tail()}")
+            raise
+        finally:
+            stack.stop()
+
+
 async def measure(
     args: argparse.Namespace,
     offered: str,
@@ -979,57 +1049,49 @@ async def run(args: argparse.Namespace) -> None:
         f" {args.warmup:g} s warm-up, think {args.think:g} s; load average {load_average():.1f}"
     )
     rows: list[Figures] = []
-    with databases(args.database_url, args.tracker_url, folder) as (database_url, tracker_url):
-        print(f"    store {_safe(database_url)}, Rasa tracker store {_safe(tracker_url)}")
-        prepare_database(database_url, seed="always")
-        servers = BenchServers(folder, database_url, tracker_url, rasa_env)
-        try:
-            servers.start_actions()
-            servers.start_rasa()
-            async with LocalBotApi() as api:
-                frontend = Frontend(servers, api, folder, tracker_url, args.telegram_rate)
-                rest = RestChannel(servers.rasa_url, servers.rasa_auth_token)
-                try:
-                    await frontend.wait_up()
-                    telegram = TelegramChannel(api, args.think, args.answer_timeout)
-                    pids = {
-                        "rasa": servers.rasa.pid,
-                        "actions": servers.actions.pid,
-                        "frontend": frontend.process.pid,
-                        "bench": os.getpid(),
-                    }
-                    for index, rate in enumerate(rates):
-                        offered = "max" if rate is None else f"{rate:g}/s"
-                        # New citizens for every rate: conversations as long as real ones.
-                        first_id = 900_000 + 10_000 * index
-                        tg_citizens = [Citizen(k, str(first_id + k)) for k in range(args.citizens)]
-                        rest_citizens = [
-                            Citizen(k, f"load-rest-{index}-{k}") for k in range(args.citizens)
-                        ]
-                        started = time.perf_counter()
-                        await consent(api, tg_citizens, first_id)
-                        print(
-                            f"==> {offered}: {args.citizens} new citizens consented"
-                            f" in {time.perf_counter() - started:.0f} s"
+    tiers = (
+        production_profile(args, folder)
+        if args.production_profile
+        else single_machine(args, folder, rasa_env)
+    )
+    with tiers as tier:
+        async with LocalBotApi() as api:
+            frontend = Frontend(tier, api, folder, args.telegram_rate)
+            rest = RestChannel(tier.rasa_url, tier.rasa_token)
+            try:
+                await frontend.wait_up()
+                telegram = TelegramChannel(api, args.think, args.answer_timeout)
+                pids = {**tier.pids, "frontend": frontend.process.pid, "bench": os.getpid()}
+                for index, rate in enumerate(rates):
+                    offered = "max" if rate is None else f"{rate:g}/s"
+                    # New citizens for every rate: conversations as long as real ones.
+                    first_id = 900_000 + 10_000 * index
+                    tg_citizens = [Citizen(k, str(first_id + k)) for k in range(args.citizens)]
+                    rest_citizens = [
+                        Citizen(k, f"load-rest-{index}-{k}") for k in range(args.citizens)
+                    ]
+                    started = time.perf_counter()
+                    await consent(api, tg_citizens, first_id)
+                    print(
+                        f"==> {offered}: {args.citizens} new citizens consented"
+                        f" in {time.perf_counter() - started:.0f} s"
+                    )
+                    for channel, citizens in ((rest, rest_citizens), (telegram, tg_citizens)):
+                        scheduler: Scheduler = (
+                            ClosedLoop(args.in_flight)
+                            if rate is None
+                            else OpenLoop(rate, random.Random(args.seed + index))
                         )
-                        for channel, citizens in ((rest, rest_citizens), (telegram, tg_citizens)):
-                            scheduler: Scheduler = (
-                                ClosedLoop(args.in_flight)
-                                if rate is None
-                                else OpenLoop(rate, random.Random(args.seed + index))
-                            )
-                            row = await measure(
-                                args, offered, index, scheduler, channel, citizens, pids,
-                                telegram, profile_dir,
-                            )  # fmt: skip
-                            rows.append(row)
-                            print_row(row)
-                            await asyncio.sleep(2)  # let the servers settle
-                finally:
-                    await rest.close()
-                    frontend.stop()
-        finally:
-            servers.stop_all()
+                        row = await measure(
+                            args, offered, index, scheduler, channel, citizens, pids,
+                            telegram, profile_dir,
+                        )  # fmt: skip
+                        rows.append(row)
+                        print_row(row)
+                        await asyncio.sleep(2)  # let the servers settle
+            finally:
+                await rest.close()
+                frontend.stop()
     print("\n==> summary")
     print_figures(rows)
     print(f"\nlogs: {folder}")
@@ -1055,7 +1117,7 @@ def _environ(values: dict[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def main() -> None:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--rate", default="10", help="offered messages per second, e.g. 10,30")
@@ -1075,7 +1137,30 @@ def main() -> None:
         type=float,
         help="the front end's TELEGRAM_OVERALL_MAX_RATE (default: the service's, 25/s)",
     )
-    args = parser.parse_args()
+    tier = parser.add_argument_group("the production profile's Rasa tier")
+    tier.add_argument(
+        "--production-profile",
+        action="store_true",
+        help="Rasa behind the proxy of Procfile.production, on PostgreSQL and Redis",
+    )
+    tier.add_argument("--replicas", type=int, choices=(1, 2), help="Rasa and action servers (2)")
+    tier.add_argument("--redis-url", help=f"Rasa's lock store (default {DEFAULT_REDIS_URL})")
+    args = parser.parse_args(argv)
+    if args.production_profile:
+        args.replicas = args.replicas or 2
+        args.redis_url = args.redis_url or DEFAULT_REDIS_URL
+        args.database_url = args.database_url or POSTGRESQL
+        if not args.database_url.startswith("postgresql"):
+            parser.error("--production-profile needs a PostgreSQL --database-url")
+        if args.tracker_url or args.profile:
+            parser.error("--tracker-url and --profile are for the single-machine stack")
+    elif args.replicas or args.redis_url:
+        parser.error("--replicas and --redis-url need --production-profile")
+    return args
+
+
+def main() -> None:
+    args = parse_args()
     args.profile = Path(args.profile).resolve() if args.profile else None
     if args.profile is not None:
         args.profile.mkdir(parents=True, exist_ok=True)
