@@ -1,9 +1,11 @@
-"""The production profile's Rasa tier as `make run PROFILE=production` starts it, for tests
-and benchmarks: honcho on Procfile.production (every line under scripts/respawn.sh) running
-haproxy, the Rasa replicas and the action servers, on free ports, with the environment
-bot/production.py derives (Redis lock store, RASA_URLS, PostgreSQL pools). The databases
-are the caller's (`throwaway_databases` makes two on a PostgreSQL server); Rasa's locks get a
-key prefix of their own on the shared Redis, so stacks never see each other's locks.
+"""The production profile as `make run PROFILE=production` starts it, for tests and
+benchmarks: honcho on Procfile.production (every line under scripts/respawn.sh) running
+haproxy, the Rasa replicas and the action servers (the Rasa tier), and on request the
+Telegram front ends in webhook mode with the local Bot API stand-in as Telegram, on free
+ports, with the environment bot/production.py derives (Redis lock store, RASA_URLS,
+PostgreSQL pools, the stand-in's webhook URL and secret). The databases are the caller's
+(`throwaway_databases` makes two on a PostgreSQL server); Rasa's locks get a key prefix of
+their own on the shared Redis, so stacks never see each other's locks.
 """
 
 from __future__ import annotations
@@ -28,6 +30,10 @@ from devtools.devstack import ROOT, engine_env, free_port
 HONCHO = ROOT / ".venv" / "bin" / "honcho"
 PROCFILE = ROOT / "Procfile.production"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/1"
+# What scripts/dev-env.sh gives the front ends without TELEGRAM_BOT_TOKEN (the stand-in).
+LOCAL_BOT_TOKEN = "1000001:local-development-token"
+# The servers of deploy/haproxy.cfg: each Procfile line of that name is one.
+PROXIED = ("rasa1", "rasa2", "actions1", "actions2", "telegram1", "telegram2")
 
 
 def haproxy_path() -> str | None:
@@ -77,13 +83,17 @@ def throwaway_databases(server_url: str, *purposes: str) -> Iterator[list[str]]:
 
 
 class ProfileStack:
-    """haproxy, Rasa replicas and action servers of Procfile.production under honcho.
+    """haproxy, Rasa replicas, action servers and front ends of Procfile.production under
+    honcho.
 
-    `processes` chooses which run: the default is the profile's 2 + 2; leaving `rasa2` out
-    measures one replica behind the same proxy (its health check keeps the missing one out
-    of the rotation)."""
+    `processes` chooses which run: the default is the profile's Rasa tier, 2 + 2; leaving
+    `rasa2` out measures one replica behind the same proxy (its health check keeps the
+    missing one out of the rotation). WITH_FRONT_ENDS adds the two Telegram front ends and
+    the local Bot API stand-in they take updates from (`local_api_url`, its chat page's
+    endpoints for citizens), as `make run PROFILE=production` runs them without a token."""
 
     RASA_TIER = ("proxy", "rasa1", "rasa2", "actions1", "actions2")
+    WITH_FRONT_ENDS = (*RASA_TIER, "botapi", "telegram1", "telegram2")
 
     def __init__(
         self,
@@ -103,9 +113,12 @@ class ProfileStack:
             "RASA_TRACKER_URL": tracker_url,
             "REDIS_URL": redis_url,
             "RASA_AUTH_TOKEN": self.token,
+            "VAR_DIR": str(folder / "var"),
             **ports,
         }
+        # No TELEGRAM_BOT_TOKEN in `base`: the stand-in's webhook URL and secret (in VAR_DIR).
         derived = production.environment(base)
+        local_api_port = str(free_port())
         self.lock_prefix = "t" + uuid.uuid4().hex[:12]
         self.env = engine_env(
             **{
@@ -115,8 +128,12 @@ class ProfileStack:
                 "HAPROXY_PATH": haproxy_path() or "haproxy",
                 "HAPROXY_STATS_PORT": str(free_port()),
                 "PYTHONPATH": str(ROOT),
-                "VAR_DIR": str(folder / "var"),
                 "LOG_LEVEL": "INFO",
+                # The local stand-in, as scripts/dev-env.sh sets it up without a token.
+                "LOCAL_BOT_API_PORT": local_api_port,
+                "TELEGRAM_BOT_TOKEN": LOCAL_BOT_TOKEN,
+                "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{local_api_port}/bot",
+                "TELEGRAM_API_FILE_URL": f"http://127.0.0.1:{local_api_port}/file/bot",
                 **(extra_env or {}),
             }
         )
@@ -143,6 +160,16 @@ class ProfileStack:
     def stats_url(self) -> str:
         return f"http://127.0.0.1:{self.env['HAPROXY_STATS_PORT']}"
 
+    @property
+    def local_api_url(self) -> str:
+        """The local Bot API stand-in (`botapi`): its chat page and Bot API."""
+        return f"http://127.0.0.1:{self.env['LOCAL_BOT_API_PORT']}"
+
+    @property
+    def webhook_url(self) -> str:
+        """Where updates are posted: the proxy in front of the front ends."""
+        return self.env["TELEGRAM_WEBHOOK_URL"]
+
     def redis_lock_key(self, sender_id: str) -> str:
         """The key of one conversation's lock (Rasa's RedisLockStore with our prefix)."""
         return f"{self.lock_prefix}:lock:{sender_id}"
@@ -151,7 +178,8 @@ class ProfileStack:
 
     def start(self, timeout: float = 600) -> None:
         """Start honcho in a session of its own and wait until every started Rasa replica
-        serves its model and the proxy forwards to Rasa and to the action servers."""
+        serves its model, the proxy forwards to every started replica (Rasa, action
+        servers, front ends) and, with the stand-in, a front end has set its webhook."""
         self.folder.mkdir(parents=True, exist_ok=True)
         empty_env_file = self.folder / "empty.env"
         empty_env_file.write_text("")
@@ -196,20 +224,44 @@ class ProfileStack:
                 time.sleep(0.5)
         # A replica answering is not yet in the proxy's rotation: its health check may have
         # marked it down while it loaded, and it comes back at the next check (2 s).
-        started = {name for name in self.processes if name != "proxy"}
+        started = {name for name in self.processes if name in PROXIED}
         while (down := started - self.in_rotation()) and time.monotonic() < deadline:
             time.sleep(0.5)
         if down:
             raise TimeoutError(f"the proxy does not forward to {sorted(down)}\n{self.tail()}")
+        if "botapi" in self.processes and started & {"telegram1", "telegram2"}:
+            while self.webhook_at_stand_in() != self.webhook_url:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"no front end set the webhook\n{self.tail()}")
+                time.sleep(0.5)
+
+    def webhook_at_stand_in(self) -> str:
+        """The webhook URL the local Bot API stand-in posts to ("": none, or no answer)."""
+        url = f"{self.local_api_url}/bot{self.env['TELEGRAM_BOT_TOKEN']}/getWebhookInfo"
+        with contextlib.suppress(httpx.HTTPError, ValueError, KeyError):
+            return str(httpx.get(url, timeout=3).json()["result"]["url"])
+        return ""
 
     def in_rotation(self) -> set[str]:
         """The replicas the proxy sends requests to (UP in its statistics)."""
         with contextlib.suppress(httpx.HTTPError):
-            rows = httpx.get(f"{self.stats_url}/stats;csv", timeout=3).text.splitlines()
-            header = rows[0].lstrip("# ").split(",")
-            cells = [dict(zip(header, row.split(","), strict=False)) for row in rows[1:]]
-            return {c["svname"] for c in cells if c.get("status", "").startswith("UP")}
+            return {c["svname"] for c in self.statistics() if c.get("status", "").startswith("UP")}
         return set()
+
+    def requests_per_server(self, backend: str) -> dict[str, int]:
+        """Requests the proxy has sent to each server of `backend` (rasa_replicas,
+        action_servers, telegram_frontends) so far."""
+        return {
+            c["svname"]: int(c.get("stot") or 0)
+            for c in self.statistics()
+            if c.get("pxname") == backend and c.get("svname") not in ("FRONTEND", "BACKEND")
+        }
+
+    def statistics(self) -> list[dict[str, str]]:
+        """The proxy's statistics, one row per frontend, backend and server (its CSV)."""
+        rows = httpx.get(f"{self.stats_url}/stats;csv", timeout=10).text.splitlines()
+        header = rows[0].lstrip("# ").split(",")
+        return [dict(zip(header, row.split(","), strict=False)) for row in rows[1:]]
 
     def stop(self) -> None:
         """Stop honcho as Ctrl-C does (it stops its processes), then anything left over
@@ -255,7 +307,7 @@ class ProfileStack:
             args = table.get(pid, (0, []))[1]
             if not args or Path(args[0]).name in ("sh", "bash", "dash", "sleep"):
                 continue
-            name = _procfile_name(args, self.env)
+            name = _procfile_name(pid, args, self.env)
             if name:
                 found[name] = pid
         return found
@@ -277,11 +329,19 @@ def _processes() -> dict[int, tuple[int, list[str]]]:
     return found
 
 
-def _procfile_name(args: list[str], env: dict[str, str]) -> str | None:
+def _procfile_name(pid: int, args: list[str], env: dict[str, str]) -> str | None:
     """Which Procfile.production line started the program with these arguments."""
     joined = " ".join(args)
     if "haproxy" in Path(args[0]).name:
         return "proxy"
+    if "devtools.local_api" in args:
+        return "botapi"
+    if args[-3:] == ["-m", "bot", "telegram"]:  # the front ends differ by FRONTEND_PORT
+        port = _environ(pid).get("FRONTEND_PORT")
+        for name in ("telegram1", "telegram2"):
+            if port == env[f"FRONTEND_{name[-1]}_PORT"]:
+                return name
+        return None
     port = args[args.index("--port") + 1] if "--port" in args else ""
     for name, variable in (
         ("rasa1", "RASA_1_PORT"),
@@ -292,3 +352,13 @@ def _procfile_name(args: list[str], env: dict[str, str]) -> str | None:
         if port == env[variable] and ("rasa" in joined or "bot" in joined):
             return name
     return None
+
+
+def _environ(pid: int) -> dict[str, str]:
+    """The environment a process started with ({} when it is gone)."""
+    try:
+        raw = (Path("/proc") / str(pid) / "environ").read_bytes()
+    except OSError:
+        return {}
+    pairs = (item.decode(errors="replace").partition("=") for item in raw.split(b"\0") if item)
+    return {name: value for name, _, value in pairs}

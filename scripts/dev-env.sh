@@ -3,10 +3,12 @@
 # `make train`), so they find the same ports, Rasa token and local Telegram stand-in.
 # Sourced (not run): defines variables, prints nothing, returns non-zero on a refusal.
 set -a; [ -f .env ] && . ./.env; set +a
-# PROFILE=production (`make run PROFILE=production`): 2 Rasa servers and 2 action servers
-# behind haproxy, PostgreSQL for both stores, Redis for Rasa's locks. bot/production.py
-# refuses an environment that lacks them (or holds a placeholder Rasa token) and sets the
-# replicas' ports, RASA_URLS and the lock store's variables; the defaults below keep them.
+# PROFILE=production (`make run PROFILE=production`): 2 Rasa servers, 2 action servers and
+# 2 Telegram front ends in webhook mode behind haproxy, PostgreSQL for both stores, Redis for
+# Rasa's locks. bot/production.py refuses an environment that lacks them (or holds a
+# placeholder Rasa token; with TELEGRAM_BOT_TOKEN, one without TELEGRAM_WEBHOOK_URL and
+# TELEGRAM_WEBHOOK_SECRET) and sets the replicas' ports, RASA_URLS, the lock store's variables
+# and, for the local stand-in, the webhook's URL and secret; the defaults below keep them.
 case "${PROFILE:-}" in
   "" | default) ;;
   production)
@@ -72,6 +74,6 @@ fi
 if [ "${PROFILE:-}" = production ]; then
   procfile=Procfile.production
   if [ "$local_api" = 0 ]; then
-    processes="proxy rasa1 rasa2 actions1 actions2 console telegram"
+    processes="proxy rasa1 rasa2 actions1 actions2 console telegram1 telegram2"
   fi
 fi

@@ -11,7 +11,9 @@ if [ "${PROFILE:-}" = production ]; then
   scripts/ensure-proxy.sh
   cat <<MSG
 ==> Production profile (Procfile.production): haproxy in front of 2 Rasa servers
-    (RASA_URLS=$RASA_URLS) and 2 action servers (ports $ACTIONS_1_PORT, $ACTIONS_2_PORT);
+    (RASA_URLS=$RASA_URLS), 2 action servers (ports $ACTIONS_1_PORT, $ACTIONS_2_PORT)
+    and 2 Telegram front ends in webhook mode (ports $FRONTEND_1_PORT, $FRONTEND_2_PORT,
+    behind the proxy's port $FRONTEND_PORT; updates are posted to $TELEGRAM_WEBHOOK_URL);
     our store and Rasa's tracker store on PostgreSQL, Rasa's locks in Redis
     ($RASA_LOCK_STORE_HOST:$RASA_LOCK_STORE_PORT db $RASA_LOCK_STORE_DB).
     Proxy status http://127.0.0.1:${HAPROXY_STATS_PORT:-8404}/stats

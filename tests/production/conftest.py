@@ -1,5 +1,6 @@
-"""The production profile's Rasa tier for this folder: haproxy, 2 Rasa replicas and 2 action
-servers started from Procfile.production as `make run PROFILE=production` starts them
+"""The production profile for this folder: haproxy, 2 Rasa replicas, 2 action servers and 2
+Telegram front ends in webhook mode with the local Bot API stand-in as Telegram, started from
+Procfile.production as `make run PROFILE=production` starts them without a token
 (devtools/profile_stack.py), on two throwaway PostgreSQL databases (our store, Rasa's tracker
 store) and Rasa's Redis lock store under a key prefix of its own. Started once for the
 folder. Without haproxy, PostgreSQL or Redis the tests skip with the reason, except with
@@ -50,7 +51,8 @@ def _redis_answers(url: str) -> str | None:
 
 @pytest.fixture(scope="session")
 def production_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProfileStack]:
-    """The running tier; `.rasa_url` is the proxy, `.replica_urls` the replicas."""
+    """The running profile; `.rasa_url` is the proxy, `.replica_urls` the replicas,
+    `.local_api_url` the stand-in citizens chat on."""
     if haproxy_path() is None:
         _missing("haproxy is not installed (scripts/ensure-proxy.sh installs it as root)")
     try:
@@ -69,6 +71,7 @@ def production_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Profi
             store_url,
             tracker_url,
             REDIS_URL,
+            ProfileStack.WITH_FRONT_ENDS,
             extra_env={
                 "APP_ENV": "test",
                 "TEST_FIXED_NOW": PINNED_NOW,

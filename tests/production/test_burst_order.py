@@ -105,18 +105,6 @@ async def burst(stack: ProfileStack, sender: str, texts: list[str]) -> list[list
             await redis.aclose()
 
 
-def requests_per_replica(stack: ProfileStack) -> dict[str, int]:
-    """Requests the proxy has sent to each Rasa replica so far (its CSV statistics)."""
-    rows = httpx.get(f"{stack.stats_url}/stats;csv", timeout=10).text.splitlines()
-    header = rows[0].lstrip("# ").split(",")
-    found = {}
-    for row in rows[1:]:
-        cells = dict(zip(header, row.split(","), strict=False))
-        if cells.get("pxname") == "rasa_replicas" and cells.get("svname", "").startswith("rasa"):
-            found[cells["svname"]] = int(cells.get("stot") or 0)
-    return found
-
-
 def turns(events: list[dict[str, Any]]) -> list[tuple[str, list[str], str | None]]:
     """Each user message of the tracker with the bot texts after it and the last action
     before the next user message."""
@@ -136,11 +124,11 @@ def test_a_burst_of_20_messages_is_answered_in_order_by_two_replicas(
     production_stack: ProfileStack,
 ) -> None:
     sender = f"burst-{uuid.uuid4().hex[:10]}"
-    before = requests_per_replica(production_stack)
+    before = production_stack.requests_per_server("rasa_replicas")
     started = time.monotonic()
     replies = asyncio.run(burst(production_stack, sender, BURST))
     took = time.monotonic() - started
-    after = requests_per_replica(production_stack)
+    after = production_stack.requests_per_server("rasa_replicas")
     served = {name: after[name] - before.get(name, 0) for name in after}
     assert sorted(served) == ["rasa1", "rasa2"] and min(served.values()) >= 5, served
     tracker = httpx.get(

@@ -1,11 +1,13 @@
 """The production profile's switch and files without starting it: what bot/production.py
-refuses and derives, what scripts/dev-env.sh does with PROFILE, the Procfile's lines, the
-proxy's configuration (checked by haproxy itself) and the lock store in endpoints.yml."""
+refuses and derives (for the local Bot API stand-in and for a real bot token), what
+scripts/dev-env.sh does with PROFILE, the Procfile's lines, the proxy's configuration
+(checked by haproxy itself) and the lock store in endpoints.yml."""
 
 from __future__ import annotations
 
 import os
 import shlex
+import stat
 import subprocess
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from honcho.environ import parse_procfile
 
 from bot import production
 from bot.config import Settings
+from bot.telegram.app import WEBHOOK_PATH
 from bot.training.rasa_engine import Outcome, load_model_everywhere
 from devtools.devstack import ROOT, engine_env, free_port
 from devtools.profile_stack import haproxy_path
@@ -27,11 +30,23 @@ GOOD = {
     "REDIS_URL": "redis://:s%40cret@127.0.0.1:6380/2",
     "RASA_AUTH_TOKEN": TOKEN,
 }
+# With a real bot token: the public webhook and its secret, set by the operator.
+REAL_TELEGRAM = {
+    "TELEGRAM_BOT_TOKEN": "123456:real-token-from-botfather",
+    "TELEGRAM_WEBHOOK_URL": "https://aduan.example.go.id/telegram/webhook",
+    "TELEGRAM_WEBHOOK_SECRET": "Hk3mP9qR2sT5vW8xZ1bC4dF7gJ0kL6nQ-_aYe",
+}
 PROCFILE = parse_procfile((ROOT / "Procfile.production").read_text()).processes
 
 
-def test_the_profile_derives_ports_replicas_and_the_lock_store() -> None:
-    derived = production.environment(GOOD)
+@pytest.fixture
+def local(tmp_path: Path) -> dict[str, str]:
+    """GOOD without a bot token (the local stand-in), its VAR_DIR in `tmp_path`."""
+    return {**GOOD, "VAR_DIR": str(tmp_path / "var")}
+
+
+def test_the_profile_derives_ports_replicas_and_the_lock_store(local: dict[str, str]) -> None:
+    derived = production.environment(local)
     assert derived["RASA_LOCK_STORE"] == "rasa_addons.lock_store.AtomicRedisLockStore"
     assert [derived[f"RASA_LOCK_STORE_{p}"] for p in ("HOST", "PORT", "DB", "PASSWORD")] == [
         "127.0.0.1",
@@ -43,7 +58,8 @@ def test_the_profile_derives_ports_replicas_and_the_lock_store() -> None:
     assert derived["RASA_URLS"] == "http://127.0.0.1:5011,http://127.0.0.1:5012"
     assert derived["ACTION_ENDPOINT_URL"] == "http://127.0.0.1:5055/webhook"
     assert (derived["SQL_POOL_SIZE"], derived["SQL_MAX_OVERFLOW"]) == ("5", "5")
-    chosen = production.environment({**GOOD, "RASA_1_PORT": "6001", "SQL_POOL_SIZE": "2"})
+    assert [derived[f"FRONTEND{n}_PORT"] for n in ("", "_1", "_2")] == ["8090", "8091", "8092"]
+    chosen = production.environment({**local, "RASA_1_PORT": "6001", "SQL_POOL_SIZE": "2"})
     assert chosen["RASA_URLS"].startswith("http://127.0.0.1:6001,")
     assert chosen["SQL_POOL_SIZE"] == "2"
 
@@ -61,12 +77,79 @@ def test_the_profile_derives_ports_replicas_and_the_lock_store() -> None:
         ({"RASA_AUTH_TOKEN": "change-me-please-0123456789"}, "RASA_AUTH_TOKEN holds a placeholder"),
         ({"RASA_AUTH_TOKEN": "short"}, "at least 16 characters"),
         ({"RASA_2_PORT": "5011"}, "ports must differ"),
+        ({"FRONTEND_2_PORT": "8090"}, "ports must differ"),
+        ({"FRONTEND_1_PORT": "x"}, "FRONTEND_1_PORT must be a port number"),
+        ({"APP_ENV": "production"}, "APP_ENV=production needs TELEGRAM_BOT_TOKEN"),
+        ({"TELEGRAM_WEBHOOK_SECRET": "with spaces"}, "Telegram accepts 1-256 characters"),
     ],
 )
-def test_the_profile_refuses(change: dict[str, str], problem: str) -> None:
+def test_the_profile_refuses(
+    change: dict[str, str], problem: str, local: dict[str, str], tmp_path: Path
+) -> None:
     with pytest.raises(production.ProfileRefused) as refused:
-        production.environment({**GOOD, **change})
+        production.environment({**local, **change})
     assert any(problem in p for p in refused.value.problems), refused.value.problems
+    assert not (tmp_path / "var").exists()  # nothing generated for a refused profile
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"TELEGRAM_WEBHOOK_URL": ""}, "TELEGRAM_WEBHOOK_URL must be set with TELEGRAM_BOT_TOKEN"),
+        ({"TELEGRAM_WEBHOOK_URL": "http://aduan.example.go.id/telegram/webhook"}, "https://"),
+        ({"TELEGRAM_WEBHOOK_URL": "https:///telegram/webhook"}, "https://"),
+        ({"TELEGRAM_WEBHOOK_SECRET": ""}, "TELEGRAM_WEBHOOK_SECRET must be set"),
+        ({"TELEGRAM_WEBHOOK_SECRET": "short-secret"}, "at least 32 characters"),
+        ({"TELEGRAM_WEBHOOK_SECRET": "change-me-" + "x" * 30}, "holds a placeholder"),
+        ({"TELEGRAM_WEBHOOK_SECRET": "a" * 31 + "!"}, "Telegram accepts 1-256 characters"),
+    ],
+)
+def test_with_a_real_bot_token_the_webhook_is_the_operators(
+    change: dict[str, str], problem: str, tmp_path: Path
+) -> None:
+    """Telegram posts only to an https:// address the operator made public; its secret is
+    theirs too (none is generated for a real bot)."""
+    env = {**GOOD, **REAL_TELEGRAM, "VAR_DIR": str(tmp_path), **change}
+    with pytest.raises(production.ProfileRefused) as refused:
+        production.environment(env)
+    assert any(problem in p for p in refused.value.problems), refused.value.problems
+
+
+def test_with_a_real_bot_token_the_webhook_is_kept_and_nothing_generated(tmp_path: Path) -> None:
+    env = {**GOOD, **REAL_TELEGRAM, "VAR_DIR": str(tmp_path / "var")}
+    derived = production.environment(env)
+    assert "TELEGRAM_WEBHOOK_URL" not in derived and "TELEGRAM_WEBHOOK_SECRET" not in derived
+    assert (derived["FRONTEND_1_PORT"], derived["FRONTEND_2_PORT"]) == ("8091", "8092")
+    assert not (tmp_path / "var").exists()
+
+
+def test_the_local_stand_in_posts_to_the_proxy_with_a_secret_kept_in_var(
+    local: dict[str, str], tmp_path: Path
+) -> None:
+    first = production.environment(local)
+    assert first["TELEGRAM_WEBHOOK_URL"] == f"http://127.0.0.1:8090{WEBHOOK_PATH}"
+    secret = first["TELEGRAM_WEBHOOK_SECRET"]
+    kept = tmp_path / "var" / production.LOCAL_WEBHOOK_SECRET_FILE
+    assert kept.read_text().strip() == secret
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    # The front ends accept it as their webhook secret.
+    settings = Settings(
+        app_env="development",
+        telegram_webhook_url=first["TELEGRAM_WEBHOOK_URL"],
+        telegram_webhook_secret=secret,
+    )
+    assert settings.telegram_webhook_secret == secret
+    again = production.environment({**local, "FRONTEND_PORT": "9000"})
+    assert again["TELEGRAM_WEBHOOK_SECRET"] == secret  # kept across runs
+    assert again["TELEGRAM_WEBHOOK_URL"] == f"http://127.0.0.1:9000{WEBHOOK_PATH}"
+    chosen = production.environment({**local, "TELEGRAM_WEBHOOK_SECRET": "mine_0123456789"})
+    assert chosen["TELEGRAM_WEBHOOK_SECRET"] == "mine_0123456789"
+    kept.write_text("not a secret Telegram takes\n")
+    assert production.environment(local)["TELEGRAM_WEBHOOK_SECRET"] != secret  # renewed
+
+
+def test_the_webhook_path_is_the_front_ends() -> None:
+    assert production.WEBHOOK_PATH == WEBHOOK_PATH
 
 
 def dev_env(env: dict[str, str], *names: str) -> subprocess.CompletedProcess[str]:
@@ -82,25 +165,51 @@ def dev_env(env: dict[str, str], *names: str) -> subprocess.CompletedProcess[str
     )
 
 
-def test_dev_env_starts_the_production_procfile_only_with_a_complete_environment() -> None:
+def test_dev_env_starts_the_production_procfile_only_with_a_complete_environment(
+    tmp_path: Path,
+) -> None:
     refused = dev_env({"PROFILE": "production", "RASA_AUTH_TOKEN": TOKEN}, "procfile")
     assert refused.returncode != 0
     assert "DATABASE_URL must be set" in refused.stderr and "REDIS_URL" in refused.stderr
+    no_webhook = dev_env(
+        {"PROFILE": "production", **GOOD, "TELEGRAM_BOT_TOKEN": "1:real"}, "procfile"
+    )
+    assert no_webhook.returncode != 0
+    assert "TELEGRAM_WEBHOOK_URL must be set" in no_webhook.stderr
+    assert "TELEGRAM_WEBHOOK_SECRET must be set" in no_webhook.stderr
     started = dev_env(
-        {"PROFILE": "production", **GOOD, "TELEGRAM_BOT_TOKEN": "1:real"},
+        {"PROFILE": "production", **GOOD, **REAL_TELEGRAM},
         "procfile",
         "processes",
         "RASA_URLS",
         "RASA_LOCK_STORE",
+        "TELEGRAM_WEBHOOK_URL",
+        "FRONTEND_PORT",
+        "FRONTEND_2_PORT",
     )
     assert started.returncode == 0, started.stderr
-    procfile, processes, urls, lock_store = started.stdout.splitlines()
+    procfile, processes, urls, lock_store, webhook, proxy, second = started.stdout.splitlines()
     assert procfile == "Procfile.production"
     assert processes.split() == [p for p in PROCFILE if p != "botapi"]
+    assert {"telegram1", "telegram2"} <= set(processes.split())
     assert urls == "http://127.0.0.1:5011,http://127.0.0.1:5012"
     assert lock_store == production.LOCK_STORE
-    local = dev_env({"PROFILE": "production", **GOOD}, "procfile", "processes")
-    assert local.stdout.splitlines() == ["Procfile.production", ""]  # all, botapi too
+    assert (webhook, proxy, second) == (REAL_TELEGRAM["TELEGRAM_WEBHOOK_URL"], "8090", "8092")
+    var = tmp_path / "var"
+    local = dev_env(
+        {"PROFILE": "production", **GOOD, "VAR_DIR": str(var)},
+        "procfile",
+        "processes",
+        "TELEGRAM_WEBHOOK_URL",
+        "TELEGRAM_WEBHOOK_SECRET",
+        "TELEGRAM_API_BASE_URL",
+    )
+    assert local.returncode == 0, local.stderr
+    procfile, processes, webhook, secret, api = local.stdout.splitlines()
+    assert (procfile, processes) == ("Procfile.production", "")  # all, botapi too
+    assert webhook == f"http://127.0.0.1:8090{WEBHOOK_PATH}"
+    assert secret == (var / production.LOCAL_WEBHOOK_SECRET_FILE).read_text().strip()
+    assert api == "http://127.0.0.1:8081/bot"  # the front ends call the stand-in
 
 
 def test_dev_env_keeps_make_run_as_it_was_and_refuses_an_unknown_profile() -> None:
@@ -111,13 +220,25 @@ def test_dev_env_keeps_make_run_as_it_was_and_refuses_an_unknown_profile() -> No
     assert unknown.returncode != 0 and "PROFILE must be" in unknown.stderr
 
 
-def test_every_production_line_runs_under_respawn_and_rasa_needs_its_token() -> None:
-    assert {"proxy", "rasa1", "rasa2", "actions1", "actions2", "console", "telegram"} <= set(
-        PROCFILE
-    )
+def test_every_production_line_runs_under_respawn_and_rasa_needs_its_token(
+    local: dict[str, str],
+) -> None:
+    assert set(PROCFILE) == {
+        "proxy",
+        "rasa1",
+        "rasa2",
+        "actions1",
+        "actions2",
+        "console",
+        "telegram1",
+        "telegram2",
+        "botapi",
+    }
     for name, command in PROCFILE.items():
-        assert command.removeprefix("sleep 2 && ").startswith("scripts/respawn.sh "), name
-    env = {"PATH": os.environ["PATH"], **production.environment(GOOD)}
+        command = command.removeprefix("sleep 2 && ")
+        command = command.removeprefix(f"FRONTEND_PORT=${{FRONTEND_{name[-1]}_PORT:?}} ")
+        assert command.startswith("scripts/respawn.sh "), name
+    env = {"PATH": os.environ["PATH"], **production.environment(local)}
     for name in ("rasa1", "rasa2"):
         printed = subprocess.run(
             ["sh", "-c", "printf '%s\\n' " + PROCFILE[name]],
@@ -135,31 +256,59 @@ def test_every_production_line_runs_under_respawn_and_rasa_needs_its_token() -> 
         assert refused.returncode != 0 and b"RASA_AUTH_TOKEN" in refused.stderr
 
 
-def test_haproxy_accepts_the_proxy_configuration() -> None:
+@pytest.mark.parametrize("name", ["telegram1", "telegram2"])
+def test_each_front_end_listens_on_its_own_port_behind_the_proxy(
+    name: str, local: dict[str, str]
+) -> None:
+    """A front end's FRONTEND_PORT (its HTTP port and replica name) is its FRONTEND_n_PORT,
+    not the proxy's; the webhook URL and secret reach it unchanged."""
+    derived = production.environment(local)
+    probe = "printenv FRONTEND_PORT TELEGRAM_WEBHOOK_URL TELEGRAM_WEBHOOK_SECRET"
+    command = PROCFILE[name].removeprefix("sleep 2 && ")
+    command = command.replace("scripts/respawn.sh .venv/bin/python -m bot telegram", probe)
+    printed = subprocess.run(
+        ["sh", "-c", command],
+        env={"PATH": os.environ["PATH"], **derived},
+        capture_output=True,
+        text=True,
+    )
+    assert printed.stdout.splitlines() == [
+        derived[f"FRONTEND_{name[-1]}_PORT"],
+        derived["TELEGRAM_WEBHOOK_URL"],
+        derived["TELEGRAM_WEBHOOK_SECRET"],
+    ]
+    unset = {k: v for k, v in derived.items() if k != f"FRONTEND_{name[-1]}_PORT"}
+    refused = subprocess.run(
+        ["sh", "-c", command], env={"PATH": os.environ["PATH"], **unset}, capture_output=True
+    )
+    assert refused.returncode != 0  # never the proxy's port by default
+
+
+def test_haproxy_accepts_the_proxy_configuration(local: dict[str, str]) -> None:
     haproxy = haproxy_path()
     if haproxy is None:
         if IN_CI:
             pytest.fail("haproxy is required with CI=true (scripts/ensure-proxy.sh)")
         pytest.skip("haproxy is not installed (scripts/ensure-proxy.sh installs it as root)")
-    env = {"PATH": os.environ["PATH"], **production.environment(GOOD)}
-    checked = subprocess.run(
-        [haproxy, "-c", "-f", "deploy/haproxy.cfg"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+
+    def check(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [haproxy, "-c", "-f", "deploy/haproxy.cfg"],
+            cwd=ROOT,
+            env={"PATH": os.environ["PATH"], **env},
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+
+    derived = production.environment(local)
+    checked = check(derived)
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    unset = subprocess.run(
-        [haproxy, "-c", "-f", "deploy/haproxy.cfg"],
-        cwd=ROOT,
-        env={"PATH": os.environ["PATH"]},
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert unset.returncode != 0  # no port: refused, never a default address
+    assert check({}).returncode != 0  # no port: refused, never a default address
+    # The front ends' section: the proxy's webhook port and both front ends are its own.
+    for name in ("FRONTEND_PORT", "FRONTEND_1_PORT", "FRONTEND_2_PORT"):
+        without = check({k: v for k, v in derived.items() if k != name})
+        assert without.returncode != 0, name
 
 
 def test_endpoints_take_the_lock_store_from_the_environment() -> None:
@@ -187,11 +336,11 @@ def test_loading_where_no_replica_runs_says_so(tmp_path: Path) -> None:
     assert all(url in result.detail for url in urls)
 
 
-def test_the_profile_prints_shell_exports() -> None:
+def test_the_profile_prints_shell_exports(local: dict[str, str]) -> None:
     done = subprocess.run(
         [str(ROOT / ".venv" / "bin" / "python"), "-m", "bot.production"],
         cwd=ROOT,
-        env={"PATH": os.environ["PATH"], **GOOD, "REDIS_URL": "redis://:a b'c@h:1/0"},
+        env={"PATH": os.environ["PATH"], **local, "REDIS_URL": "redis://:a b'c@h:1/0"},
         capture_output=True,
         text=True,
         timeout=60,
