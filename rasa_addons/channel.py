@@ -1,4 +1,4 @@
-"""Rasa's REST channel, loaded with two settings of the Rasa server for speed.
+"""Rasa's REST channel, loaded with settings of the Rasa server for speed and resilience.
 
 credentials.yml names this channel instead of `rest`; it is Rasa's RestInput unchanged
 (its name is still "rest", so the URL stays /webhooks/rest/webhook). Creating it, which
@@ -15,8 +15,15 @@ credentials.yml names this channel instead of `rest`; it is Rasa's RestInput unc
   and the default rollback journal fsyncs two or three times per commit. A commit
   survives Rasa being killed; a power cut may lose the last ones. SQLite is the
   development store; PostgreSQL (production) is untouched.
+- a SQL tracker store on PostgreSQL survives its connections being cut (a restart or a
+  failover of the server): a pooled connection is tested before use (pool_pre_ping), and
+  a read or save whose connection was lost under it is tried once more on a new one.
+  Rasa's FailSafeTrackerStore otherwise carries on silently: a conversation it could not
+  read is started afresh for that message (a confirmed complaint answered out of its
+  form), a turn it could not save is kept in memory only (the form stays open).
 
-Tested in tests/rasa_addons/ (in .venv-rasa) and by every end-to-end test through Rasa.
+Tested in tests/rasa_addons/ (in .venv-rasa) and by every end-to-end test through Rasa;
+the tracker store's reconnection by tests/faults/test_postgres_cut.py.
 """
 
 from __future__ import annotations
@@ -25,11 +32,13 @@ import sqlite3
 from typing import Any
 
 from jsonschema import exceptions, validators
+from rasa.core import tracker_store
 from rasa.core.actions.action import RemoteAction
 from rasa.core.channels.rest import RestInput
 from rasa.shared.constants import DOCS_BASE_URL
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 
 def compiled_validation() -> None:
@@ -78,6 +87,49 @@ def sqlite_pragmas() -> None:
         event.listen(Engine, "connect", _sqlite_pragmas)
 
 
+def _lost_connection(error: Exception) -> bool:
+    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
+
+
+def sql_tracker_store_reconnects() -> None:
+    """Pre-ping Rasa's PostgreSQL pool; retry a tracker read or save once on a lost
+    connection (both are safe to repeat: a save stores only the events the database
+    does not have yet; an event broker, none configured here, would get them twice)."""
+    store = tracker_store.SQLTrackerStore
+    if getattr(store, "_reconnects", False):
+        return
+    engine_kwargs = tracker_store.create_engine_kwargs
+
+    def create_engine_kwargs(url: Any) -> dict[str, Any]:
+        kwargs = engine_kwargs(url)
+        if tracker_store.is_postgresql_url(url):
+            kwargs["pool_pre_ping"] = True
+        return kwargs
+
+    read, save = store._retrieve, store.save
+
+    async def _retrieve(self: Any, sender_id: str, fetch_events_from_all_sessions: bool) -> Any:
+        try:
+            return await read(self, sender_id, fetch_events_from_all_sessions)
+        except DBAPIError as exc:
+            if not _lost_connection(exc):
+                raise
+            return await read(self, sender_id, fetch_events_from_all_sessions)
+
+    async def save_again(self: Any, tracker: Any) -> None:
+        try:
+            await save(self, tracker)
+        except DBAPIError as exc:
+            if not _lost_connection(exc):
+                raise
+            await save(self, tracker)
+
+    tracker_store.create_engine_kwargs = create_engine_kwargs
+    store._retrieve = _retrieve
+    store.save = save_again
+    store._reconnects = True
+
+
 class RestChannel(RestInput):
     """Rasa's REST channel ("rest"); creating it applies the settings above."""
 
@@ -85,4 +137,5 @@ class RestChannel(RestInput):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> RestChannel:
         compiled_validation()
         sqlite_pragmas()
+        sql_tracker_store_reconnects()
         return cls()

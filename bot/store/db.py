@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from bot.config import get_settings
 from bot.store.catalogue import Catalogue, SeedResult, catalogue_is_empty, seed_catalogue
@@ -57,6 +58,13 @@ def _create(url: str) -> Engine:
     if parsed.drivername in ("postgresql", "postgres"):
         url = str(parsed.set(drivername="postgresql+psycopg"))
     return create_engine(url, pool_pre_ping=True)
+
+
+def lost_connection(error: BaseException) -> bool:
+    """True for an error of a connection the server closed under it (a restart, a
+    failover, connections cut): the same statements may succeed on a new connection, which
+    the pool hands out next (pre-pinged)."""
+    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
 
 
 def dispose_engines() -> None:

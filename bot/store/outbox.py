@@ -24,15 +24,19 @@ serves one front end only.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete, exists, func, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
 
+from bot.store.db import lost_connection
 from bot.store.models import Citizen, InboxMessage, OutboxMessage, Ticket, utcnow
 from bot.texts import text as message_text
 
+log = logging.getLogger(__name__)
 # The assistant's replies in a conversation: deleted once delivered (they are not part of
 # a ticket's record, and the conversation itself is kept by Rasa's tracker store).
 CONVERSATION_KIND = "conversation"
@@ -41,6 +45,8 @@ UNFINISHED = ("pending", "sending")
 # than one send takes (python-telegram-bot's timeouts, about 16 s, and a rate limiter's
 # wait of a few seconds), since the sender renews its claims every third of it.
 DEFAULT_LEASE = timedelta(seconds=60)
+# Tries at recording a delivery whose connection was lost (bot.store.db.lost_connection).
+SENT_ATTEMPTS = 3
 # pg_advisory_xact_lock key of outbox claims (any constant no other code uses).
 CLAIM_LOCK_KEY = 0x0B0C_1A13
 
@@ -247,7 +253,21 @@ class OutboxRepository:
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     def sent(self, outbox_id: int, message_id: int) -> None:
-        """Delivered: never sent again (a reply in a conversation is deleted)."""
+        """Delivered: never sent again (a reply in a conversation is deleted).
+
+        Recorded again on a new connection when the one in use was lost: the message is
+        out, and a row left "sending" would be sent a second time once its claim ran out.
+        Recording twice is harmless."""
+        for attempt in range(SENT_ATTEMPTS):
+            try:
+                self._record_sent(outbox_id, message_id)
+                return
+            except DBAPIError as exc:
+                if not lost_connection(exc) or attempt == SENT_ATTEMPTS - 1:
+                    raise
+                log.warning("outbox %s: connection lost recording it sent: again", outbox_id)
+
+    def _record_sent(self, outbox_id: int, message_id: int) -> None:
         with Session(self.engine) as s, s.begin():
             gone = s.execute(
                 delete(OutboxMessage).where(

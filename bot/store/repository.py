@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -15,11 +16,11 @@ from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, Select, delete, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.config import get_settings
-from bot.store.db import get_engine
+from bot.store.db import get_engine, lost_connection
 from bot.store.ids import new_ticket_id
 from bot.store.models import (
     OPEN_STATUSES,
@@ -40,6 +41,8 @@ from bot.store.models import (
 )
 from bot.tickets import states
 from bot.tickets.deadlines import Deadlines, HolidayCalendar, current_deadlines
+
+log = logging.getLogger(__name__)
 
 # Shown as buttons when a citizen asks without naming a service and no statistics exist yet.
 DEFAULT_POPULAR_SERVICES = ("ktp", "kk", "akta_kelahiran", "sim", "skck", "paspor")
@@ -304,19 +307,26 @@ class Repository:
         """Create the ticket in one transaction. Returns (ticket, created).
 
         Idempotent: the same citizen submitting the same content gets the existing ticket
-        back with created=False, also when two submissions race.
+        back with created=False, also when two submissions race. A connection lost under
+        the transaction (the database restarted, or its connections cut) is tried again on
+        a new one: the next pass finds the ticket by its key if the commit went through.
         """
         citizen_id = self.ensure_citizen(sender_id)
         key = draft.idempotency_key()
         for _attempt in range(5):
-            existing = self._ticket_by_key(citizen_id, key)
-            if existing is not None:
-                return existing, False
             try:
+                existing = self._ticket_by_key(citizen_id, key)
+                if existing is not None:
+                    return existing, False
                 return self._insert_ticket(sender_id, citizen_id, key, draft), True
             except IntegrityError:
                 # Either the idempotency key raced (found on the next pass) or the random
                 # public id collided (a new one is drawn on the next pass).
+                continue
+            except DBAPIError as exc:
+                if not lost_connection(exc):
+                    raise
+                log.warning("connection lost while filing for %s: trying again", sender_id)
                 continue
         raise RuntimeError("could not allocate a ticket id")
 
