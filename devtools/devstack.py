@@ -244,3 +244,21 @@ class Servers:
         }
         values.update(extra)
         return Settings(**values)
+
+
+def processes() -> dict[int, tuple[int, list[str]]]:
+    """pid -> (parent pid, argv) of every process visible in /proc."""
+    found: dict[int, tuple[int, list[str]]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        # The command name in stat may hold spaces and parentheses: the fields after it
+        # start behind the last ')'.
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        found[int(entry.name)] = (ppid, [a.decode(errors="replace") for a in argv if a])
+    return found

@@ -25,7 +25,7 @@ import httpx
 from sqlalchemy.engine import make_url
 
 from bot import production
-from devtools.devstack import ROOT, engine_env, free_port
+from devtools.devstack import ROOT, engine_env, free_port, processes
 
 HONCHO = ROOT / ".venv" / "bin" / "honcho"
 PROCFILE = ROOT / "Procfile.production"
@@ -288,7 +288,7 @@ class ProfileStack:
         if self.honcho is None:
             return []
         children: dict[int, list[int]] = {}
-        for pid, (ppid, _args) in _processes().items():
+        for pid, (ppid, _args) in processes().items():
             children.setdefault(ppid, []).append(pid)
         found: list[int] = []
         todo = [self.honcho.pid]
@@ -301,7 +301,7 @@ class ProfileStack:
     def pids(self) -> dict[str, int]:
         """Each running program of the stack (not its shell or respawn wrapper), by
         Procfile name: for CPU figures and fault tests."""
-        table = _processes()
+        table = processes()
         found: dict[str, int] = {}
         for pid in self.descendants():
             args = table.get(pid, (0, []))[1]
@@ -311,22 +311,6 @@ class ProfileStack:
             if name:
                 found[name] = pid
         return found
-
-
-def _processes() -> dict[int, tuple[int, list[str]]]:
-    """pid -> (parent pid, argv) of every process visible in /proc."""
-    found: dict[int, tuple[int, list[str]]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            argv = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        found[int(entry.name)] = (ppid, [a.decode(errors="replace") for a in argv if a])
-    return found
 
 
 def _procfile_name(pid: int, args: list[str], env: dict[str, str]) -> str | None:

@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 
 from devtools.devstack import ROOT, engine_env, free_port
+from devtools.devstack import processes as _processes
 
 HONCHO = ROOT / ".venv" / "bin" / "honcho"
 SHELLS = {"sh", "bash", "dash"}
@@ -27,24 +28,6 @@ class Ports:
     rasa: int
     actions: int
     frontend: int
-
-
-def _processes() -> dict[int, tuple[int, list[str]]]:
-    """pid -> (parent pid, argv) of every process visible in /proc."""
-    found: dict[int, tuple[int, list[str]]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            argv = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        # The command name in stat may hold spaces and parentheses: the fields after it
-        # start behind the last ')'.
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        found[int(entry.name)] = (ppid, [a.decode(errors="replace") for a in argv if a])
-    return found
 
 
 class Supervised:
