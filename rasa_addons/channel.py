@@ -21,6 +21,8 @@ credentials.yml names this channel instead of `rest`; it is Rasa's RestInput unc
   Rasa's FailSafeTrackerStore otherwise carries on silently: a conversation it could not
   read is started afresh for that message (a confirmed complaint answered out of its
   form), a turn it could not save is kept in memory only (the form stays open).
+- a message Rasa already took (its inbox id is in the conversation) is answered from the
+  conversation instead of being taken again (rasa_addons/once.py).
 
 Tested in tests/rasa_addons/ (in .venv-rasa) and by every end-to-end test through Rasa;
 the tracker store's reconnection by tests/faults/test_postgres_cut.py.
@@ -39,6 +41,8 @@ from rasa.shared.constants import DOCS_BASE_URL
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
+
+from rasa_addons.once import answer_taken_messages_once
 
 
 def compiled_validation() -> None:
@@ -138,4 +142,5 @@ class RestChannel(RestInput):
         compiled_validation()
         sqlite_pragmas()
         sql_tracker_store_reconnects()
+        answer_taken_messages_once()
         return cls()

@@ -574,7 +574,8 @@ class TelegramFrontend:
                 item.update_id,
                 item.attempt,
             )
-            # Rasa may have taken it before the handler died: not sent twice (Conversation).
+            # Rasa answers it from the conversation if it took it before the handler died
+            # (rasa_addons/once.py); a button pressed in it counts once (messages.py).
             self.conversation.recovered.add(item.id)
             self._queue(Update.de_json(item.raw, self.application.bot))
             recovered += 1

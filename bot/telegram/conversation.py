@@ -63,7 +63,7 @@ class TurnFailed(RasaUnavailable):
     complaint answered as a stray "yes"): the failed action is run again instead."""
 
 
-# The key of a message's metadata in Rasa's tracker naming its inbox row (RasaClient.taken).
+# The key of a message's metadata in Rasa's tracker naming its inbox row (rasa_addons/once.py).
 INBOX_ID_KEY = "inbox_id"
 
 # A waiting payload that is no message: the action whose run failed in a turn Rasa took,
@@ -111,7 +111,8 @@ class RasaClient:
         Every turn of our assistant says something; no reply at all means the turn failed
         (typically the action server is down, which Rasa only logs), so it counts as
         unavailable and the message is retried. `inbox_id` goes along as the message's
-        metadata, which Rasa keeps in the tracker's user event (see `taken`).
+        metadata, which Rasa keeps in the tracker's user event: a message Rasa took before
+        is answered from the conversation, not taken twice (rasa_addons/once.py).
         """
         body: dict[str, Any] = {"sender": sender_id, "message": message}
         if inbox_id is not None:
@@ -131,45 +132,6 @@ class RasaClient:
             raise RasaUnavailable(f"unexpected reply: {str(replies)[:200]}")
         if expect_reply and not replies:
             raise TurnFailed("no reply: the action server may be down")
-        return replies
-
-    async def taken(self, sender_id: str, inbox_id: int) -> list[dict[str, Any]] | None:
-        """Rasa's replies to the message of inbox row `inbox_id` when Rasa already took it
-        (its user event carries the id), as the REST channel gives them; None when it did
-        not. A front end that died after Rasa finished the turn and before it stored the
-        answer must not send the message a second time (a confirmed complaint answered as
-        a stray "yes"): the answer is read back from the conversation instead."""
-        try:
-            response = await self._client.get(
-                f"{self.base_url}/conversations/{sender_id}/tracker",
-                params={"include_events": "AFTER_RESTART", **self._token},
-            )
-            response.raise_for_status()
-        except httpx.HTTPError as exc:
-            raise RasaUnavailable(_without_token(exc)) from exc
-        events = response.json().get("events") or []
-        start = next(
-            (
-                i
-                for i in range(len(events) - 1, -1, -1)
-                if events[i].get("event") == "user"
-                and (events[i].get("metadata") or {}).get(INBOX_ID_KEY) == inbox_id
-            ),
-            None,
-        )
-        if start is None:
-            return None
-        replies: list[dict[str, Any]] = []
-        for event in events[start + 1 :]:
-            if event.get("event") == "user":
-                break
-            if event.get("event") == "bot":
-                data = event.get("data") or {}
-                reply = {"recipient_id": sender_id, "text": event.get("text")}
-                reply.update({k: data[k] for k in ("buttons", "image", "custom") if data.get(k)})
-                replies.append({k: v for k, v in reply.items() if v is not None})
-        if not replies:
-            raise TurnFailed("Rasa took the message and answered nothing")
         return replies
 
     async def failed_action(self, sender_id: str) -> str | None:
@@ -304,7 +266,7 @@ class Conversation:
         self.sender = sender or OutboxWorker(bot, store)  # sends the queued replies
         self._sender_locks: dict[str, asyncio.Lock] = {}
         # Inbox rows handled again after their handling was abandoned (a front end died
-        # mid-turn): Rasa may already have taken them (RasaClient.taken).
+        # mid-turn): a button pressed in one of them was pressed once (messages.py).
         self.recovered: set[int] = set()
 
     def _lock(self, sender_id: str) -> asyncio.Lock:
@@ -371,16 +333,13 @@ class Conversation:
     async def _turn(
         self, sender_id: str, payload: str, inbox_id: int | None = None
     ) -> list[dict[str, Any]]:
-        """A message to Rasa, or the run of an action that failed before; for a message
-        handled again after a crash, the answer Rasa already gave to it, if it took it."""
+        """A message to Rasa, or the run of an action that failed before. A message Rasa
+        took before (sent again after a timeout or a crash) is not taken twice: Rasa
+        answers it from the conversation (rasa_addons/once.py, by its inbox id)."""
+        if inbox_id is not None:
+            self.recovered.discard(inbox_id)
         if payload.startswith(RERUN_PREFIX):
             return await self.rasa.execute(sender_id, payload.removeprefix(RERUN_PREFIX))
-        if inbox_id is not None and inbox_id in self.recovered:
-            replies = await self.rasa.taken(sender_id, inbox_id)
-            self.recovered.discard(inbox_id)
-            if replies is not None:
-                log.warning("Rasa had answered inbox message %s: answer read back", inbox_id)
-                return replies
         return await self.rasa.send(sender_id, payload, inbox_id=inbox_id)
 
     async def _retry_payload(self, sender_id: str, payload: str, error: RasaUnavailable) -> str:

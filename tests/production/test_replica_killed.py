@@ -22,8 +22,9 @@ every confirmed complaint exists once and its citizen is told its ticket id once
 outbox message was delivered exactly once (delivery is at least once: a front end killed
 mid-send may have sent what it was sending a second time, as many as it says it queued
 again at its restart), and the killed replica is running again (a new process) and back
-in the proxy's rotation. Rasa's trackers must hold each question once; after the Rasa
-replica's death they may not (a known gap, see that test): it is then an expected failure.
+in the proxy's rotation. Rasa's trackers hold each question once, also after the Rasa
+replica's death (the copies of a message waiting behind the dead replica's lock are
+answered from the conversation: rasa_addons/once.py).
 
 The citizens read their chats in the background (ChatPage), not with a blocking request
 per look as tests/production/stand_in.py does: this test's event loop also carries every
@@ -483,14 +484,12 @@ async def test_a_rasa_replica_killed_with_messages_in_flight(stack: KillStack) -
     assert len(filed) == 1, filed
     assert len(ticket_mentions(reporter, filed[0])) == 1, [m.text for m in reporter.replies()]
     assert outbox_problems(db, api, queued) == []
-    # A known gap, left to the product: a conversation whose turn died with rasa1 stays
-    # locked until that turn's ticket expires (Rasa's lock lifetime, 60 s). The front end
-    # gives up on each retry after RASA_TIMEOUT_S and sends the message again, while the
-    # requests it gave up stay at rasa2 waiting for the lock; once it is free rasa2 runs
-    # every one of them: the same message taken several times (only the last answer
-    # reaches the citizen). Inside the complaint form that would fill several slots.
-    if twice:
-        pytest.xfail(f"Rasa took a message more than once after rasa1 died: {twice}")
+    # A conversation whose turn died with rasa1 stays locked until that turn's ticket
+    # expires (Rasa's lock lifetime, 60 s). The front end gives up on each try after
+    # RASA_TIMEOUT_S and sends the message again, while the requests it gave up stay at
+    # rasa2 waiting for the lock: once it is free, each copy is answered from the
+    # conversation, not taken again (rasa_addons/once.py).
+    assert twice == {}
 
 
 async def test_an_action_server_killed_after_it_stored_the_ticket(stack: KillStack) -> None:
