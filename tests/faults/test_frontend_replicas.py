@@ -346,30 +346,35 @@ async def test_a_front_end_killed_mid_delivery_loses_nothing(replicas: Replicas)
         await asyncio.sleep(0.02)
     victim.kill()
     killed_at = time.time()
-    at_kill = delivered()
-    took = await _wait_sent(replicas, ids, 180)
-    await asyncio.sleep(1.0)
-    deliveries = _deliveries(api, queued)
-    lost = [text for text, positions in deliveries.items() if not positions]
-    twice = {text: positions for text, positions in deliveries.items() if len(positions) > 1}
-    assert lost == []
-    # Only a message whose send was under way at the kill may have arrived twice.
-    assert len(twice) <= 1, twice
-    for text in twice:
-        first = min(
-            call.time for call in api.calls_of("sendMessage") if call.params.get("text") == text
+    try:
+        at_kill = delivered()
+        took = await _wait_sent(replicas, ids, 180)
+        await asyncio.sleep(1.0)
+        deliveries = _deliveries(api, queued)
+        lost = [text for text, positions in deliveries.items() if not positions]
+        twice = {t: positions for t, positions in deliveries.items() if len(positions) > 1}
+        assert lost == []
+        # Only a message whose send was under way at the kill may have arrived twice. The
+        # stand-in stamps a call when it handles it: a request the victim wrote just before
+        # its death may be handled a little after the kill (seen: 3 ms, on a loaded machine).
+        assert len(twice) <= 1, twice
+        for text in twice:
+            first = min(
+                call.time for call in api.calls_of("sendMessage") if call.params.get("text") == text
+            )
+            assert killed_at - 2.0 <= first <= killed_at + 1.0, (text, first, killed_at)
+        assert _out_of_order(api, queued) == []
+        senders = await asyncio.to_thread(_senders, replicas.database_url, ids)
+        assert senders[survivor.replica] > 0 and senders[victim.replica] > 0, senders
+        print(
+            f"killed {victim.name} after {at_kill} of 1000; all sent {took:.1f} s after the "
+            f"kill; sent by {dict(senders)}; delivered twice: {len(twice)}"
         )
-        assert killed_at - 2.0 <= first <= killed_at, (text, first, killed_at)
-    assert _out_of_order(api, queued) == []
-    senders = await asyncio.to_thread(_senders, replicas.database_url, ids)
-    assert senders[survivor.replica] > 0 and senders[victim.replica] > 0, senders
-    print(
-        f"killed {victim.name} after {at_kill} of 1000; all sent {took:.1f} s after the "
-        f"kill; sent by {dict(senders)}; delivered twice: {len(twice)}"
-    )
-    # The victim comes back (as respawn.sh would start it) for the tests after this one.
-    victim.start()
-    await _up(victim, api)
+    finally:
+        # The victim comes back (as respawn.sh would start it) for the tests after this
+        # one, also when this one failed.
+        victim.start()
+        await _up(victim, api)
 
 
 async def test_one_update_at_both_front_ends_is_stored_and_answered_once(
