@@ -33,6 +33,11 @@ class Settings(BaseSettings):
 
     app_env: Literal["development", "production", "test"] = "development"
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'layanan.db'}"
+    # Each process's connection pool per PostgreSQL database (SQLAlchemy's QueuePool: kept
+    # open, and opened beyond it under load); docs/deployment.md sums them per deployment.
+    # SQLite ignores them.
+    db_pool_size: int = Field(default=5, ge=1, le=100)
+    db_max_overflow: int = Field(default=10, ge=0, le=200)
     catalogue_path: Path = PROJECT_ROOT / "data" / "services.yml"
     # A catalogue fact checked longer ago than this is listed on the console's
     # /admin/layanan/perlu-diperiksa (bot.officer.catalogue_admin).

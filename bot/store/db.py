@@ -57,7 +57,13 @@ def _create(url: str) -> Engine:
         return engine
     if parsed.drivername in ("postgresql", "postgres"):
         url = str(parsed.set(drivername="postgresql+psycopg"))
-    return create_engine(url, pool_pre_ping=True)
+    settings = get_settings()
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
 
 
 def lost_connection(error: BaseException) -> bool:
