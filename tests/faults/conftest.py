@@ -14,10 +14,12 @@ Tests keep apart by their own Telegram user ids; each restarts only the process 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import subprocess
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 import pytest_asyncio
@@ -139,25 +141,34 @@ class FaultStack:
         return self.supervised.pid_of(is_frontend)
 
 
-@pytest_asyncio.fixture(scope="package", loop_scope="package")
-async def stack(api: LocalBotApi, var_dir: VarDir) -> AsyncIterator[FaultStack]:
+Stack = TypeVar("Stack", bound=FaultStack)
+
+
+@contextlib.asynccontextmanager
+async def started(
+    api: LocalBotApi,
+    var: VarDir,
+    make: Callable[[Supervised, LocalBotApi, ActionProxy, Ports, VarDir], Stack],
+    **env_extra: str,
+) -> AsyncIterator[Stack]:
+    """The stack on `var` (the database on DATABASE_URL, by default a SQLite file there,
+    migrated and seeded), every process answering its health check; stopped on exit."""
     await asyncio.to_thread(ensure_model)
     ports = new_ports()
     proxy = await ActionProxy(f"http://127.0.0.1:{ports.actions}").start()
     env = stack_env(
         ports,
-        var_dir.path,
+        var.path,
         api.token,
         api.base_url,
         api.base_file_url,
         RASA_TOKEN,
         action_endpoint_url=f"{proxy.url}/webhook",
     )
-    database_url = env["DATABASE_URL"]
-    await asyncio.to_thread(prepare_database, database_url, "always")
-    folder = var_dir.path.parent
-    supervised = Supervised(folder, env)
-    running = FaultStack(supervised, api, proxy, ports, var_dir)
+    env.update(env_extra)
+    await asyncio.to_thread(prepare_database, env["DATABASE_URL"], "always")
+    supervised = Supervised(var.path.parent, env)
+    running = make(supervised, api, proxy, ports, var)
     supervised.start()
     try:
         for url, what in (
@@ -171,3 +182,9 @@ async def stack(api: LocalBotApi, var_dir: VarDir) -> AsyncIterator[FaultStack]:
         await asyncio.to_thread(supervised.stop)
         await proxy.stop()
         print(f"--- honcho log (tail)\n{supervised.tail(3000)}")
+
+
+@pytest_asyncio.fixture(scope="package", loop_scope="package")
+async def stack(api: LocalBotApi, var_dir: VarDir) -> AsyncIterator[FaultStack]:
+    async with started(api, var_dir, FaultStack) as running:
+        yield running

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import re
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
@@ -53,11 +54,9 @@ from bot.store.db import get_engine, prepare_database
 from bot.store.models import Category, InboxMessage, OutboxMessage, Privacy
 from bot.store.outbox import OutboxRepository
 from bot.store.repository import ComplaintDraft, Repository
-from devtools.devstack import ensure_model
 from devtools.local_api import LocalBotApi, SimulatedUser
 from devtools.profile_stack import throwaway_databases
-from tests.faults.conftest import RASA_TOKEN, FaultStack, VarDir
-from tests.utils.action_proxy import ActionProxy
+from tests.faults.conftest import RASA_TOKEN, FaultStack, VarDir, started
 from tests.utils.chat import TICKET
 from tests.utils.citizens import (
     SLOW,
@@ -74,12 +73,9 @@ from tests.utils.citizens import (
 )
 from tests.utils.db import ADMIN_PG_URL, IN_CI, postgres_admin
 from tests.utils.supervised import (
-    Supervised,
     is_actions,
     is_frontend,
     is_rasa,
-    new_ports,
-    stack_env,
 )
 from tests.utils.telegram import reply_with
 
@@ -364,49 +360,17 @@ async def pg_stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Pg
         if IN_CI:
             pytest.fail(f"{reason} (required with CI=true)")
         pytest.skip(reason)
-    await asyncio.to_thread(ensure_model)
     folder = tmp_path_factory.mktemp("postgres_cut")
-    var = folder / "var"
-    var.mkdir()
+    var = VarDir(folder / "var", tmpfs=False, reason="not needed here")
+    var.path.mkdir()
     with throwaway_databases(ADMIN_PG_URL, "cut_store", "cut_tracker") as urls:
         store_url, tracker_url = urls
-        await asyncio.to_thread(prepare_database, store_url, "always")
         async with LocalBotApi(bot_id=BOT_ID) as api:
-            ports = new_ports()
-            proxy = await ActionProxy(f"http://127.0.0.1:{ports.actions}").start()
-            env = stack_env(
-                ports,
-                var,
-                api.token,
-                api.base_url,
-                api.base_file_url,
-                RASA_TOKEN,
-                action_endpoint_url=f"{proxy.url}/webhook",
-            )
-            env.update(DATABASE_URL=store_url, RASA_TRACKER_URL=tracker_url)
-            supervised = Supervised(folder, env)
-            running = PgStack(
-                supervised,
-                api,
-                proxy,
-                ports,
-                VarDir(var, tmpfs=False, reason="not needed here"),
-                store_url=store_url,
-                tracker_url=tracker_url,
-            )
-            supervised.start()
-            try:
-                for url, what in (
-                    (running.actions_health_url, "the action server"),
-                    (running.rasa_status_url, "Rasa"),
-                    (running.frontend_health_url, "the front end"),
-                ):
-                    await running.wait_up(url, what)
+            make = functools.partial(PgStack, store_url=store_url, tracker_url=tracker_url)
+            async with started(
+                api, var, make, DATABASE_URL=store_url, RASA_TRACKER_URL=tracker_url
+            ) as running:
                 yield running
-            finally:
-                await asyncio.to_thread(supervised.stop)
-                await proxy.stop()
-                print(f"--- honcho log (tail)\n{supervised.tail(3000)}")
 
 
 @dataclass
