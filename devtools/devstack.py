@@ -262,3 +262,36 @@ def processes() -> dict[int, tuple[int, list[str]]]:
         ppid = int(stat.rsplit(")", 1)[1].split()[1])
         found[int(entry.name)] = (ppid, [a.decode(errors="replace") for a in argv if a])
     return found
+
+
+HONCHO = ROOT / ".venv" / "bin" / "honcho"
+
+
+def start_honcho(
+    procfile: Path, folder: Path, env: dict[str, str], processes: Sequence[str], log: Path
+) -> subprocess.Popen[bytes]:
+    """honcho on `procfile` (only `processes`), as `make run` starts it, in a session of its
+    own (so that nothing is left behind), its output appended to `log`. No .env is read:
+    `env` is the whole environment."""
+    empty_env_file = folder / "empty.env"
+    empty_env_file.write_text("")
+    with log.open("ab") as handle:
+        return subprocess.Popen(
+            [
+                str(HONCHO),
+                "-f",
+                str(procfile),
+                "-d",
+                str(ROOT),
+                "-e",
+                str(empty_env_file),
+                "start",
+                "--no-colour",
+                *processes,
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )

@@ -25,9 +25,8 @@ import httpx
 from sqlalchemy.engine import make_url
 
 from bot import production
-from devtools.devstack import ROOT, engine_env, free_port, processes
+from devtools.devstack import ROOT, engine_env, free_port, processes, start_honcho
 
-HONCHO = ROOT / ".venv" / "bin" / "honcho"
 PROCFILE = ROOT / "Procfile.production"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/1"
 # What scripts/dev-env.sh gives the front ends without TELEGRAM_BOT_TOKEN (the stand-in).
@@ -181,28 +180,7 @@ class ProfileStack:
         serves its model, the proxy forwards to every started replica (Rasa, action
         servers, front ends) and, with the stand-in, a front end has set its webhook."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        empty_env_file = self.folder / "empty.env"
-        empty_env_file.write_text("")
-        with self.log.open("ab") as handle:
-            self.honcho = subprocess.Popen(
-                [
-                    str(HONCHO),
-                    "-f",
-                    str(PROCFILE),
-                    "-d",
-                    str(ROOT),
-                    "-e",
-                    str(empty_env_file),
-                    "start",
-                    "--no-colour",
-                    *self.processes,
-                ],
-                cwd=ROOT,
-                env=self.env,
-                stdout=handle,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        self.honcho = start_honcho(PROCFILE, self.folder, self.env, self.processes, self.log)
         token = {"token": self.token}
         checks = [
             (f"{url}/status", token)

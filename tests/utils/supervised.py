@@ -16,10 +16,9 @@ from pathlib import Path
 
 import httpx
 
-from devtools.devstack import ROOT, engine_env, free_port
+from devtools.devstack import ROOT, engine_env, free_port, start_honcho
 from devtools.devstack import processes as _processes
 
-HONCHO = ROOT / ".venv" / "bin" / "honcho"
 SHELLS = {"sh", "bash", "dash"}
 
 
@@ -49,28 +48,7 @@ class Supervised:
 
     def start(self) -> None:
         """Start honcho in a session of its own (so that nothing is left behind)."""
-        empty_env_file = self.folder / "empty.env"
-        empty_env_file.write_text("")
-        handle = self.log.open("ab")
-        self.honcho = subprocess.Popen(
-            [
-                str(HONCHO),
-                "-f",
-                str(self.procfile),
-                "-d",
-                str(ROOT),
-                "-e",
-                str(empty_env_file),
-                "start",
-                "--no-colour",
-                *self.processes,
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        self.honcho = start_honcho(self.procfile, self.folder, self.env, self.processes, self.log)
 
     def stop(self) -> None:
         """Stop honcho as Ctrl-C does (it stops its processes), then anything left over."""
