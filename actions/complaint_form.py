@@ -79,6 +79,19 @@ def form_just_started(tracker: Tracker) -> bool:
     return False
 
 
+def said_this_turn(tracker: Tracker, response: str) -> bool:
+    """Whether the assistant sent `response` since the citizen's latest message."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if (
+            event.get("event") == "bot"
+            and (event.get("metadata") or {}).get("utter_action") == response
+        ):
+            return True
+    return False
+
+
 OWN_TURN_ACTIONS = frozenset(
     {"action_listen", "action_extract_slots", "complaint_form", "validate_complaint_form"}
 )
@@ -317,7 +330,11 @@ class ActionAskComplaintLocation(AskAction):
     slot = "complaint_location"
 
     def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-        first = form_just_started(tracker)
+        # The first question confirms the story was noted, unless the message saying what
+        # the story told besides (utter_complaint_story_noted) just did.
+        first = form_just_started(tracker) and not said_this_turn(
+            tracker, "utter_complaint_story_noted"
+        )
         dispatcher.utter_message(
             response="utter_complaint_start_with_story" if first else "utter_ask_complaint_location"
         )

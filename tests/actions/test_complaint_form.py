@@ -313,6 +313,18 @@ def test_the_first_question_greets_and_later_ones_do_not(domain: dict[str, Any])
     location = ActionAskComplaintLocation()
     assert ask(location, started, domain) == ["utter_complaint_start_with_story"]
     assert ask(location, later, domain) == ["utter_ask_complaint_location"]
+    # After the message saying what the story told besides (it also says the story was
+    # noted), the first question is the plain one: the citizen reads it once.
+    noted = [
+        *started,
+        action_event("complaint_form"),
+        {
+            "event": "bot",
+            "text": "...",
+            "metadata": {"utter_action": "utter_complaint_story_noted"},
+        },
+    ]
+    assert ask(location, noted, domain) == ["utter_ask_complaint_location"]
     # The first question is one message that asks for the story (or, after a story, the place).
     assert "ceritakan pengaduan" in domain["responses"]["utter_complaint_start"][0]["text"]
     assert (
