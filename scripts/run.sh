@@ -20,7 +20,8 @@ if [ "${PROFILE:-}" = production ]; then
 MSG
 fi
 cat <<MSG
-==> Layanan Aduan is starting (ready in about 20 s, when Rasa says "Rasa server is up and running")
+==> Layanan Aduan is starting (ready when Rasa says "Rasa server is up and running": about 20 s,
+    with PROFILE=production about 90 s on 2 cores, as both replicas load the model)
     $chat
     Terminal chat straight to Rasa: make chat (in another terminal)
     Rasa server (REST channel)  http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook
