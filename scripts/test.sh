@@ -20,12 +20,13 @@ echo "==> chromium for the browser tests"
 scripts/ensure-chromium.sh || { [ "${CI:-}" = "true" ] && exit 1; true; }
 echo "==> haproxy for the production profile's tests"
 scripts/ensure-proxy.sh || { [ "${CI:-}" = "true" ] && exit 1; true; }
-# The folders that start no Rasa server run first on 2 workers (pytest-xdist, a file per
-# worker: each keeps its own databases and ports): CPU-bound console and store tests, 479 s
-# one after another, 304 s on 2 workers (2 cores). The rest, which start Rasa stacks and
-# kill processes on a timetable, run one at a time after them.
-PARALLEL=(tests/officer tests/store tests/actions tests/tickets tests/handoff tests/skm tests/categories)
-echo "==> pytest, the folders without Rasa on ${PYTEST_WORKERS:-2} workers"
+# The folders that kill no process on a timetable run first on 2 workers (pytest-xdist, a
+# file per worker: each keeps its own databases, ports and Rasa servers): the CPU-bound
+# console and store tests and the trainers' (which train models), ~660 s one after another
+# in CI, 512 s on 2 workers (2 cores). The rest, the fault, production-profile, Telegram and
+# end-to-end suites whose checks race a clock, run one at a time after them.
+PARALLEL=(tests/officer tests/store tests/actions tests/tickets tests/handoff tests/skm tests/categories tests/training)
+echo "==> pytest, the folders that race no clock, on ${PYTEST_WORKERS:-2} workers"
 .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadfile "${PARALLEL[@]}" "$@"
 echo "==> pytest, the rest"
 .venv/bin/python -m pytest "${PARALLEL[@]/#/--ignore=}" "$@"
