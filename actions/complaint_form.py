@@ -52,6 +52,7 @@ FORM_SLOTS = (
     "complaint_service",
     "complaint_cancel_pending",
     "complaint_exit",
+    turns.OPENING,
 )
 
 
@@ -130,7 +131,7 @@ class ValidateComplaintForm(Action):
         return "validate_complaint_form"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
-        filled = {slot: tracker.get_slot(slot) for slot in turns.ORDER}
+        filled = {slot: tracker.get_slot(slot) for slot in (*turns.ORDER, turns.OPENING)}
         latest = tracker.latest_message or {}
         intent = latest.get("intent") or {}
         message = turns.Message(
@@ -157,7 +158,9 @@ class ValidateComplaintForm(Action):
                         turns.Outcome(end="left"), filled, message, dispatcher, tracker, domain
                     ),
                 ]
-            outcome = turns.opening(message, filled.get(turns.DESCRIPTION))
+            outcome = turns.opening(
+                message, filled.get(turns.DESCRIPTION), filled.get(turns.OPENING)
+            )
             if service:
                 events.append(SlotSet("complaint_service", service))
         elif returned_to_form(tracker):
@@ -214,12 +217,16 @@ class ValidateComplaintForm(Action):
             else:
                 dispatcher.utter_message(response=response, **kwargs)
         if outcome.noted:
-            # Opened with a story that already told more: one message says what was noted.
-            opened = form_just_started(tracker)
-            dispatcher.utter_message(
-                response="utter_complaint_story_noted" if opened else "utter_form_noted",
-                noted=noted_text(outcome.noted, now),
-            )
+            # Opened with a story (or its subject) that already told more: one message says
+            # what was noted.
+            response = "utter_form_noted"
+            if form_just_started(tracker):
+                response = (
+                    "utter_complaint_subject_noted"
+                    if filled.get(turns.OPENING)
+                    else "utter_complaint_story_noted"
+                )
+            dispatcher.utter_message(response=response, noted=noted_text(outcome.noted, now))
         if outcome.answer_question:
             events += answer_question(message, dispatcher, tracker, domain)
         if outcome.cancel_pending is not None:
@@ -286,10 +293,17 @@ class ActionStartComplaint(Action):
         return self.NAME
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
-        text = latest_text(tracker)
+        text = latest_text(tracker).strip()
         events: Events = [SlotSet(slot, None) for slot in FORM_SLOTS]
-        if NARRATIVE_MIN <= len(text.strip()) <= DESCRIPTION_MAX and not turns.only_announces(text):
-            events.append(SlotSet("complaint_description", text))
+        if (
+            len(text) <= DESCRIPTION_MAX
+            and not text.startswith("/")
+            and not turns.only_announces(text)
+        ):
+            # A story is the description; an opening that only names the subject is kept
+            # and the story asked for.
+            story = len(text) >= NARRATIVE_MIN and not turns.only_subject(text)
+            events.append(SlotSet(turns.DESCRIPTION if story else turns.OPENING, text))
         # The form opens next whatever led here (a rule, or a story the fallback recognised).
         return [*events, FollowupAction("complaint_form")]
 
@@ -319,9 +333,13 @@ class ActionAskComplaintDescription(AskAction):
 
     def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         first = form_just_started(tracker)
-        dispatcher.utter_message(
-            response="utter_complaint_start" if first else "utter_ask_complaint_description"
-        )
+        if not first:
+            dispatcher.utter_message(response="utter_ask_complaint_description")
+        elif not tracker.get_slot(turns.OPENING):
+            dispatcher.utter_message(response="utter_complaint_start")
+        elif not said_this_turn(tracker, "utter_complaint_subject_noted"):
+            # Opened with the subject only: asked for the story (the noted message asks too).
+            dispatcher.utter_message(response="utter_complaint_start_subject")
 
 
 class ActionAskComplaintLocation(AskAction):

@@ -24,6 +24,9 @@ LOCATION = "complaint_location"
 CATEGORY = "complaint_category"
 PRIVACY = "complaint_privacy"
 CONFIRMED = "complaint_confirmed"
+# The opening message when it only named the subject ("saya mau lapor pungli di kantor
+# kecamatan"): kept, and put before the story the citizen is then asked for.
+OPENING = "complaint_opening"
 ORDER = (DESCRIPTION, LOCATION, CATEGORY, PRIVACY, CONFIRMED)
 
 DESCRIPTION_MIN = 15
@@ -183,6 +186,14 @@ NEW_VALUE_RE = re.compile(
 )
 
 
+# "itu aja", "sudah itu saja", "cukup", "gak ada lagi": nothing more to tell.
+THAT_IS_ALL_RE = re.compile(
+    r"\b(?:itu\s+(?:aja|saja|doang)|(?:udah|sudah|udh|dah)\s+(?:itu\s+)?(?:aja|saja|semua)"
+    r"|cukup|(?:gak|ga|nggak|tidak|tdk|gk)\s+ada\s+lagi|segitu\s+(?:aja|saja))\b",
+    re.IGNORECASE,
+)
+
+
 ANNOUNCEMENT_WORDS = frozenset(
     [
         "dengan",
@@ -224,7 +235,13 @@ ANNOUNCEMENT_WORDS = frozenset(
         "bikin",
         "buat",
         "melaporkan",
+        "melapor",
+        "ngelapor",
+        "laporin",
         "lapor",
+        "mengadukan",
+        "adukan",
+        "ngadukan",
         "laporan",
         "pengaduan",
         "aduan",
@@ -236,6 +253,29 @@ ANNOUNCEMENT_WORDS = frozenset(
         "mengeluhkan",
         "terkait",
         "tentang",
+        # Javanese, Sundanese and English ways to say the same
+        "kulo",
+        "kula",
+        "abdi",
+        "badhe",
+        "ajeng",
+        "arep",
+        "hoyong",
+        "i",
+        "would",
+        "like",
+        "want",
+        "to",
+        "file",
+        "make",
+        "submit",
+        "report",
+        "complaint",
+        "please",
+        "a",
+        "an",
+        "about",
+        "regarding",
         "soal",
         "perihal",
         "sesuatu",
@@ -260,6 +300,25 @@ def only_announces(text: str) -> bool:
     hormat, saya ingin menyampaikan pengaduan.")."""
     rest = [w for w in words(text) if w not in ANNOUNCEMENT_WORDS]
     return len(rest) < 3
+
+
+# Words that carry no detail of what happened (besides ANNOUNCEMENT_WORDS).
+FILLER_WORDS = frozenset(
+    {"di", "ke", "dari", "pada", "yang", "yg", "dan", "ini", "itu", "nya", "ada", "sih", "deh"}
+    | {"the", "at", "in", "of"}
+)
+# Fewer words of detail than this, beside the announcement and the place: only a subject.
+STORY_DETAIL_MIN = 4
+
+
+def only_subject(text: str) -> bool:
+    """True for an opening that names what the complaint is about, but tells nothing of
+    what happened ("saya mau lapor pungli di kantor kecamatan", "mau ngadu pelayanan buruk
+    di Disdukcapil"): the citizen is asked for the story, and the opening is kept with it."""
+    place = place_in(text)
+    body = text.replace(place, " ") if place else text
+    detail = [w for w in words(body) if w not in ANNOUNCEMENT_WORDS and w not in FILLER_WORDS]
+    return len(detail) < STORY_DETAIL_MIN
 
 
 # Inside a story these single words mean something else ("ditinggal terbuka", "seperti
@@ -647,15 +706,16 @@ def read(message: Message, filled: dict[str, Any], cancel_pending: bool) -> Outc
     return Outcome(ask=requested)
 
 
-def opening(message: Message, story: str | None) -> Outcome:
-    """The message that opened the form: a story may already hold other answers; "gak mau
-    lapor" opens nothing."""
+def opening(message: Message, story: str | None, subject: str | None = None) -> Outcome:
+    """The message that opened the form: a story, or an opening that only named the subject
+    (`OPENING`), may already hold other answers; "gak mau lapor" opens nothing."""
     typed = message.typed
     if NOT_COMPLAINING_RE.search(typed):
         return Outcome(end="left", say=[("utter_form_left", {})])
-    if not story:
+    told = story or subject
+    if not told:
         return Outcome()
-    found = extras(story, {}, skip=DESCRIPTION)
+    found = extras(told, {}, skip=DESCRIPTION)
     return Outcome(values=found, noted=sorted(found))
 
 
@@ -731,6 +791,10 @@ def _apply_correction(
 def _description(raw: str, filled: dict[str, Any]) -> Outcome:
     typed = raw.strip()
     length = len(typed)
+    subject = filled.get(OPENING)
+    if subject and THAT_IS_ALL_RE.search(typed) and len(words(typed)) <= 5:
+        # "itu aja": the opening is all the citizen has to tell.
+        return Outcome(values={DESCRIPTION: subject, OPENING: None})
     if length < DESCRIPTION_MIN:
         return Outcome(
             say=[("utter_description_too_short", {"minimum": DESCRIPTION_MIN})], ask=DESCRIPTION
@@ -741,6 +805,12 @@ def _description(raw: str, filled: dict[str, Any]) -> Outcome:
             ask=DESCRIPTION,
         )
     found = extras(typed, filled, skip=DESCRIPTION)
+    if subject:
+        # The opening named the subject; the story follows it, nothing the citizen wrote lost.
+        if length + len(subject) + 1 > DESCRIPTION_MAX:
+            return Outcome(values={DESCRIPTION: raw, OPENING: None, **found}, noted=sorted(found))
+        story = f"{subject.strip()}\n{typed}"
+        return Outcome(values={DESCRIPTION: story, OPENING: None, **found}, noted=sorted(found))
     return Outcome(values={DESCRIPTION: raw, **found}, noted=sorted(found))
 
 

@@ -18,9 +18,11 @@ from bot.complaint_turns import (
     CONFIRMED,
     DESCRIPTION,
     LOCATION,
+    OPENING,
     ORDER,
     PRIVACY,
     Message,
+    only_subject,
     opening,
     read,
 )
@@ -276,3 +278,57 @@ def test_a_number_word_before_desa_is_not_a_village_name() -> None:
     from bot.complaint_turns import place_in
 
     assert place_in("Jembatan gantung penghubung dua desa talinya sudah putus") is None
+
+
+# -- an opening that names only the subject ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "saya mau lapor pungli di kantor kecamatan",
+        "Selamat pagi, saya ingin melaporkan pelayanan buruk di Disdukcapil",
+        "Saya mau mengadukan pungutan liar di kantor kelurahan Sukamaju",
+        "saya mau lapor di Jl. Sudirman No 5",
+        "I would like to file a complaint about the bus terminal",
+    ],
+)
+def test_an_opening_that_only_names_the_subject_is_not_the_story(text: str) -> None:
+    assert only_subject(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Lampu PJU di Gang Mawar mati semua sejak seminggu",
+        "Petugas kelurahan minta uang 50 ribu untuk surat pindah",
+        "sampah numpuk di depan rumah saya udah 2 minggu ga diangkut",
+        STORY,
+    ],
+)
+def test_an_opening_that_tells_what_happened_is_the_story(text: str) -> None:
+    assert not only_subject(text)
+
+
+def test_the_subject_keeps_what_it_named_and_the_story_follows_it() -> None:
+    subject = "Saya mau mengadukan pungutan liar di kantor kelurahan Sukamaju"
+    opened = opening(Message(subject, "file_complaint", 0.9), None, subject)
+    assert opened.values == {LOCATION: "kantor kelurahan Sukamaju", CATEGORY: "pungli"}
+    filled = {OPENING: subject, **opened.values}
+    story = "petugas loket minta 50 ribu biar surat pindah cepat jadi, kemarin pagi"
+    told = read(Message(story, "inform", 0.9), filled, cancel_pending=False)
+    assert told.values[DESCRIPTION] == f"{subject}\n{story}"
+    assert told.values[OPENING] is None
+    assert LOCATION not in told.values  # the place named first stays
+
+
+def test_nothing_more_to_tell_after_the_subject_keeps_the_subject() -> None:
+    subject = "saya mau lapor pungli di kantor kecamatan"
+    told = read(Message("itu aja", "affirm", 0.9), {OPENING: subject}, cancel_pending=False)
+    assert told.values == {DESCRIPTION: subject, OPENING: None}
+
+
+def test_a_short_answer_after_the_subject_is_still_too_short() -> None:
+    subject = "saya mau lapor pungli di kantor kecamatan"
+    told = read(Message("iya pak", "affirm", 0.9), {OPENING: subject}, cancel_pending=False)
+    assert DESCRIPTION not in told.values
