@@ -632,10 +632,11 @@ async def test_a_message_rasa_answered_before_its_front_end_died_is_not_sent_twi
     with Session(get_engine(frontend.settings.database_url)) as s:
         assert s.scalar(select(InboxMessage.status).where(InboxMessage.id == inbox_id)) == "done"
     assert len([m for m in user.replies() if "Biaya" in m.text]) == 1
-    tracker = await frontend.rasa._client.get(
-        f"{frontend.rasa.base_url}/conversations/5020/tracker",
-        params={"include_events": "ALL", **frontend.rasa._token},
-    )
+    async with httpx.AsyncClient() as client:
+        tracker = await client.get(
+            f"{frontend.rasa.base_url}/conversations/5020/tracker",
+            params={"include_events": "ALL", **frontend.rasa._token},
+        )
     said = [e for e in tracker.json()["events"] if e.get("event") == "user"]
     assert [e.get("text") for e in said].count(question) == 1
     assert (said[-1].get("metadata") or {}).get("inbox_id") == inbox_id
