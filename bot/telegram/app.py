@@ -41,6 +41,7 @@ from bot.telegram import handlers, health
 from bot.telegram.conversation import Conversation, RasaClient
 from bot.telegram.live import LiveRelay
 from bot.telegram.outbox import OutboxWorker, retry_after_seconds
+from bot.telegram.request import AiohttpRequest
 from bot.telegram.store import Arrival, AsyncStore
 from bot.telegram.throttle import COALESCE_MAX_CHARS, ChatThrottle, coalesce, coalescible
 from bot.telegram.unstored import Unstored
@@ -249,6 +250,10 @@ class TelegramFrontend:
             .base_url(settings.telegram_api_base_url)
             .base_file_url(settings.telegram_api_file_url)
             .updater(None)
+            # Bot API calls over aiohttp (bot.telegram.request: a fraction of httpx's CPU);
+            # getUpdates on a connection of its own, as python-telegram-bot's default.
+            .request(AiohttpRequest())
+            .get_updates_request(AiohttpRequest(connection_pool_size=1))
             .rate_limiter(
                 AIORateLimiter(
                     overall_max_rate=settings.telegram_overall_max_rate,
