@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -73,6 +73,43 @@ MAX_RECOVERIES = 3
 # leaves it to the others after this.
 PENDING_CLAIM = timedelta(seconds=120)
 
+# The statements run for every message, built once: a statement built per call costs its
+# construction and its cache key each time, and the ORM's unit of work a flush, which
+# together were most of the front end's SQL time per message (issue 12). They run on a
+# plain connection; the rest of the module uses sessions.
+_CLOSE_OLD_WINDOW = (
+    update(InboxMessage)
+    .where(
+        InboxMessage.bot_id == bindparam("b_bot_id"),
+        InboxMessage.update_id == bindparam("b_update_id"),
+        InboxMessage.dedup_active.is_(True),
+        InboxMessage.created_at < bindparam("b_window_start"),
+    )
+    .values(dedup_active=None)
+)
+_INSERT = insert(InboxMessage)
+_CONSENT = select(Citizen.consent_at).where(Citizen.sender_id == bindparam("b_sender_id"))
+_HAS_PENDING = (
+    select(InboxMessage.id)
+    .where(
+        InboxMessage.bot_id == bindparam("b_bot_id"),
+        InboxMessage.sender_id == bindparam("b_sender_id"),
+        InboxMessage.status == "pending",
+    )
+    .limit(1)
+)
+_MARK_DONE = (
+    update(InboxMessage)
+    .where(InboxMessage.id == bindparam("b_id"))
+    .values(status="done", done_at=bindparam("b_done_at"))
+)
+_MARK_DONE_AS = _MARK_DONE.values(kind=bindparam("b_kind"))
+_FORGET_KEYBOARD = delete(SentKeyboard).where(
+    SentKeyboard.chat_id == bindparam("b_chat_id"),
+    SentKeyboard.message_id == bindparam("b_message_id"),
+)
+_INSERT_KEYBOARD = insert(SentKeyboard)
+
 
 class InboxRepository:
     """The inbox of one bot (Telegram counts update ids per bot)."""
@@ -102,10 +139,10 @@ class InboxRepository:
         the unique constraint `uq_inbox_bot_update_open`.
         """
         try:
-            with Session(self.engine) as s, s.begin():
-                inbox_id = self._insert(s, update_id, raw, kind, sender_id, chat_id)
+            with self.engine.begin() as c:
+                inbox_id = self._insert(c, update_id, raw, kind, sender_id, chat_id)
                 consent = (
-                    s.scalar(select(Citizen.consent_at).where(Citizen.sender_id == sender_id))
+                    c.execute(_CONSENT, {"b_sender_id": sender_id}).scalar()
                     if sender_id is not None
                     else None
                 )
@@ -115,7 +152,7 @@ class InboxRepository:
 
     def _insert(
         self,
-        s: Session,
+        c: Connection | Session,
         update_id: int,
         raw: dict[str, Any],
         kind: str,
@@ -123,35 +160,36 @@ class InboxRepository:
         chat_id: int | None,
     ) -> int:
         """Insert inside the caller's transaction; IntegrityError for a duplicate."""
+        if isinstance(c, Session):
+            c = c.connection()
         now = utcnow()
         # An earlier use of this id older than the window was another update: close its
         # window (on PostgreSQL this locks that row, so racing arrivals queue up here and
         # the losers then meet the new row in the unique constraint).
-        s.execute(
-            update(InboxMessage)
-            .where(
-                InboxMessage.bot_id == self.bot_id,
-                InboxMessage.update_id == update_id,
-                InboxMessage.dedup_active.is_(True),
-                InboxMessage.created_at < now - self.dedup_window,
-            )
-            .values(dedup_active=None)
+        c.execute(
+            _CLOSE_OLD_WINDOW,
+            {
+                "b_bot_id": self.bot_id,
+                "b_update_id": update_id,
+                "b_window_start": now - self.dedup_window,
+            },
         )
-        row = InboxMessage(
-            bot_id=self.bot_id,
-            update_id=update_id,
-            dedup_active=True,
-            raw=raw,
-            kind=kind,
-            sender_id=sender_id,
-            chat_id=chat_id,
-            status="received",
-            next_attempt_at=now + self.claim_lease,
-            created_at=now,
+        inserted = c.execute(
+            _INSERT,
+            {
+                "bot_id": self.bot_id,
+                "update_id": update_id,
+                "dedup_active": True,
+                "raw": raw,
+                "kind": kind,
+                "sender_id": sender_id,
+                "chat_id": chat_id,
+                "status": "received",
+                "next_attempt_at": now + self.claim_lease,
+                "created_at": now,
+            },
         )
-        s.add(row)
-        s.flush()
-        return row.id
+        return int(inserted.inserted_primary_key[0])  # type: ignore[index]
 
     def inbox_id(self, update_id: int) -> int | None:
         """The inbox row of an update id within its window (the update being handled)."""
@@ -166,29 +204,19 @@ class InboxRepository:
 
     def has_pending(self, sender_id: str) -> bool:
         """True when an earlier message of this sender still waits for Rasa."""
-        with Session(self.engine) as s:
-            return (
-                s.scalar(
-                    select(InboxMessage.id)
-                    .where(
-                        InboxMessage.bot_id == self.bot_id,
-                        InboxMessage.sender_id == sender_id,
-                        InboxMessage.status == "pending",
-                    )
-                    .limit(1)
-                )
-                is not None
-            )
+        with self.engine.connect() as c:
+            found = c.execute(_HAS_PENDING, {"b_bot_id": self.bot_id, "b_sender_id": sender_id})
+            return found.first() is not None
 
     def mark_done(self, inbox_id: int | None, kind: str | None = None) -> None:
         """The update was fully handled (None: its row is gone, nothing to do)."""
         if inbox_id is None:
             return
-        values: dict[str, Any] = {"status": "done", "done_at": utcnow()}
-        if kind:
-            values["kind"] = kind
-        with Session(self.engine) as s, s.begin():
-            s.execute(update(InboxMessage).where(InboxMessage.id == inbox_id).values(**values))
+        with self.engine.begin() as c:
+            params: dict[str, Any] = {"b_id": inbox_id, "b_done_at": utcnow()}
+            if kind:
+                params["b_kind"] = kind
+            c.execute(_MARK_DONE_AS if kind else _MARK_DONE, params)
 
     def mark_pending(self, inbox_id: int | None, payload: str, error: str, delay_s: float) -> int:
         """Rasa did not answer: keep the message for the retry worker. Returns attempts."""
@@ -356,16 +384,16 @@ class KeyboardRepository:
         A message id met again in the same chat replaces the old row: Telegram never
         reuses one, but a restarted local Bot API server counts them from 1 again.
         """
-        with Session(self.engine) as s, s.begin():
-            s.execute(
-                delete(SentKeyboard).where(
-                    SentKeyboard.chat_id == chat_id, SentKeyboard.message_id == message_id
-                )
-            )
-            s.add(
-                SentKeyboard(
-                    chat_id=chat_id, message_id=message_id, titles=titles, payloads=payloads
-                )
+        with self.engine.begin() as c:
+            c.execute(_FORGET_KEYBOARD, {"b_chat_id": chat_id, "b_message_id": message_id})
+            c.execute(
+                _INSERT_KEYBOARD,
+                {
+                    "chat_id": chat_id,
+                    "message_id": message_id,
+                    "titles": titles,
+                    "payloads": payloads,
+                },
             )
 
     def use_button(

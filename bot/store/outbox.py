@@ -28,7 +28,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, delete, exists, func, select, update
+from sqlalchemy import Engine, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
 
@@ -49,6 +49,34 @@ DEFAULT_LEASE = timedelta(seconds=60)
 SENT_ATTEMPTS = 3
 # pg_advisory_xact_lock key of outbox claims (any constant no other code uses).
 CLAIM_LOCK_KEY = 0x0B0C_1A13
+
+# The statements of every conversation turn, built once (bot.store.inbox says why).
+_CLOSE_INBOX = (
+    update(InboxMessage)
+    .where(InboxMessage.id == bindparam("b_inbox_id"))
+    .values(status="done", done_at=bindparam("b_now"))
+)
+_CHAT_UNFINISHED = (
+    select(OutboxMessage.id)
+    .where(
+        OutboxMessage.chat_id == bindparam("b_chat_id"),
+        OutboxMessage.status.in_(UNFINISHED),
+    )
+    .limit(1)
+)
+_INSERT = insert(OutboxMessage)
+_DELETE_DELIVERED_REPLY = delete(OutboxMessage).where(
+    OutboxMessage.id == bindparam("b_id"), OutboxMessage.kind == CONVERSATION_KIND
+)
+_RECORD_SENT = (
+    update(OutboxMessage)
+    .where(OutboxMessage.id == bindparam("b_id"))
+    .values(
+        status="sent",
+        sent_at=bindparam("b_sent_at"),
+        telegram_message_id=bindparam("b_message_id"),
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -137,37 +165,38 @@ class OutboxRepository:
         the outbox worker, which keeps their order.
         """
         now = utcnow()
-        with Session(self.engine) as s, s.begin():
+        with self.engine.begin() as c:
             if done_inbox_id is not None:
-                s.execute(
-                    update(InboxMessage)
-                    .where(InboxMessage.id == done_inbox_id)
-                    .values(status="done", done_at=now)
+                c.execute(_CLOSE_INBOX, {"b_inbox_id": done_inbox_id, "b_now": now})
+            behind = c.execute(_CHAT_UNFINISHED, {"b_chat_id": chat_id}).first() is not None
+            items = []
+            for body, buttons in messages:
+                inserted = c.execute(
+                    _INSERT,
+                    {
+                        "chat_id": chat_id,
+                        "text": body,
+                        "kind": CONVERSATION_KIND,
+                        "buttons": [[title, payload] for title, payload in buttons] or None,
+                        "status": "pending" if behind else "sending",
+                        "claimed_by": None if behind else self.claimant,
+                        "next_attempt_at": now if behind else now + self.lease,
+                        "created_at": now,
+                        "attempts": 0,
+                    },
                 )
-            behind = (
-                s.scalar(
-                    select(OutboxMessage.id)
-                    .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status.in_(UNFINISHED))
-                    .limit(1)
+                outbox_id = int(inserted.inserted_primary_key[0])  # type: ignore[index]
+                items.append(
+                    OutboxItem(
+                        outbox_id,
+                        chat_id,
+                        body,
+                        0,
+                        CONVERSATION_KIND,
+                        [(str(t), str(p)) for t, p in buttons] or buttons_of(CONVERSATION_KIND),
+                    )
                 )
-                is not None
-            )
-            rows = [
-                OutboxMessage(
-                    chat_id=chat_id,
-                    text=body,
-                    kind=CONVERSATION_KIND,
-                    buttons=[[title, payload] for title, payload in buttons] or None,
-                    status="pending" if behind else "sending",
-                    claimed_by=None if behind else self.claimant,
-                    next_attempt_at=now if behind else now + self.lease,
-                    created_at=now,
-                )
-                for body, buttons in messages
-            ]
-            s.add_all(rows)
-            s.flush()
-            return [] if behind else [_item(row) for row in rows]
+            return [] if behind else items
 
     def claim_due(self, limit: int = 20) -> list[OutboxItem]:
         """Messages whose time has come, oldest first, claimed for this front end: pending
@@ -268,18 +297,12 @@ class OutboxRepository:
                 log.warning("outbox %s: connection lost recording it sent: again", outbox_id)
 
     def _record_sent(self, outbox_id: int, message_id: int) -> None:
-        with Session(self.engine) as s, s.begin():
-            gone = s.execute(
-                delete(OutboxMessage).where(
-                    OutboxMessage.id == outbox_id, OutboxMessage.kind == CONVERSATION_KIND
-                )
-            )
-            if gone.rowcount:  # type: ignore[attr-defined]
+        with self.engine.begin() as c:
+            if c.execute(_DELETE_DELIVERED_REPLY, {"b_id": outbox_id}).rowcount:
                 return
-            s.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == outbox_id)
-                .values(status="sent", sent_at=utcnow(), telegram_message_id=message_id)
+            c.execute(
+                _RECORD_SENT,
+                {"b_id": outbox_id, "b_sent_at": utcnow(), "b_message_id": message_id},
             )
 
     def retry(self, outbox_id: int, delay_s: float, error: str, give_up: bool) -> None:
