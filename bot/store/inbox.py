@@ -26,10 +26,11 @@ from bot.store.models import Citizen, InboxMessage, SentKeyboard, utcnow
 @dataclass(frozen=True)
 class Stored:
     """A newly stored update: its inbox row, and whether its sender had consented to the
-    privacy notice when it was stored."""
+    privacy notice and had a message waiting for Rasa (`has_pending`) when it was stored."""
 
     inbox_id: int
     consented: bool
+    pending: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,12 +142,13 @@ class InboxRepository:
         try:
             with self.engine.begin() as c:
                 inbox_id = self._insert(c, update_id, raw, kind, sender_id, chat_id)
-                consent = (
-                    c.execute(_CONSENT, {"b_sender_id": sender_id}).scalar()
-                    if sender_id is not None
-                    else None
-                )
-                return Stored(inbox_id, consent is not None)
+                if sender_id is None:
+                    return Stored(inbox_id, False)
+                consent = c.execute(_CONSENT, {"b_sender_id": sender_id}).scalar()
+                pending = c.execute(
+                    _HAS_PENDING, {"b_bot_id": self.bot_id, "b_sender_id": sender_id}
+                ).first()
+                return Stored(inbox_id, consent is not None, pending is not None)
         except IntegrityError:
             return None
 

@@ -35,7 +35,7 @@ from bot import metrics
 from bot.logging_config import correlation_id
 from bot.telegram import rendering
 from bot.telegram.outbox import OutboxWorker
-from bot.telegram.store import AsyncStore, InboxItem
+from bot.telegram.store import Arrival, AsyncStore, InboxItem
 from bot.texts import text
 
 log = logging.getLogger(__name__)
@@ -295,14 +295,20 @@ class Conversation:
         return float(min(2 ** max(attempts - 1, 0), self.retry_max_delay_s))
 
     async def forward(
-        self, inbox_id: int | None, sender_id: str, chat_id: int, payload: str
+        self,
+        inbox_id: int | None,
+        sender_id: str,
+        chat_id: int,
+        payload: str,
+        arrival: Arrival | None = None,
     ) -> None:
-        """Send a citizen's message (inbox row `inbox_id`) to Rasa and deliver the replies
-        (or keep it for the retry worker)."""
+        """Send a citizen's message (inbox row `inbox_id`, stored as `arrival` if it is
+        the update being handled) to Rasa and deliver the replies (or keep it for the retry
+        worker)."""
         correlation_id.set(inbox_id)  # this task's log lines carry the inbox id
         started = time.monotonic()
         async with self._lock(sender_id):
-            if await self.store.has_pending(sender_id):
+            if await self.store.has_pending(sender_id, arrival):
                 # Keep the order: this one waits behind the earlier message.
                 await self.store.mark_pending(inbox_id, payload, "queued behind earlier", 0)
                 return

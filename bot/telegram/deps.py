@@ -131,7 +131,7 @@ async def to_rasa(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: s
         await send_privacy_notice(context, chat_of(update))
         return
     await shared.conversation.forward(
-        await inbox_id(update, context), sender, chat_of(update), payload
+        await inbox_id(update, context), sender, chat_of(update), payload, arrival(update, context)
     )
 
 

@@ -114,13 +114,7 @@ class OutboxWorker:
                 await self.store.outbox_retry(item.id, delay, str(exc), give_up=give_up)
                 held[item.chat_id] = delay
             else:
-                if item.buttons:  # a press is looked up like the buttons of Rasa's replies
-                    try:
-                        await self.store.remember_keyboard(
-                            item.chat_id, message_id, titles, [p for _, p in item.buttons]
-                        )
-                    except Exception:  # delivered all the same: never send it twice
-                        log.exception("outbox %s: could not keep its keyboard", item.id)
-                await self.store.outbox_sent(item.id, message_id)
+                # Its keyboard kept for presses, then recorded sent (one database trip).
+                await self.store.outbox_delivered(item, message_id)
                 sent += 1
         return sent

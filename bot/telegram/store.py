@@ -7,9 +7,11 @@ the server. Each method here runs one method of the synchronous repositories of
 repository and Rasa's tracker store) on a thread pool as large as the engine's connection
 pool, and awaits it. The SQL keeps one code path, shared with the console and the actions.
 
-Storing an update answers what handling it needs next (its inbox row, its sender's consent):
-the handler gets them from its `Arrival` without another round trip, unless this process
-changed a consent since, which may have made them stale.
+Storing an update answers what handling it needs next (its inbox row, its sender's consent,
+whether an earlier message of theirs waits for Rasa): the handler gets them from its
+`Arrival` without another round trip, unless this process changed a consent since, which
+may have made them stale (or, for the waiting message, queued one of the sender's messages
+for a retry since).
 
 Nothing else in `bot/telegram` reaches the database (health.py's `SELECT 1` runs on a
 thread too): tests/telegram/test_frontend_e2e.py fails when a handler runs SQL on the loop.
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -47,6 +50,7 @@ from bot.store.retention import PurgeReport, purge
 
 __all__ = ["Arrival", "AsyncStore", "InboxItem", "OutboxItem", "PurgeReport", "UnfinishedUpdate"]
 
+log = logging.getLogger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
 DEFAULT_THREADS = 5  # SQLAlchemy's default pool size
@@ -61,11 +65,15 @@ def pool_size(engine: Engine) -> int:
 @dataclass(frozen=True)
 class Arrival:
     """An update as it was stored: its inbox row and whether its sender had consented, as
-    of consent change number `consent_changes` of this process."""
+    of consent change number `consent_changes` of this process, and whether a message of
+    theirs waited for Rasa, as of this process's `pending_changes`-th message left for a
+    retry."""
 
     inbox_id: int
     consented: bool
     consent_changes: int
+    pending: bool = True  # unknown: read again
+    pending_changes: int = 0
 
 
 class AsyncStore:
@@ -98,6 +106,9 @@ class AsyncStore:
         # Consents recorded or forgotten by this process: an arrival read before the last
         # one may be stale (the citizen's earlier update in the queue changed it).
         self._consent_changes = 0
+        # Messages this process left waiting for Rasa (`mark_pending`): an arrival that
+        # found none before the last one is read again.
+        self._pending_changes = 0
 
     async def _run(self, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         if self._executor is None:
@@ -128,8 +139,11 @@ class AsyncStore:
         """Store an incoming update: its inbox row and its sender's consent, or None for a
         duplicate."""
         changes = self._consent_changes  # before the read: a change during it counts
+        pending_changes = self._pending_changes
         stored = await self._run(self.inbox.store_update, update_id, raw, kind, sender_id, chat_id)
-        return None if stored is None else Arrival(stored.inbox_id, stored.consented, changes)
+        if stored is None:
+            return None
+        return Arrival(stored.inbox_id, stored.consented, changes, stored.pending, pending_changes)
 
     def _current(self, arrival: Arrival | None) -> Arrival | None:
         """The arrival, unless a consent changed here since it was read (a forgotten
@@ -145,8 +159,18 @@ class AsyncStore:
             return current.inbox_id
         return await self._run(self.inbox.inbox_id, update_id)
 
-    async def has_pending(self, sender_id: str) -> bool:
-        """True when an earlier message of this sender still waits for Rasa."""
+    async def has_pending(self, sender_id: str, arrival: Arrival | None = None) -> bool:
+        """True when an earlier message of this sender still waits for Rasa. False from the
+        arrival of the update being handled when none waited as it was stored and this
+        process has left none waiting since (one that waited may have been answered since:
+        that is read again)."""
+        current = self._current(arrival)
+        if (
+            current is not None
+            and not current.pending
+            and current.pending_changes == self._pending_changes
+        ):
+            return False
         return await self._run(self.inbox.has_pending, sender_id)
 
     async def mark_done(self, inbox_id: int | None, kind: str | None = None) -> None:
@@ -157,7 +181,10 @@ class AsyncStore:
         self, inbox_id: int | None, payload: str, error: str, delay_s: float
     ) -> int:
         """Rasa did not answer: keep the message for the retry job. Returns attempts."""
-        return await self._run(self.inbox.mark_pending, inbox_id, payload, error, delay_s)
+        try:
+            return await self._run(self.inbox.mark_pending, inbox_id, payload, error, delay_s)
+        finally:  # after the write: an arrival that found nothing waiting is then stale
+            self._pending_changes += 1
 
     async def hold(self, inbox_id: int | None, payload: str) -> None:
         """Keep a message until the citizen consents to the privacy notice."""
@@ -220,9 +247,23 @@ class AsyncStore:
         """Messages this front end left "sending" when it died go back to pending."""
         return await self._run(self.outbox.requeue_interrupted)
 
-    async def outbox_sent(self, outbox_id: int, message_id: int) -> None:
-        """Delivered: never sent again."""
-        await self._run(self.outbox.sent, outbox_id, message_id)
+    async def outbox_delivered(self, item: OutboxItem, message_id: int) -> None:
+        """Delivered (as Telegram's message `message_id`): never sent again; its buttons
+        are kept for presses first, in the same trip to a database thread."""
+        await self._run(self._delivered, item, message_id)
+
+    def _delivered(self, item: OutboxItem, message_id: int) -> None:
+        if item.buttons:  # a press is looked up like the buttons of Rasa's replies
+            try:
+                self.keyboards.remember(
+                    item.chat_id,
+                    message_id,
+                    [title for title, _ in item.buttons],
+                    [payload for _, payload in item.buttons],
+                )
+            except Exception:  # delivered all the same: never send it twice
+                log.exception("outbox %s: could not keep its keyboard", item.id)
+        self.outbox.sent(item.id, message_id)
 
     async def outbox_retry(self, outbox_id: int, delay_s: float, error: str, give_up: bool) -> None:
         """Not delivered now: try again after `delay_s`, or give up."""

@@ -71,3 +71,25 @@ async def test_other_citizens_consent_is_read_again_after_any_change(store: Asyn
     await store.record_consent("42", 42, "Warga")
     assert await store.consented("43", other)
     assert await store.inbox_id(4, other) == other.inbox_id
+
+
+async def test_an_arrival_answers_whether_a_message_of_its_sender_waits(
+    store: AsyncStore,
+) -> None:
+    """Storing an update also tells whether its sender has a message waiting for Rasa, so
+    forwarding it needs no other read; a message this process left waiting since (an
+    earlier one of the citizen's queue, Rasa down) makes it read again, and so does an
+    arrival that found one waiting (it may have been answered since)."""
+    first = await arrive(store, 5)
+    second = await arrive(store, 6)
+    assert not first.pending and not second.pending
+    assert not await store.has_pending("42", second)
+    await store.mark_pending(first.inbox_id, "halo", "Rasa down", 0)
+    assert await store.has_pending("42", second)  # read again: the first one waits now
+    third = await arrive(store, 7)
+    assert third.pending
+    assert await store.has_pending("42", third)
+    await store.queue_conversation(42, [("jawaban", [])], first.inbox_id)  # answered
+    assert not await store.has_pending("42", third)
+    other = await arrive(store, 8, sender="43")
+    assert not other.pending and not await store.has_pending("43", other)
