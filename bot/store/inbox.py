@@ -110,6 +110,19 @@ _FORGET_KEYBOARD = delete(SentKeyboard).where(
     SentKeyboard.message_id == bindparam("b_message_id"),
 )
 _INSERT_KEYBOARD = insert(SentKeyboard)
+_USE_KEYBOARD = (
+    update(SentKeyboard)
+    .where(
+        SentKeyboard.chat_id == bindparam("b_chat_id"),
+        SentKeyboard.message_id == bindparam("b_message_id"),
+        SentKeyboard.used_at.is_(None),
+    )
+    .values(used_at=bindparam("b_now"))
+)
+_KEYBOARD = select(SentKeyboard.titles, SentKeyboard.payloads).where(
+    SentKeyboard.chat_id == bindparam("b_chat_id"),
+    SentKeyboard.message_id == bindparam("b_message_id"),
+)
 
 
 class InboxRepository:
@@ -405,24 +418,13 @@ class KeyboardRepository:
 
         `again`: the same press handled a second time (its first handling died after it
         used the keyboard): its choice is given once more."""
-        with Session(self.engine) as s, s.begin():
+        keyboard = {"b_chat_id": chat_id, "b_message_id": message_id}
+        with self.engine.begin() as c:
             if not again:
-                result = s.execute(
-                    update(SentKeyboard)
-                    .where(
-                        SentKeyboard.chat_id == chat_id,
-                        SentKeyboard.message_id == message_id,
-                        SentKeyboard.used_at.is_(None),
-                    )
-                    .values(used_at=utcnow())
-                )
-                if result.rowcount != 1:  # type: ignore[attr-defined]
+                result = c.execute(_USE_KEYBOARD, {**keyboard, "b_now": utcnow()})
+                if result.rowcount != 1:
                     return None
-            row = s.scalar(
-                select(SentKeyboard).where(
-                    SentKeyboard.chat_id == chat_id, SentKeyboard.message_id == message_id
-                )
-            )
+            row = c.execute(_KEYBOARD, keyboard).first()
             if row is None or not 0 <= index < len(row.payloads):
                 return None
             return row.titles[index], row.payloads[index]

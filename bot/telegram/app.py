@@ -354,8 +354,9 @@ class TelegramFrontend:
 
     # -- receiving -------------------------------------------------------------------------
 
-    async def accept(self, update: Update) -> bool:
-        """Store an update, then queue it. False for a duplicate (stored within the window).
+    async def accept(self, update: Update, raw: dict[str, Any] | None = None) -> bool:
+        """Store an update (`raw`: as Telegram sent it, else as python-telegram-bot writes
+        it), then queue it. False for a duplicate (stored within the window).
 
         The arrival that stored the row handles it; any other arrival of the same update
         (redelivery, another replica) is dropped, even while the first is still being
@@ -365,7 +366,7 @@ class TelegramFrontend:
         chat = update.effective_chat
         arrival = await self.store.store_update(
             update.update_id,
-            update.to_dict(),
+            update.to_dict() if raw is None else raw,
             classify(update),
             str(user.id) if user else None,
             chat.id if chat else None,
@@ -395,7 +396,7 @@ class TelegramFrontend:
         data = without_nul(data)
         update = readable_update(data, self.application.bot)
         if update is not None:
-            return await self.accept(update)
+            return await self.accept(update, data)  # read by readable_update: a dict
         update_id = data.get("update_id") if isinstance(data, dict) else None
         if not isinstance(update_id, int) or isinstance(update_id, bool):
             log.warning("an update without an id was ignored")

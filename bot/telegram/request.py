@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -113,6 +114,13 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{exc.__class__.__name__}: {exc}") from exc
 
 
+class _Form(aiohttp.payload.BytesPayload):
+    """Form fields already url-encoded."""
+
+    def __init__(self, value: bytes) -> None:
+        super().__init__(value, content_type="application/x-www-form-urlencoded")
+
+
 def _body(request_data: RequestData | None) -> Any:
     """The parameters as form fields (as HTTPXRequest sends them), multipart with files."""
     if request_data is None:
@@ -120,7 +128,8 @@ def _body(request_data: RequestData | None) -> Any:
     fields = request_data.json_parameters
     files = request_data.multipart_data
     if not files:
-        return fields or None
+        # Encoded here: aiohttp would build a FormData for the dict first.
+        return _Form(urlencode(fields).encode()) if fields else None
     form = aiohttp.FormData()
     for name, value in fields.items():
         form.add_field(name, value)
