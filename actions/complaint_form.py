@@ -109,6 +109,35 @@ def returned_to_form(tracker: Tracker) -> bool:
     return False
 
 
+def earlier_story(tracker: Tracker, pungli_only: bool = False) -> str | None:
+    """The latest story the citizen told before this complaint's form opened (never one
+    of an earlier complaint): with `pungli_only`, only one telling of money asked outside
+    the official fee."""
+    users = 0
+    latest_seen = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "slot" and event.get("name") == "last_ticket_id":
+            return None  # a complaint was filed since: its story is not this one
+        if event.get("event") != "user":
+            continue
+        if not latest_seen:  # the message being read now
+            latest_seen = True
+            continue
+        users += 1
+        if users > 6:
+            return None
+        text = str(event.get("text") or "").strip()
+        if text.startswith("/") or not DESCRIPTION_MIN <= len(text) <= DESCRIPTION_MAX:
+            continue
+        if turns.refers_back(text):
+            continue
+        if pungli_only:
+            return text if mentions_pungli(text) else None
+        if len(text) >= NARRATIVE_MIN:
+            return text
+    return None
+
+
 def services_named(text: str) -> str | None:
     """The first catalogue service a complaint's own words name (never one asked about
     earlier in the chat)."""
@@ -172,6 +201,21 @@ class ValidateComplaintForm(Action):
         else:
             pending = bool(tracker.get_slot("complaint_cancel_pending"))
             outcome = turns.read(message, filled, pending)
+            if (
+                turns.missing(filled) == turns.DESCRIPTION
+                and not pending
+                and turns.refers_back(message.typed)
+            ):
+                # "kan udh sy ceritain td": the story told before the form opened.
+                earlier = earlier_story(tracker)
+                if earlier is None:
+                    outcome = turns.Outcome(
+                        say=[("utter_complaint_earlier_story_missing", {})], ask=turns.DESCRIPTION
+                    )
+                else:
+                    outcome = turns.read(turns.Message(earlier), filled, False)
+                    if turns.DESCRIPTION in outcome.values:
+                        outcome.say.insert(0, ("utter_complaint_earlier_story_used", {}))
         return events + self._apply(outcome, filled, message, dispatcher, tracker, domain)
 
     def _apply(
@@ -210,7 +254,9 @@ class ValidateComplaintForm(Action):
                 dispatcher.utter_message(
                     response=response,
                     buttons=[
-                        {"title": BUTTON_CONFIRM_CANCEL, "payload": "/affirm"},
+                        # "/cancel", not "/affirm": pressed later, at another question, it
+                        # still means cancelling (asked again), never "yes" to that question.
+                        {"title": BUTTON_CONFIRM_CANCEL, "payload": "/cancel"},
                         {"title": BUTTON_KEEP_GOING, "payload": "/deny"},
                     ],
                 )
@@ -304,6 +350,12 @@ class ActionStartComplaint(Action):
             # and the story asked for.
             story = len(text) >= NARRATIVE_MIN and not turns.only_subject(text)
             events.append(SlotSet(turns.DESCRIPTION if story else turns.OPENING, text))
+        else:
+            # "Laporkan" right after telling of money asked outside the official fee: that
+            # message is the story.
+            earlier = earlier_story(tracker, pungli_only=True)
+            if earlier:
+                events.append(SlotSet(turns.DESCRIPTION, earlier))
         # The form opens next whatever led here (a rule, or a story the fallback recognised).
         return [*events, FollowupAction("complaint_form")]
 

@@ -21,6 +21,7 @@ from actions.common import (
     utter_not_understood,
 )
 from actions.skm_survey import offer_after_answer
+from bot.categories import mentions_pungli
 from bot.complaint_turns import looks_like_a_complaint
 from bot.service_match import (
     MOVE_SERVICE,
@@ -37,6 +38,7 @@ from bot.texts import (
     ASPECT_LABELS,
     BUTTON_MOVE_BETWEEN,
     BUTTON_MOVE_WITHIN,
+    BUTTON_REPORT_PUNGLI,
     fact_source,
     regional_fact,
 )
@@ -439,6 +441,16 @@ def answer_service_question(
         repo.record_service_question(service.id, aspect)
         answered.append(service.id)
         answered_names.append(service.name)
+    if answered and text and mentions_pungli(text):
+        # "dimintain duit 200rb pas bikin SKCK, emang boleh?": the official fee, and the
+        # offer to report it.
+        service = repo.get_service(answered[0])
+        if service is not None and aspect != "cost":
+            utter_aspect(dispatcher, service, "cost")
+        dispatcher.utter_message(
+            response="utter_pungli_offer",
+            buttons=[{"title": BUTTON_REPORT_PUNGLI, "payload": "/file_complaint"}],
+        )
     if answered:
         offer_not_helpful(dispatcher, tracker, domain, first)
         offer_after_answer(dispatcher, tracker, answered[0], answered_names[0])

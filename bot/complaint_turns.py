@@ -186,6 +186,20 @@ NEW_VALUE_RE = re.compile(
 )
 
 
+# "kan udh sy ceritain td", "seperti yang saya tulis di atas": the story was told before.
+REFERS_BACK_RE = re.compile(
+    r"\b(?:udah|udh|sudah|sdh|dah|kan|sy|saya|aku|gue|gw)\b.{0,20}?"
+    r"\b(?:cerit\w*|bilang|sebut\w*|jelas\w*|tulis\w*|kasih\s*tau|kasi\s*tau|sampaikan|"
+    r"sampein)\b.{0,30}\b(?:tadi|td|sebelumnya|barusan|di\s*atas|diatas)\b",
+    re.IGNORECASE,
+)
+
+
+def refers_back(text: str) -> bool:
+    """A short answer that points at a story told earlier instead of telling it again."""
+    return len(words(text)) <= 10 and bool(REFERS_BACK_RE.search(text))
+
+
 # "itu aja", "sudah itu saja", "cukup", "gak ada lagi": nothing more to tell.
 THAT_IS_ALL_RE = re.compile(
     r"\b(?:itu\s+(?:aja|saja|doang)|(?:udah|sudah|udh|dah)\s+(?:itu\s+)?(?:aja|saja|semua)"
@@ -654,8 +668,10 @@ def read(message: Message, filled: dict[str, Any], cancel_pending: bool) -> Outc
         return _pressed(button, values, filled, requested)
 
     # -- the wish to stop -------------------------------------------------------------------
+    # At the button questions (category, privacy) no answer holds "batal", so it means
+    # stopping however long the message ("ya udah lah batal aja, nanti aja lapornya").
     says_cancel = bool(CANCEL_RE.search(typed)) or (
-        len(words(typed)) <= 6
+        (len(words(typed)) <= 6 or requested in (CATEGORY, PRIVACY))
         and bool(CANCEL_SHORT_RE.search(typed))
         and not KEEP_GOING_RE.search(typed)
     )
@@ -795,9 +811,23 @@ def _description(raw: str, filled: dict[str, Any]) -> Outcome:
     if subject and THAT_IS_ALL_RE.search(typed) and len(words(typed)) <= 5:
         # "itu aja": the opening is all the citizen has to tell.
         return Outcome(values={DESCRIPTION: subject, OPENING: None})
-    if length < DESCRIPTION_MIN:
+    if (
+        subject
+        and len(words(typed)) >= 2
+        and not is_clear_yes(typed)
+        and length + len(subject) >= DESCRIPTION_MIN
+    ):
+        # A story told in pieces ("jalan rusak", then "yg di jl. melati, depan sd").
+        pass
+    elif length < DESCRIPTION_MIN:
+        kept: dict[str, Any] = {}
+        if len(words(typed)) >= 2 and not is_clear_yes(typed):
+            # Kept, and put before what the citizen writes next: nothing told is lost.
+            kept = {OPENING: f"{subject.strip()}\n{typed}" if subject else typed}
         return Outcome(
-            say=[("utter_description_too_short", {"minimum": DESCRIPTION_MIN})], ask=DESCRIPTION
+            values=kept,
+            say=[("utter_description_too_short", {"minimum": DESCRIPTION_MIN})],
+            ask=DESCRIPTION,
         )
     if length > DESCRIPTION_MAX:
         return Outcome(
@@ -814,7 +844,18 @@ def _description(raw: str, filled: dict[str, Any]) -> Outcome:
     return Outcome(values={DESCRIPTION: raw, **found}, noted=sorted(found))
 
 
+# "ya itu td, TPS pasar kliwon", "kan udh td, jl melati": words before the place that only
+# point back at what was said.
+LEADING_FILLER_RE = re.compile(
+    r"^(?:(?:ya|iya|yaa|kan|itu|tuh|tadi|td|udah|udh|sudah|dah|lho|loh|nah|ini|gini)\b[\s,.:;-]*)+",
+    re.IGNORECASE,
+)
+
+
 def _location(typed: str, filled: dict[str, Any]) -> Outcome:
+    bare = LEADING_FILLER_RE.sub("", typed).strip()
+    if bare != typed and len(bare) >= LOCATION_MIN and words(bare):
+        typed = bare
     if is_clear_yes(typed) or len(words(typed)) == 0:
         return Outcome(say=[("utter_location_too_short", {})], ask=LOCATION)
     if len(typed) < LOCATION_MIN:

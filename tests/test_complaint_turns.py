@@ -25,6 +25,7 @@ from bot.complaint_turns import (
     only_subject,
     opening,
     read,
+    refers_back,
 )
 from bot.phrases import is_clear_yes
 
@@ -332,3 +333,46 @@ def test_a_short_answer_after_the_subject_is_still_too_short() -> None:
     subject = "saya mau lapor pungli di kantor kecamatan"
     told = read(Message("iya pak", "affirm", 0.9), {OPENING: subject}, cancel_pending=False)
     assert DESCRIPTION not in told.values
+
+
+# -- found by a black-box tester (2026-12-01) -------------------------------------------------
+
+
+def test_batal_anywhere_at_the_category_question_asks_to_cancel() -> None:
+    told = at(CATEGORY, "ya udah lah batal aja, nanti aja lapornya", "cancel", 0.6)
+    assert told.cancel_pending is True
+    assert CATEGORY not in told.values
+
+
+def test_a_story_too_short_is_kept_and_the_rest_joins_it() -> None:
+    short = read(Message("jalan rusak", "inform", 0.9), {}, cancel_pending=False)
+    assert DESCRIPTION not in short.values
+    assert short.values == {OPENING: "jalan rusak"}
+    rest = "yg di jl. melati itu lho, depan sd"
+    told = read(Message(rest, "inform", 0.9), dict(short.values), cancel_pending=False)
+    assert told.values[DESCRIPTION] == f"jalan rusak\n{rest}"
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("ya itu td, TPS pasar kliwon, kel. sukamaju", "TPS pasar kliwon, kel. sukamaju"),
+        ("kan udh td, jl melati depan SD 2", "jl melati depan SD 2"),
+        ("Jl. Kenari 5", "Jl. Kenari 5"),
+    ],
+)
+def test_words_pointing_back_are_not_part_of_the_place(text: str, place: str) -> None:
+    assert at(LOCATION, text).values[LOCATION] == place
+
+
+@pytest.mark.parametrize(
+    ("text", "back"),
+    [
+        ("kan udh sy ceritain td min", True),
+        ("seperti yang saya tulis di atas", True),
+        ("sudah saya jelaskan sebelumnya", True),
+        ("petugas bilang tadi pagi loketnya tutup, padahal masih jam 10", False),
+    ],
+)
+def test_a_reference_to_a_story_told_before(text: str, back: bool) -> None:
+    assert refers_back(text) is back
