@@ -43,7 +43,14 @@ def utter_not_understood(dispatcher: CollectingDispatcher, sender_id: str) -> No
         log.exception("could not look up tickets waiting for %s", sender_id)
         waiting = []
     if waiting:
-        dispatcher.utter_message(response="utter_default_answer_hint", ticket_id=waiting[0])
+        # The message itself may be the answer: one press sends it (actions/officer_answer).
+        from actions.officer_answer import answer_button
+
+        dispatcher.utter_message(
+            response="utter_default_answer_hint",
+            ticket_id=waiting[0],
+            buttons=[answer_button(waiting[0])],
+        )
     else:
         dispatcher.utter_message(response="utter_default")
 

@@ -431,14 +431,20 @@ class Repository:
             )
 
     def answer_info_request(
-        self, sender_id: str, public_id: str, text: str
+        self, sender_id: str, public_id: str | None, text: str
     ) -> tuple[TicketView | None, bool]:
         """The citizen's answer to an officer's request for information (/jawab).
 
         Recorded on the ticket for the officers; a ticket waiting for the citizen goes back
-        to `diproses` (bot.tickets.states.citizen_answer). Returns (ticket, resumed);
-        (None, False) for an unknown or foreign id.
+        to `diproses` (bot.tickets.states.citizen_answer). Without `public_id`, the one
+        ticket waiting for this citizen's answer. Returns (ticket, resumed); (None, False)
+        for an unknown or foreign id, or no id and not exactly one ticket waiting.
         """
+        if public_id is None:
+            waiting = self.waiting_for_answer(sender_id)
+            if len(waiting) != 1:
+                return None, False
+            public_id = waiting[0]
         deadlines = self.deadlines()
         with Session(self.engine) as s, s.begin():
             row = s.execute(

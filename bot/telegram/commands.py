@@ -148,13 +148,17 @@ async def answer_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     args = context.args or []
     public_id = normalise_ticket_id(args[0]) if args else None
-    answer = " ".join(args[1:]).strip()
-    if public_id is None or not answer:
+    # "/jawab loket 3, jam 10an": without an id, for the one ticket waiting for an answer.
+    answer = " ".join(args[1:] if public_id else args).strip()
+    if not answer:
         await reply_local(update, context, text("answer_usage"), "answer_usage")
         return
     ticket, resumed = await shared.store.answer_info_request(sender, public_id, answer[:4000])
+    if ticket is None and public_id is None:
+        await reply_local(update, context, text("answer_usage"), "answer_usage")
+        return
     if ticket is None:
         reply = text("answer_not_found", public_id=public_id)
     else:
-        reply = text("answer_received" if resumed else "answer_noted", public_id=public_id)
+        reply = text("answer_received" if resumed else "answer_noted", public_id=ticket.public_id)
     await reply_local(update, context, reply, "answer")

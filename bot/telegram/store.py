@@ -321,9 +321,10 @@ class AsyncStore:
             self._consent_changes += 1
 
     async def answer_info_request(
-        self, sender_id: str, public_id: str, text: str
+        self, sender_id: str, public_id: str | None, text: str
     ) -> tuple[TicketView | None, bool]:
-        """The citizen's answer to an officer's request for information (/jawab)."""
+        """The citizen's answer to an officer's request for information (/jawab); without
+        an id, to the one ticket waiting for it."""
         return await self._run(self.repository.answer_info_request, sender_id, public_id, text)
 
     # -- live chat with an officer (bot.handoff.chats) ---------------------------------------

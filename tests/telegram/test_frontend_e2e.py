@@ -499,6 +499,35 @@ async def test_jawab_answers_an_officers_request(
         assert row is not None and row.status == TicketStatus.DIPROSES
 
 
+async def test_jawab_without_the_id_answers_the_one_ticket_waiting(
+    api: LocalBotApi, frontend: TelegramFrontend
+) -> None:
+    """A black-box tester typed "/jawab loket 3 ..." and was told to add the id, though one
+    ticket only was waiting for the answer."""
+    user = await consented_user(api, 5017)
+    await user.send_command("/jawab loket 3 pak, sekitar jam 10an")
+    await reply_with(user, "tulis nomor laporan")  # nothing waits: how to answer
+    repo = Repository(get_engine(frontend.settings.database_url))
+    draft = ComplaintDraft(
+        "Antrean di loket Samsat 4 jam, petugas sibuk main ponsel.",
+        "Kantor Samsat, Jl. Pemuda No. 45",
+        Category.TRANSPORTASI,
+        Privacy.PUBLIC,
+    )
+    ticket, _ = repo.file_ticket("5017", draft)
+    with Session(get_engine(frontend.settings.database_url)) as s, s.begin():
+        s.execute(
+            update(Ticket)
+            .where(Ticket.public_id == ticket.public_id)
+            .values(status=TicketStatus.MENUNGGU_WARGA)
+        )
+    await user.send_command("/jawab loket 3 pak, sekitar jam 10an")
+    await reply_with(user, ticket.public_id)
+    with Session(get_engine(frontend.settings.database_url)) as s:
+        row = s.scalar(select(Ticket).where(Ticket.public_id == ticket.public_id))
+        assert row is not None and row.status == TicketStatus.DIPROSES
+
+
 def age_inbox_of_bot(database_url: str, bot_id: int, hours: float) -> None:
     """Time passes for one bot's stored updates (rows made older, nothing waits)."""
     with Session(get_engine(database_url)) as s, s.begin():

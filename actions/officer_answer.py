@@ -1,0 +1,69 @@
+"""A message the assistant did not understand while an officer waits for the citizen's
+answer: the "Kirim sebagai jawaban" button under the hint (`actions.common.
+utter_not_understood`) sends that message to the ticket, as `/jawab` would.
+
+The answer is recorded through the repository (bot.tickets.states.citizen_answer), the one
+place a ticket waiting for the citizen goes back to `diproses`.
+"""
+
+from __future__ import annotations
+
+import json
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import Events, SafeAction
+from bot.store.ids import normalise_ticket_id
+from bot.store.repository import get_repository
+from bot.texts import BUTTON_SEND_AS_ANSWER, text
+
+ANSWER_INTENT = "answer_officer"
+ANSWER_MAX = 4000
+
+
+def answer_button(public_id: str) -> dict[str, str]:
+    """The button that sends the citizen's previous message as the answer for `public_id`."""
+    return {
+        "title": BUTTON_SEND_AS_ANSWER,
+        "payload": f"/{ANSWER_INTENT}" + json.dumps({"ticket_id": public_id}),
+    }
+
+
+def previous_text(tracker: Tracker) -> str | None:
+    """The citizen's typed message before the latest one (the button press)."""
+    seen_latest = False
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        if not seen_latest:
+            seen_latest = True
+            continue
+        typed = str(event.get("text") or "").strip()
+        return None if not typed or typed.startswith("/") else typed
+    return None
+
+
+class ActionAnswerOfficer(SafeAction):
+    """Records the previous message as the answer to the officer's request."""
+
+    def name(self) -> str:
+        return "action_answer_officer"
+
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        raw = next(tracker.get_latest_entity_values("ticket_id"), None)
+        public_id = normalise_ticket_id(str(raw)) if raw else None
+        answer = previous_text(tracker)
+        if public_id is None or answer is None:
+            dispatcher.utter_message(text=text("answer_usage"))
+            return []
+        ticket, resumed = get_repository().answer_info_request(
+            tracker.sender_id, public_id, answer[:ANSWER_MAX]
+        )
+        if ticket is None:
+            dispatcher.utter_message(text=text("answer_not_found", public_id=public_id))
+        else:
+            key = "answer_received" if resumed else "answer_noted"
+            dispatcher.utter_message(text=text(key, public_id=ticket.public_id))
+        return []
