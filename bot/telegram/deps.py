@@ -28,6 +28,7 @@ ALLOWED_DOCUMENT_TYPES = {"application/pdf", "image/jpeg", "image/png", "image/w
 # Commands that are conversation turns for Rasa (payloads bypass the NLU).
 RASA_COMMANDS = {
     "bantuan": "/ask_help",
+    "help": "/ask_help",  # Telegram's usual name; not in the menu (/bantuan is)
     "lapor": "/file_complaint",
     "batal": "/cancel",
     "survei": '/skm{"skm": "mulai"}',

@@ -246,6 +246,8 @@ async def test_sticker_voice_unknown_command_and_stray_photo(
     await reply_with(user, "pesan suara")
     await user.send_command("/terbang")
     await reply_with(user, "tidak dikenal")
+    await user.send_command("/help")  # out of habit: the same as /bantuan
+    await reply_with(user, "Berikut yang bisa saya bantu")
     await user.send_photo(make_png(10, 10))
     await reply_with(user, "hanya bisa dikirim sebagai lampiran")
     sent = await user.send_text("halo")
