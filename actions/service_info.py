@@ -21,6 +21,7 @@ from actions.common import (
     utter_not_understood,
 )
 from actions.skm_survey import offer_after_answer
+from bot.aspect_cues import other_aspects
 from bot.categories import mentions_pungli
 from bot.complaint_turns import looks_like_a_complaint
 from bot.service_match import (
@@ -417,6 +418,8 @@ def answer_service_question(
     first = len(dispatcher.messages)
     deadline_question = asks_deadline(text)
     case = situation_of(text) if text else None
+    # "brp lama prosesnya? trus bayar ga?": the other aspect asked is answered too.
+    also = other_aspects(text, aspect) if text and not deadline_question else []
     for sid in service_ids:
         service = repo.get_service(sid)
         if service is None:  # catalogue changed underneath the model
@@ -438,6 +441,8 @@ def answer_service_question(
             )
         elif case is None or not utter_case(dispatcher, service, aspect, case):
             utter_aspect(dispatcher, service, aspect)
+        for other in also:
+            utter_aspect(dispatcher, service, other)
         repo.record_service_question(service.id, aspect)
         answered.append(service.id)
         answered_names.append(service.name)
@@ -445,7 +450,7 @@ def answer_service_question(
         # "dimintain duit 200rb pas bikin SKCK, emang boleh?": the official fee, and the
         # offer to report it.
         service = repo.get_service(answered[0])
-        if service is not None and aspect != "cost":
+        if service is not None and "cost" not in (aspect, *also):
             utter_aspect(dispatcher, service, "cost")
         dispatcher.utter_message(
             response="utter_pungli_offer",
