@@ -33,7 +33,7 @@ ASPECT_CUES: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
     "location_hours": re.compile(
-        r"\b(?:di\s*mana|dmn|alamat\w*|jam\s+(?:buka|berapa\s+buka|layanan|operasional)|"
+        r"\b(?:di\s*mana|dmn|alamatnya|alamat\s+kantor\w*|jam\s+(?:buka|berapa\s+buka|layanan|operasional)|"
         r"buka\s+(?:jam|hari|sabtu|minggu)|where)\b",
         re.IGNORECASE,
     ),

@@ -16,6 +16,8 @@ from bot.aspect_cues import MAX_ASPECTS, asked_aspects, other_aspects
         ("hi, how to apply for npwp? is it free?", "cost", ["procedure"]),
         ("syarat sama biaya paspor berapa", "requirements", ["cost"]),
         ("cara bayar pajak motor", "procedure", []),
+        ("syarat pindah alamat antar kecamatan", "requirements", []),
+        ("alamatnya dimana, trus jam brp buka?", "location_hours", []),
         ("syarat bikin KTP apa aja", "requirements", []),
         ("bikin NIB buat usaha kue rumahan bayar gak sih", "cost", []),
         ("samsat buka hari sabtu gak ya? mau bayar pajak motor tahunan", "location_hours", []),
