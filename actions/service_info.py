@@ -31,6 +31,7 @@ from bot.service_match import (
     find_referral,
     move_route,
     near_miss_scores,
+    near_misses,
     suggest,
 )
 from bot.store.repository import ServiceView, get_repository
@@ -383,12 +384,14 @@ def answer_service_question(
             return _suggest(dispatcher, repo, aspect, unknown[0], suggest(unknown[0], aliases))
         previous = tracker.get_slot("service") if latest_intent(tracker) != "inform" else None
         previous = previous if previous in known else None
-        scores = near_miss_scores(text, aliases) if text else {}
+        misses = near_misses(text, aliases) if text else {}
+        scores = {sid: score for sid, (score, _word) in misses.items()}
         ranked = tuple(sorted(scores, key=lambda sid: -scores[sid])[:3])
         if ranked and ranked[0] == previous:
             ranked = ()
         if ranked and (previous is None or scores[ranked[0]] >= STRONG_NEAR_MISS):
-            return _suggest(dispatcher, repo, aspect, text, ranked)
+            # Quoted: the misspelt word ("pasprot"), not the whole message.
+            return _suggest(dispatcher, repo, aspect, misses[ranked[0]][1], ranked)
         if previous is not None:
             # A follow-up ("kalau biayanya?", "yang elektronik berapa hari?") keeps the
             # service of the previous question.

@@ -79,20 +79,26 @@ def find_all_exact(text: str, aliases: dict[str, str]) -> list[tuple[str, str]]:
     return out
 
 
-def near_miss_scores(text: str, aliases: dict[str, str]) -> dict[str, float]:
-    """Service id -> best similarity of a word (or word pair) of `text` to its aliases."""
+def near_misses(text: str, aliases: dict[str, str]) -> dict[str, tuple[float, str]]:
+    """Service id -> (best similarity, the word or word pair of `text` that has it)."""
     words = re.findall(r"[\w-]+", text.lower())
     grams = [w for w in words if len(w) >= MIN_FUZZY_LENGTH]
     grams += [f"{a} {b}" for a, b in pairwise(words) if len(a) + len(b) >= 8]
     long_aliases = [a for a in aliases if len(a) >= MIN_FUZZY_LENGTH]
-    best: dict[str, float] = {}
+    best: dict[str, tuple[float, str]] = {}
     for gram in grams:
         for alias, score, _idx in process.extract(
             gram, long_aliases, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=5
         ):
             sid = aliases[alias]
-            best[sid] = max(best.get(sid, 0.0), score)
+            if score > best.get(sid, (0.0, ""))[0]:
+                best[sid] = (score, gram)
     return best
+
+
+def near_miss_scores(text: str, aliases: dict[str, str]) -> dict[str, float]:
+    """Service id -> best similarity of a word (or word pair) of `text` to its aliases."""
+    return {sid: score for sid, (score, _gram) in near_misses(text, aliases).items()}
 
 
 # -- moving house: SKPWNI or a change of the KK ---------------------------------------------
