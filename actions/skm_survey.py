@@ -35,6 +35,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import Events, SafeAction, latest_entities, latest_intent, latest_text
 from bot.config import get_settings
+from bot.phrases import looks_like_question
 from bot.skm import ELEMENT_COUNT, ELEMENTS
 from bot.store.db import get_engine
 from bot.store.skm import COMMENT_POSITION, SkmStore, SurveyView
@@ -59,6 +60,11 @@ SKIP_WORDS = frozenset({"lewati", "lewat", "skip", "lompati", "next", "lanjut"})
 PAUSE_WORDS = frozenset(
     {"nanti", "nanti saja", "nanti aja", "lain kali", "stop", "berhenti", "batal", "udahan"}
 )
+# "nanti aja ya", "ntar dulu deh", "lain kali aja": the pause, however it is said.
+PAUSE_RE = re.compile(
+    r"^(?:nanti|ntar|entar|nnti|lain\s+kali|stop|berhenti|udahan|sudahan|cukup)\b", re.IGNORECASE
+)
+PAUSE_MAX_WORDS = 5
 NO_COMMENT_WORDS = frozenset(
     {"tidak", "tidak ada", "gak ada", "ga ada", "nggak ada", "enggak", "-", "tidak ada komentar"}
 )
@@ -245,7 +251,10 @@ class ValidateSkmForm(Action):
             return [SlotSet(ID_SLOT, str(survey.id)), SlotSet(REQUESTED_SLOT, DONE_SLOT)]
         text = latest_text(tracker).strip()
         lowered = " ".join(text.lower().strip(" .!").split())
-        if value == LATER or lowered in PAUSE_WORDS or latest_intent(tracker) == "cancel":
+        pause = lowered in PAUSE_WORDS or (
+            bool(PAUSE_RE.match(lowered)) and len(lowered.split()) <= PAUSE_MAX_WORDS
+        )
+        if value == LATER or pause or latest_intent(tracker) == "cancel":
             if survey.position >= COMMENT_POSITION:
                 store.finish(tracker.sender_id, survey.id, None)
                 return self._end("done")
@@ -269,7 +278,20 @@ class ValidateSkmForm(Action):
             skip = lowered in SKIP_WORDS
             score = None if skip else _typed_score(text, survey.position)
         if score is None and not skip:
-            # A stale button, a question or small talk: the question again.
+            from actions.service_info import ASPECT_BY_INTENT, answer_service_question
+
+            intent = latest_intent(tracker) or ""
+            if text and intent in ASPECT_BY_INTENT and looks_like_question(text):
+                # "eh btw kantor bpjs buka sabtu ga?": answered, then the question again.
+                events = answer_service_question(
+                    dispatcher, tracker, domain, ASPECT_BY_INTENT[intent]
+                )
+                return [
+                    *events,
+                    SlotSet(ID_SLOT, str(survey.id)),
+                    SlotSet(REQUESTED_SLOT, DONE_SLOT),
+                ]
+            # A stale button or small talk: the question again.
             return self._again(dispatcher, survey)
         store.answer(tracker.sender_id, survey.id, survey.position, score)
         return [SlotSet(ID_SLOT, str(survey.id)), SlotSet(REQUESTED_SLOT, DONE_SLOT)]

@@ -68,7 +68,10 @@ async def test_answer_skip_pause_resume_and_comment(
     await question(user, 3)
     await user.send_text("3")  # typed instead of pressed
     await question(user, 4)
-    await user.send_text("berapa lama bikin paspor?")  # not an answer: asked again
+    await user.send_text("berapa lama bikin paspor?")  # answered, then asked again
+    await reply_with(user, "Lama proses Paspor")
+    await question(user, 4)
+    await user.send_text("hmm")  # not an answer: asked again
     await then_question(user, "Mohon pilih salah satu jawaban", 4)
     await user.press("Nanti saja")
     await reply_with(user, "sudah kami simpan")
