@@ -307,6 +307,35 @@ def noted_text(slots: list[str], values: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+def asks_about_a_service(text: str, tracker: Tracker) -> bool:
+    """Whether a question inside the form names a service (else it is about the complaint)."""
+    entities = tracker.latest_message.get("entities") or []
+    if any(e.get("entity") == "service" for e in entities):
+        return True
+    return bool(text) and (services_named(text) is not None or find_referral(text) is not None)
+
+
+def say_complaint_timeline(dispatcher: CollectingDispatcher, category: str | None) -> None:
+    """How long a complaint takes: verification, then its category's resolution days (the
+    deadlines the console applies, bot.tickets.deadlines)."""
+    rules = get_repository().deadlines()
+    if category:
+        dispatcher.utter_message(
+            response="utter_complaint_timeline_category",
+            verify_days=rules.verification_days,
+            resolve_days=rules.policy.days_for(Category(category)),
+            category=CATEGORY_LABELS[Category(category)],
+        )
+        return
+    days = [rules.policy.default, *rules.policy.by_category.values()]
+    dispatcher.utter_message(
+        response="utter_complaint_timeline",
+        verify_days=rules.verification_days,
+        min_days=min(days),
+        max_days=max(days),
+    )
+
+
 def answer_question(
     message: turns.Message, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
 ) -> Events:
@@ -316,6 +345,10 @@ def answer_question(
     from actions.ticket_status import ActionCheckStatus
 
     intent = message.intent or ""
+    if intent == "ask_duration" and not asks_about_a_service(message.typed, tracker):
+        # "biasanya brp lama ditindaklanjuti?": how long the complaint itself takes.
+        say_complaint_timeline(dispatcher, tracker.get_slot(turns.CATEGORY))
+        return []
     if intent in ASPECT_BY_INTENT:
         return answer_service_question(dispatcher, tracker, domain, ASPECT_BY_INTENT[intent])
     if intent == "check_status":
