@@ -1,12 +1,13 @@
 """One replica of each kind SIGKILLed under load on the production profile (issue 13).
 
-The profile as `make run PROFILE=production` runs it without a Telegram token
+The folder's production stack (tests/production/conftest.py, killed last of the folder),
+the profile as `make run PROFILE=production` runs it without a Telegram token
 (devtools/profile_stack.py on Procfile.production, every line under scripts/respawn.sh):
-the local Bot API stand-in (`botapi`), the Telegram front ends (every `telegram*` line of
-the Procfile), haproxy, 2 Rasa replicas and 2 action servers, on two throwaway PostgreSQL
-databases and the Redis lock store. Citizens talk on the stand-in's chat page, so every
-message goes stand-in -> proxy -> front end -> proxy -> Rasa replica -> action server, the
-way of the fault suite (tests/faults), with its citizens and checks (tests/utils/citizens.py):
+the local Bot API stand-in (`botapi`), the Telegram front ends, haproxy, 2 Rasa replicas
+and 2 action servers, on two throwaway PostgreSQL databases and the Redis lock store.
+Citizens talk on the stand-in's chat page, so every message goes stand-in -> proxy -> front
+end -> proxy -> Rasa replica -> action server, the way of the fault suite (tests/faults),
+with its citizens and checks (tests/utils/citizens.py):
 
 - a Rasa replica killed while it holds a request, with a complaint confirmed and officers'
   replies queued while it is down;
@@ -27,8 +28,7 @@ replica's death (the copies of a message waiting behind the dead replica's lock 
 answered from the conversation: rasa_addons/once.py).
 
 The citizens read their chats in the background (ChatPage), not with a blocking request
-per look as tests/production/stand_in.py does: this test's event loop also carries every
-call of Rasa to the action servers (the ActionProxy), which must not wait behind them.
+per look as tests/production/stand_in.py does.
 
 Needs haproxy, PostgreSQL and Redis (skipped without them, a failure with CI=true).
 """
@@ -48,13 +48,9 @@ from typing import Any, cast
 import httpx
 import pytest
 import pytest_asyncio
-from honcho.environ import parse_procfile
 
-from bot.store.db import prepare_database
-from devtools.devstack import ensure_model
 from devtools.local_api import LocalBotApi, SimulatedUser
-from devtools.profile_stack import PROCFILE, ProfileStack, haproxy_path, throwaway_databases
-from tests.production.conftest import PINNED_NOW, REDIS_URL, _missing, _redis_answers
+from devtools.profile_stack import ProfileStack
 from tests.utils.action_proxy import ActionProxy
 from tests.utils.chat import TICKET
 from tests.utils.citizens import (
@@ -68,15 +64,9 @@ from tests.utils.citizens import (
     tickets_of,
     until,
 )
-from tests.utils.db import ADMIN_PG_URL, postgres_admin
 
 pytestmark = [pytest.mark.rasa, pytest.mark.postgres, pytest.mark.asyncio(loop_scope="module")]
 
-# Whatever front ends the profile runs today (one polling `telegram`, or webhook replicas).
-FRONT_ENDS = tuple(
-    name for name in parse_procfile(PROCFILE.read_text()).processes if name.startswith("telegram")
-)
-PROCESSES = (*ProfileStack.RASA_TIER, *FRONT_ENDS, "botapi")
 BACK_TIMEOUT_S = 300.0  # a Rasa replica loads its model again in 20-60 s on a busy machine
 POLL_S = 0.2
 SLOW = 120.0
@@ -364,59 +354,23 @@ class KillStack:
         return None
 
 
-def _requirements() -> None:
-    if haproxy_path() is None:
-        _missing("haproxy is not installed (scripts/ensure-proxy.sh installs it as root)")
-    try:
-        postgres_admin().close()
-    except Exception as exc:
-        _missing(f"PostgreSQL not reachable at {ADMIN_PG_URL} ({exc}); set TEST_POSTGRES_URL")
-    problem = _redis_answers(REDIS_URL)
-    if problem is not None:
-        _missing(f"Redis not reachable at {REDIS_URL} ({problem}); set TEST_REDIS_URL")
-
-
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[KillStack]:
-    _requirements()
-    await asyncio.to_thread(ensure_model)
-    folder = tmp_path_factory.mktemp("replica-killed")
-    actions = await ActionProxy("http://127.0.0.1:9").start()  # upstream: the proxy, below
+async def stack(
+    production_stack: ProfileStack, action_proxy: ActionProxy
+) -> AsyncIterator[KillStack]:
+    """The folder's production stack (tests/production/conftest.py), its ActionProxy
+    passing Rasa's calls to the proxy's action servers, and the stand-in's chat page."""
+    page = ChatPage(production_stack.local_api_url)
+    running = KillStack(production_stack, page, action_proxy)
     try:
-        with throwaway_databases(ADMIN_PG_URL, "store", "tracker") as (store_url, tracker_url):
-            await asyncio.to_thread(prepare_database, store_url, "always")
-            profile = ProfileStack(
-                folder,
-                store_url,
-                tracker_url,
-                REDIS_URL,
-                processes=PROCESSES,
-                extra_env={
-                    "APP_ENV": "test",
-                    "TEST_FIXED_NOW": PINNED_NOW,
-                    "ACTION_ENDPOINT_URL": f"{actions.url}/webhook",
-                    # As tests/faults runs the front end: the outbox looked at often, and a
-                    # waiting message retried every 2 s at most (not up to 60 s).
-                    "OUTBOX_POLL_S": "0.2",
-                    "RASA_RETRY_MAX_DELAY_S": "2",
-                },
-            )
-            actions.upstream = f"http://127.0.0.1:{profile.env['ACTION_SERVER_PORT']}"
-            page = ChatPage(profile.local_api_url)
-            running = KillStack(profile, page, actions)
-            try:
-                await asyncio.to_thread(profile.start)
-                await page.start()
-                yield running
-            except Exception:
-                print("--- honcho (Procfile.production)\n" + profile.tail())
-                raise
-            finally:
-                await page.close()
-                await running.http.aclose()
-                await asyncio.to_thread(profile.stop)
+        await page.start()
+        yield running
+    except Exception:
+        print("--- honcho (Procfile.production)\n" + production_stack.tail())
+        raise
     finally:
-        await actions.stop()
+        await page.close()
+        await running.http.aclose()
 
 
 def notices(people: Sequence[Citizen]) -> int:
@@ -485,10 +439,10 @@ async def test_a_rasa_replica_killed_with_messages_in_flight(stack: KillStack) -
     assert len(ticket_mentions(reporter, filed[0])) == 1, [m.text for m in reporter.replies()]
     assert outbox_problems(db, api, queued) == []
     # A conversation whose turn died with rasa1 stays locked until that turn's ticket
-    # expires (Rasa's lock lifetime, 60 s). The front end gives up on each try after
-    # RASA_TIMEOUT_S and sends the message again, while the requests it gave up stay at
-    # rasa2 waiting for the lock: once it is free, each copy is answered from the
-    # conversation, not taken again (rasa_addons/once.py).
+    # expires (Rasa's lock lifetime, LOCK_LIFETIME_S on this stack: conftest.py). The front
+    # end gives up on each try after RASA_TIMEOUT_S and sends the message again, while the
+    # requests it gave up stay at rasa2 waiting for the lock: once it is free, each copy is
+    # answered from the conversation, not taken again (rasa_addons/once.py).
     assert twice == {}
 
 
@@ -512,7 +466,7 @@ async def test_an_action_server_killed_after_it_stored_the_ticket(stack: KillSta
     async def file() -> None:
         await until(lambda: people[0].sent >= 1, SLOW, "the stream to start")
         await reporter.press("Ya, kirim")
-        await asyncio.wait_for(stack.actions.sprung.wait(), SLOW)
+        await stack.actions.wait_sprung(SLOW)
         assert seen["name"] is not None, (
             f"no action server logged the ticket\n{stack.profile.tail()}"
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +27,7 @@ class ActionProxy:
         self._session: aiohttp.ClientSession | None = None
         self._trap: tuple[str, Callable[[], Any], bool] | None = None
         self.sprung = asyncio.Event()
+        self._sprung_once = threading.Event()  # the same, for a test on another loop
         self.actions_seen: list[str] = []
 
     @property
@@ -55,7 +57,14 @@ class ActionProxy:
         `answer`: give Rasa the action server's answer after all (e.g. the front end
         killed while Rasa finishes the turn)."""
         self.sprung.clear()
+        self._sprung_once.clear()
         self._trap = (action, spring, answer)
+
+    async def wait_sprung(self, timeout: float) -> None:
+        """Wait until the trap was sprung (also when the proxy serves on another event
+        loop: ThreadedActionProxy); TimeoutError after `timeout` seconds."""
+        if not await asyncio.to_thread(self._sprung_once.wait, timeout):
+            raise TimeoutError(f"the trap was not sprung within {timeout:g} s")
 
     async def _forward(self, request: web.Request) -> web.StreamResponse:
         assert self._session is not None
@@ -90,6 +99,7 @@ class ActionProxy:
             log.warning("trap sprung after %s answered", action)
             spring()
             self.sprung.set()
+            self._sprung_once.set()
             if answer:
                 return web.Response(
                     body=payload, status=status, headers={"Content-Type": content_type}
@@ -98,3 +108,29 @@ class ActionProxy:
                 request.transport.abort()
             return web.Response(status=502)
         return web.Response(body=payload, status=status, headers={"Content-Type": content_type})
+
+
+class ThreadedActionProxy:
+    """An ActionProxy served by an event loop of its own in a thread, for a stack that
+    outlives every test's event loop (tests/production's session stack): Rasa's calls to
+    the action servers go through whether or not a test is awaiting something."""
+
+    def __init__(self, upstream: str) -> None:
+        self.proxy = ActionProxy(upstream)
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="action-proxy", daemon=True
+        )
+
+    def start(self, port: int = 0) -> ActionProxy:
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self.proxy.start(port), self._loop).result(30)
+        return self.proxy
+
+    def stop(self) -> None:
+        if not self._thread.is_alive():
+            return
+        asyncio.run_coroutine_threadsafe(self.proxy.stop(), self._loop).result(30)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(30)
+        self._loop.close()
