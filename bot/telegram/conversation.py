@@ -96,7 +96,8 @@ class RasaClient:
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=self._timeout)
+            # trust_env: HTTP_PROXY and NO_PROXY, as httpx read them.
+            self._session = aiohttp.ClientSession(timeout=self._timeout, trust_env=True)
         return self._session
 
     async def close(self) -> None:
