@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from bot import metrics
 from bot.logging_config import correlation_id
+from bot.phrases import asks_about_own_report
 from bot.store.repository import get_repository
 
 log = logging.getLogger("actions")
@@ -33,6 +34,18 @@ def latest_text(tracker: Tracker) -> str:
     """The text of the latest user message ('' for button payloads like /intent{...})."""
     text = tracker.latest_message.get("text") or ""
     return "" if text.startswith("/") else text
+
+
+def status_instead(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+) -> Events | None:
+    """A message not understood otherwise that asks how the citizen's own report is getting
+    on ("min laporan sy yg pungli kemaren gmn ya"): their tickets; else None."""
+    if tracker.active_loop or not asks_about_own_report(latest_text(tracker)):
+        return None
+    from actions.ticket_status import ActionCheckStatus
+
+    return ActionCheckStatus().act(dispatcher, tracker, domain)
 
 
 def utter_not_understood(dispatcher: CollectingDispatcher, sender_id: str) -> None:

@@ -9,7 +9,7 @@ from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import Events, latest_text, utter_not_understood
+from actions.common import Events, latest_text, status_instead, utter_not_understood
 from actions.service_info import answer_service_question, asked_aspect, names_a_service
 from bot import metrics
 from bot.complaint_turns import looks_like_a_complaint
@@ -56,6 +56,9 @@ class ActionHandleFallback(Action):
         if not tracker.active_loop and looks_like_a_complaint(latest_text(tracker)):
             # A complaint told without "lapor": start the form with it as the story.
             return [FollowupAction("action_start_complaint")]
+        status = status_instead(dispatcher, tracker, domain)
+        if status is not None:
+            return status
         if not tracker.active_loop and _names_a_service(tracker):
             # "kalau SIM?", "paspot": a follow-up or a service name the classifier was
             # unsure about; answer it as a question about that service.

@@ -18,6 +18,7 @@ from actions.common import (
     latest_entities,
     latest_intent,
     latest_text,
+    status_instead,
     utter_not_understood,
 )
 from actions.skm_survey import offer_after_answer
@@ -402,6 +403,9 @@ def answer_service_question(
             # A complaint told without "lapor": the form opens with it as the story.
             return [FollowupAction("action_start_complaint")]
         # A stray form answer (an address, a category) outside the form.
+        status = status_instead(dispatcher, tracker, domain)
+        if status is not None:
+            return status
         utter_not_understood(dispatcher, tracker.sender_id)
         return []
     if not service_ids:

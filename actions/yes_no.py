@@ -10,7 +10,13 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import Events, SafeAction, latest_text, utter_not_understood
+from actions.common import (
+    Events,
+    SafeAction,
+    latest_text,
+    status_instead,
+    utter_not_understood,
+)
 from actions.service_info import ASPECT_BY_INTENT, answer_service_question
 from bot.phrases import looks_like_question
 
@@ -37,6 +43,9 @@ class ActionYesNo(SafeAction):
             return []
         aspect = likeliest_aspect(tracker)
         if aspect is None:
+            status = status_instead(dispatcher, tracker, domain)
+            if status is not None:
+                return status
             utter_not_understood(dispatcher, tracker.sender_id)
             return []
         return answer_service_question(dispatcher, tracker, domain, aspect)

@@ -226,3 +226,25 @@ def is_clear_yes(text: str) -> bool:
         return any(w in YES_WORDS or _squeeze(w) in yes for w in {word, bare})
 
     return all(is_yes(w) for w in found)
+
+
+# "min laporan sy yg pungli kemaren gmn ya", "aduan aku udah diproses blm": a citizen asking
+# about their own report, said in a way the classifier missed.
+_REPORT = r"\b(?:laporan|lapora?n|aduan|pengaduan|tiket|komplain|keluhan)\w*"
+_MINE = r"\b(?:saya|sy|aku|ku|gw|gue|gua|kami)\b|\w+(?:ku|nya)\b"
+_HOW_FAR = (
+    r"\b(?:gimana|gmn|gmna|bagaimana|gimn|udah|udh|sudah|sdh|blm|belum|sampai\s+mana|"
+    r"sampe\s+mana|kabar\w*|status\w*|diproses|ditindaklanjuti|ditanggapi|progres\w*|"
+    r"perkembangan\w*|lanjutannya)\b"
+)
+
+
+def asks_about_own_report(text: str) -> bool:
+    """Whether a message asks how the citizen's own report is getting on."""
+    lowered = text.lower()
+    return (
+        len(words(lowered)) <= 16
+        and re.search(_REPORT, lowered) is not None
+        and re.search(_HOW_FAR, lowered) is not None
+        and re.search(_MINE, lowered) is not None
+    )

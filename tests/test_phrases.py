@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.phrases import HESITATION_WORDS, YES_WORDS, is_clear_yes, looks_like_question
+from bot.phrases import (
+    HESITATION_WORDS,
+    YES_WORDS,
+    asks_about_own_report,
+    is_clear_yes,
+    looks_like_question,
+)
 
 
 @pytest.mark.parametrize(
@@ -59,3 +65,17 @@ def test_a_hesitation_undoes_a_yes(phrase: str, word: str) -> None:
 def test_never_crashes(text: str) -> None:
     is_clear_yes(text)
     looks_like_question(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("min laporan sy yg pungli kemaren gmn ya", True),
+        ("aduan aku udah diproses blm", True),
+        ("tiketnya udah sampe mana min", True),
+        ("syarat bikin ktp apa aja", False),
+        ("gimana cara lapor pungli", False),
+    ],
+)
+def test_a_question_about_ones_own_report(text: str, asks: bool) -> None:
+    assert asks_about_own_report(text) is asks
