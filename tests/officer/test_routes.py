@@ -337,7 +337,10 @@ def test_canned_reply_fragment_and_use(
 
     with Session(engine) as s:
         texts = s.scalars(select(OutboxMessage.text).where(OutboxMessage.chat_id == 3330002)).all()
-    assert texts == [f"Balasan petugas untuk laporan {tid}:\n\nTerima kasih, <b>Kak</b>."]
+    assert texts == [
+        f"Balasan petugas untuk laporan {tid}:\n\nTerima kasih, <b>Kak</b>.\n\n"
+        f"Ingin menanggapi? Kirim: /jawab {tid} <pesan Anda>"
+    ]
 
 
 def test_attachments_are_served_only_to_those_who_may_see_the_ticket(
