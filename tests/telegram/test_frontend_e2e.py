@@ -506,7 +506,7 @@ async def test_jawab_without_the_id_answers_the_one_ticket_waiting(
 ) -> None:
     """A black-box tester typed "/jawab loket 3 ..." and was told to add the id, though one
     ticket only was waiting for the answer."""
-    user = await consented_user(api, 5017)
+    user = await consented_user(api, 5031)
     await user.send_command("/jawab loket 3 pak, sekitar jam 10an")
     await reply_with(user, "tulis nomor laporan")  # nothing waits: how to answer
     repo = Repository(get_engine(frontend.settings.database_url))
@@ -516,7 +516,7 @@ async def test_jawab_without_the_id_answers_the_one_ticket_waiting(
         Category.TRANSPORTASI,
         Privacy.PUBLIC,
     )
-    ticket, _ = repo.file_ticket("5017", draft)
+    ticket, _ = repo.file_ticket("5031", draft)
     with Session(get_engine(frontend.settings.database_url)) as s, s.begin():
         s.execute(
             update(Ticket)
