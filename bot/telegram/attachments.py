@@ -97,6 +97,12 @@ async def save_attachment(
     slot = await in_complaint_form(update, context)
     if slot is None:
         await reply_local(update, context, text("attachment_outside_form"), f"{kind}_outside_form")
+        caption = update.message.caption if update.message else None
+        if caption and caption.strip():
+            # "ini ktp sy rusak, bisa diganti?" under a photo: the words are answered too.
+            await shared.conversation.forward(
+                await inbox_id(update, context), sender, chat_of(update), citizen_words(caption)
+            )
         return
     limit = shared.max_photo_bytes if kind == "photo" else shared.max_document_bytes
     if size is not None and size > limit:

@@ -250,6 +250,10 @@ async def test_sticker_voice_unknown_command_and_stray_photo(
     await reply_with(user, "Berikut yang bisa saya bantu")
     await user.send_photo(make_png(10, 10))
     await reply_with(user, "hanya bisa dikirim sebagai lampiran")
+    # A question in the caption is answered after the note (black-box tester, D11).
+    await user.send_photo(make_png(10, 10), caption="syarat bikin paspor apa aja?")
+    await reply_with(user, "hanya bisa dikirim sebagai lampiran")
+    await reply_with(user, "Persyaratan Paspor")
     sent = await user.send_text("halo")
     await reply_with(user, "Ada yang bisa saya bantu")
     await user.edit_text(sent["message_id"], "halo lagi")
