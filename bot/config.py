@@ -101,6 +101,9 @@ class Settings(BaseSettings):
     outbox_lease_s: float = Field(default=60.0, gt=0)
     # Inbox deduplication and retention (README, "Retention").
     inbox_dedup_hours: float = Field(default=48.0, gt=0)
+    # An update stored but not finished within this many seconds was abandoned (its front
+    # end died) and is handled again (bot.store.inbox): longer than one Rasa call.
+    inbox_claim_lease_s: float = Field(default=60.0, ge=5, le=3600)
     inbox_raw_retention_days: float = Field(default=7.0, gt=0)
     inbox_retention_days: float = Field(default=30.0, gt=0)
     outbox_retention_days: float = Field(default=30.0, gt=0)
@@ -164,6 +167,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _retention_keeps_what_deduplication_needs(self) -> Settings:
+        if self.inbox_claim_lease_s <= self.rasa_timeout_s:
+            raise ValueError(
+                "INBOX_CLAIM_LEASE_S must be longer than RASA_TIMEOUT_S: a live turn would be "
+                "taken for abandoned and handled twice"
+            )
         if self.inbox_retention_days * 24 < self.inbox_dedup_hours:
             raise ValueError(
                 "INBOX_RETENTION_DAYS must cover INBOX_DEDUP_HOURS: deleting inbox rows "

@@ -152,3 +152,10 @@ def test_rasa_refuses_to_start_without_the_api_token(procfile: str) -> None:
     assert refused.returncode != 0
     assert refused.stdout == ""  # nothing was started
     assert "RASA_AUTH_TOKEN" in refused.stderr
+
+
+def test_the_inbox_claim_outlasts_one_rasa_call() -> None:
+    """A claim shorter than a Rasa call would hand a live turn to another worker."""
+    assert Settings(inbox_claim_lease_s=30, rasa_timeout_s=20).inbox_claim_lease_s == 30
+    with pytest.raises(ValidationError, match="INBOX_CLAIM_LEASE_S"):
+        Settings(inbox_claim_lease_s=15, rasa_timeout_s=15)

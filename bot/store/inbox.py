@@ -66,6 +66,7 @@ DEFAULT_DEDUP_WINDOW = timedelta(hours=48)
 # handler holds an update for one Rasa call (RASA_TIMEOUT_S, 15 s; a message Rasa does not
 # answer in time becomes "pending", which the retry worker owns) plus its sends; a citizen
 # whose front end died mid-turn waits this long for the answer (10 minutes before).
+# INBOX_CLAIM_LEASE_S sets it.
 CLAIM_LEASE = timedelta(seconds=60)
 MAX_RECOVERIES = 3
 # A waiting message taken by a front end to forward to Rasa (claim_pending) is due again
@@ -129,12 +130,16 @@ class InboxRepository:
     """The inbox of one bot (Telegram counts update ids per bot)."""
 
     def __init__(
-        self, engine: Engine, bot_id: int = 0, dedup_window: timedelta = DEFAULT_DEDUP_WINDOW
+        self,
+        engine: Engine,
+        bot_id: int = 0,
+        dedup_window: timedelta = DEFAULT_DEDUP_WINDOW,
+        claim_lease: timedelta = CLAIM_LEASE,
     ):
         self.engine = engine
         self.bot_id = bot_id
         self.dedup_window = dedup_window
-        self.claim_lease = CLAIM_LEASE
+        self.claim_lease = claim_lease
         self.max_recoveries = MAX_RECOVERIES
 
     def store_update(

@@ -238,6 +238,7 @@ class TelegramFrontend:
             dedup_window=timedelta(hours=settings.inbox_dedup_hours),
             replica=replica_name(settings),
             outbox_lease=timedelta(seconds=settings.outbox_lease_s),
+            claim_lease=timedelta(seconds=settings.inbox_claim_lease_s),
         )
         self.rasa = RasaClient(
             settings.rasa_url,

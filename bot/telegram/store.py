@@ -37,6 +37,7 @@ from bot.store.consent import ConsentRepository
 from bot.store.deletion import DeletionRepository
 from bot.store.drafts import DraftRepository
 from bot.store.inbox import (
+    CLAIM_LEASE,
     DEFAULT_DEDUP_WINDOW,
     InboxItem,
     InboxRepository,
@@ -88,8 +89,9 @@ class AsyncStore:
         dedup_window: timedelta = DEFAULT_DEDUP_WINDOW,
         replica: str = "",
         outbox_lease: timedelta = DEFAULT_LEASE,
+        claim_lease: timedelta = CLAIM_LEASE,
     ):
-        self.inbox = InboxRepository(engine, bot_id, dedup_window)
+        self.inbox = InboxRepository(engine, bot_id, dedup_window, claim_lease)
         # Claims outbox messages under this front end's replica name (bot.store.outbox).
         self.outbox = OutboxRepository(engine, replica, outbox_lease)
         self.outbox_lease = outbox_lease  # how long a claim on an outbox message lasts

@@ -103,6 +103,8 @@ def production_stack(
                 "ACTION_ENDPOINT_URL": f"{action_proxy.url}/webhook",
                 "OUTBOX_POLL_S": "0.2",
                 "RASA_RETRY_MAX_DELAY_S": "2",
+                # A front end killed mid-turn: its update is handled again after 30 s.
+                "INBOX_CLAIM_LEASE_S": "30",
                 "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME_S),
             },
         )

@@ -149,6 +149,8 @@ def stack_env(
         TELEGRAM_WEBHOOK_URL="",
         OUTBOX_POLL_S="0.2",
         RASA_TIMEOUT_S="20",
+        # A front end killed mid-turn: its update is handled again after 30 s, not 60.
+        INBOX_CLAIM_LEASE_S="30",
         RASA_RETRY_MAX_DELAY_S="2",
         PTB_TIMEDELTA="1",
         LOG_LEVEL="INFO",
