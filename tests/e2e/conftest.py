@@ -8,7 +8,13 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine, create_engine
 
+from bot.officer.access import Viewer
+from bot.store.models import OfficerRole
+from bot.tickets.deadlines import Deadlines, HolidayCalendar, ResolutionPolicy
+from bot.tickets.workflow import Workflow
 from devtools.devstack import Servers
+from tests.utils import ROOT
+from tests.utils.officer import add_officer, viewer
 from tests.utils.stack import rasa_stack
 
 
@@ -26,3 +32,12 @@ def engine(stack: Servers) -> Iterator[Engine]:
     engine = create_engine(stack.database_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def officer(engine: Engine) -> tuple[Workflow, Viewer]:
+    """The console's workflow and a supervisor who works the stack's tickets."""
+    account = add_officer(engine, "siti", OfficerRole.SUPERVISOR, [], "Siti Rahma")
+    calendar = HolidayCalendar.from_file(ROOT / "data" / "holidays.yml")
+    policy = ResolutionPolicy.from_file(ROOT / "data" / "resolution_days.yml")
+    return Workflow(engine, Deadlines(calendar, policy, 3, 5)), viewer(engine, account)

@@ -15,26 +15,14 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from bot.officer.access import Viewer
-from bot.store.models import OfficerRole, Ticket, TicketEvent, TicketStatus
-from bot.tickets.deadlines import Deadlines, HolidayCalendar, ResolutionPolicy
+from bot.store.models import Ticket, TicketEvent, TicketStatus
 from bot.tickets.workflow import Workflow
 from devtools.devstack import Servers
-from tests.utils import ROOT
 from tests.utils.chat import Chat
-from tests.utils.officer import add_officer, viewer
 
 pytestmark = pytest.mark.rasa
 
 ANSWER = "loket 3 pak, sekitar jam 10an. nomor antrean sy B-117 masih sy simpen"
-
-
-@pytest.fixture(scope="module")
-def officer(engine: Engine) -> tuple[Workflow, Viewer]:
-    """The console's workflow and a supervisor who asks the citizen for information."""
-    account = add_officer(engine, "rina", OfficerRole.SUPERVISOR, [], "Rina Wati")
-    calendar = HolidayCalendar.from_file(ROOT / "data" / "holidays.yml")
-    policy = ResolutionPolicy.from_file(ROOT / "data" / "resolution_days.yml")
-    return Workflow(engine, Deadlines(calendar, policy, 3, 5)), viewer(engine, account)
 
 
 def test_the_hint_sends_the_message_to_the_waiting_ticket(

@@ -17,24 +17,12 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from bot.officer.access import Viewer
-from bot.store.models import Citizen, OfficerRole, OutboxMessage, Rating, Ticket
-from bot.tickets.deadlines import Deadlines, HolidayCalendar, ResolutionPolicy
+from bot.store.models import Citizen, OutboxMessage, Rating, Ticket
 from bot.tickets.workflow import Workflow
 from devtools.devstack import Servers
-from tests.utils import ROOT
 from tests.utils.chat import TICKET, Chat
-from tests.utils.officer import add_officer, viewer
 
 pytestmark = pytest.mark.rasa
-
-
-@pytest.fixture(scope="module")
-def officer(engine: Engine) -> tuple[Workflow, Viewer]:
-    """The console's workflow and a supervisor who resolves tickets."""
-    account = add_officer(engine, "siti", OfficerRole.SUPERVISOR, [], "Siti Rahma")
-    calendar = HolidayCalendar.from_file(ROOT / "data" / "holidays.yml")
-    policy = ResolutionPolicy.from_file(ROOT / "data" / "resolution_days.yml")
-    return Workflow(engine, Deadlines(calendar, policy, 3, 5)), viewer(engine, account)
 
 
 def resolve(officer: tuple[Workflow, Viewer], engine: Engine, public_id: str) -> None:

@@ -476,33 +476,43 @@ async def test_oversized_photo_is_refused_politely(
     assert drafts_of(frontend.settings.database_url, "5015") == []
 
 
-async def test_jawab_answers_an_officers_request(
-    api: LocalBotApi, frontend: TelegramFrontend
-) -> None:
-    user = await consented_user(api, 5016)
+def waiting_ticket(frontend: TelegramFrontend, sender: str, story: str, place: str) -> str:
+    """A ticket of `sender` that an officer asked about (menunggu_warga); its public id."""
     repo = Repository(get_engine(frontend.settings.database_url))
-    draft = ComplaintDraft(
-        "Lampu penerangan jalan di gang Kenanga mati sejak seminggu.",
-        "Gang Kenanga",
-        Category.INFRASTRUKTUR,
-        Privacy.PUBLIC,
-    )
-    ticket, _ = repo.file_ticket("5016", draft)
+    draft = ComplaintDraft(story, place, Category.INFRASTRUKTUR, Privacy.PUBLIC)
+    ticket, _ = repo.file_ticket(sender, draft)
     with Session(get_engine(frontend.settings.database_url)) as s, s.begin():
         s.execute(
             update(Ticket)
             .where(Ticket.public_id == ticket.public_id)
             .values(status=TicketStatus.MENUNGGU_WARGA)
         )
+    return ticket.public_id
+
+
+def status_of(frontend: TelegramFrontend, public_id: str) -> TicketStatus | None:
+    """The ticket's status as stored now."""
+    with Session(get_engine(frontend.settings.database_url)) as s:
+        return s.scalar(select(Ticket.status).where(Ticket.public_id == public_id))
+
+
+async def test_jawab_answers_an_officers_request(
+    api: LocalBotApi, frontend: TelegramFrontend
+) -> None:
+    user = await consented_user(api, 5016)
+    public_id = waiting_ticket(
+        frontend,
+        "5016",
+        "Lampu penerangan jalan di gang Kenanga mati sejak seminggu.",
+        "Gang Kenanga",
+    )
     await user.send_command("/jawab")
     await reply_with(user, "tulis nomor laporan")
     await user.send_command("/jawab ADU-ZZZZZZ tiang nomor 12")
     await reply_with(user, "tidak ditemukan")
-    await user.send_command(f"/jawab {ticket.public_id.lower()} Tiangnya nomor 12, dekat musala.")
+    await user.send_command(f"/jawab {public_id.lower()} Tiangnya nomor 12, dekat musala.")
     await reply_with(user, "kembali diproses")
-    with Session(get_engine(frontend.settings.database_url)) as s:
-        row = s.scalar(select(Ticket).where(Ticket.public_id == ticket.public_id))
-        assert row is not None and row.status == TicketStatus.DIPROSES
+    assert status_of(frontend, public_id) == TicketStatus.DIPROSES
 
 
 async def test_jawab_without_the_id_answers_the_one_ticket_waiting(
@@ -513,25 +523,15 @@ async def test_jawab_without_the_id_answers_the_one_ticket_waiting(
     user = await consented_user(api, 5031)
     await user.send_command("/jawab loket 3 pak, sekitar jam 10an")
     await reply_with(user, "tulis nomor laporan")  # nothing waits: how to answer
-    repo = Repository(get_engine(frontend.settings.database_url))
-    draft = ComplaintDraft(
+    public_id = waiting_ticket(
+        frontend,
+        "5031",
         "Antrean di loket Samsat 4 jam, petugas sibuk main ponsel.",
         "Kantor Samsat, Jl. Pemuda No. 45",
-        Category.TRANSPORTASI,
-        Privacy.PUBLIC,
     )
-    ticket, _ = repo.file_ticket("5031", draft)
-    with Session(get_engine(frontend.settings.database_url)) as s, s.begin():
-        s.execute(
-            update(Ticket)
-            .where(Ticket.public_id == ticket.public_id)
-            .values(status=TicketStatus.MENUNGGU_WARGA)
-        )
     await user.send_command("/jawab loket 3 pak, sekitar jam 10an")
-    await reply_with(user, ticket.public_id)
-    with Session(get_engine(frontend.settings.database_url)) as s:
-        row = s.scalar(select(Ticket).where(Ticket.public_id == ticket.public_id))
-        assert row is not None and row.status == TicketStatus.DIPROSES
+    await reply_with(user, public_id)
+    assert status_of(frontend, public_id) == TicketStatus.DIPROSES
 
 
 def age_inbox_of_bot(database_url: str, bot_id: int, hours: float) -> None:
