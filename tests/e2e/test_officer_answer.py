@@ -19,6 +19,7 @@ from bot.store.models import Ticket, TicketEvent, TicketStatus
 from bot.tickets.workflow import Workflow
 from devtools.devstack import Servers
 from tests.utils.chat import Chat
+from tests.utils.officer import verify_routed
 
 pytestmark = pytest.mark.rasa
 
@@ -36,11 +37,7 @@ def test_the_hint_sends_the_message_to_the_waiting_ticket(
         "Kantor Samsat, Jl. Pemuda No. 45",
         "public",
     )
-    with Session(engine) as s:
-        office = s.scalar(select(Ticket.office_id).where(Ticket.public_id == public_id))
-    if office is None:
-        workflow.forward(supervisor, public_id, "kelurahan", "Wilayah kelurahan.")
-    workflow.verify(supervisor, public_id)
+    verify_routed(workflow, supervisor, engine, public_id)
     workflow.request_info(supervisor, public_id, "Di loket nomor berapa dan jam berapa?")
 
     replies = chat.say(ANSWER)

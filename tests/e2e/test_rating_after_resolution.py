@@ -21,6 +21,7 @@ from bot.store.models import Citizen, OutboxMessage, Rating, Ticket
 from bot.tickets.workflow import Workflow
 from devtools.devstack import Servers
 from tests.utils.chat import TICKET, Chat
+from tests.utils.officer import verify_routed
 
 pytestmark = pytest.mark.rasa
 
@@ -28,11 +29,7 @@ pytestmark = pytest.mark.rasa
 def resolve(officer: tuple[Workflow, Viewer], engine: Engine, public_id: str) -> None:
     """Verify (routing to the kelurahan first if no unit was found) and resolve."""
     workflow, supervisor = officer
-    with Session(engine) as s:
-        office = s.scalar(select(Ticket.office_id).where(Ticket.public_id == public_id))
-    if office is None:
-        workflow.forward(supervisor, public_id, "kelurahan", "Wilayah kelurahan.")
-    workflow.verify(supervisor, public_id)
+    verify_routed(workflow, supervisor, engine, public_id)
     workflow.resolve(supervisor, public_id, "Loket rekam e-KTP ditambah dua petugas.")
 
 

@@ -10,12 +10,12 @@ from functools import cache
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from bot.officer.access import Viewer, viewer_for
 from bot.officer.passwords import hash_password
-from bot.store.models import Officer, OfficerRole, OfficerUnit
+from bot.store.models import Officer, OfficerRole, OfficerUnit, Ticket
 
 PASSWORD = "rahasia-uji-123"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -90,3 +90,13 @@ def csrf_of(client: TestClient, path: str = "/") -> str:
     found = CSRF_RE.search(page.text)
     assert found, page.text
     return found.group(1)
+
+
+def verify_routed(workflow: Any, supervisor: Any, engine: Engine, public_id: str) -> None:
+    """Verify a ticket as a supervisor, routing it to the kelurahan first when filing found
+    no unit (a `bot.tickets.workflow.Workflow` and its `Viewer`)."""
+    with Session(engine) as s:
+        office = s.scalar(select(Ticket.office_id).where(Ticket.public_id == public_id))
+    if office is None:
+        workflow.forward(supervisor, public_id, "kelurahan", "Wilayah kelurahan.")
+    workflow.verify(supervisor, public_id)
