@@ -15,6 +15,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import Events
 from actions.complaint_form import FORM_SLOTS
 from actions.form_runs import latest_run_start
+from bot import complaint_turns as turns
 from bot import metrics
 from bot.config import get_settings
 from bot.store.models import Category, Privacy, utcnow
@@ -44,21 +45,35 @@ def form_conversation(events: list[dict[str, Any]]) -> tuple[tuple[datetime, str
     if start is None:
         return ()
     lines: list[tuple[datetime, str, str]] = []
-    offered: dict[str, str] = {}  # payload -> label of the buttons the assistant last showed
+    # payload -> label of every button the assistant showed in this run (a citizen may press
+    # one of an earlier message: an aspect under a service answer, a category)
+    offered: dict[str, str] = {}
     for event in events[start:]:
         kind = event.get("event")
         text = str(event.get("text") or "").strip()
         if kind == "bot":
             buttons = (event.get("data") or {}).get("buttons") or []
-            offered = {str(b.get("payload")): str(b.get("title")) for b in buttons}
+            offered.update({str(b.get("payload")): str(b.get("title")) for b in buttons})
         if kind not in ("user", "bot") or not text:
             continue
         if kind == "user" and text.startswith("/"):
-            text = f"[tombol] {offered.get(text, text)}"
+            text = pressed_label(text, offered)
         at = datetime.fromtimestamp(float(event.get("timestamp") or 0), tz=timezone.utc)
         who = "warga" if kind == "user" else "asisten"
         lines.append((at, who, text[:TRANSCRIPT_MAX_CHARS]))
     return tuple(lines[-TRANSCRIPT_MAX_LINES:])
+
+
+def pressed_label(payload: str, offered: dict[str, str]) -> str:
+    """What officers read for a payload: the button's label, or the place a shared location
+    named ("[lokasi] Titik lokasi: -6.2001, 106.8166"), else the payload as it was."""
+    if payload in offered:
+        return f"[tombol] {offered[payload]}"
+    _intent, values = turns.button_values(payload)
+    place = values.get(turns.LOCATION)
+    if isinstance(place, str) and place:
+        return f"[lokasi] {place}"
+    return f"[tombol] {payload}"
 
 
 def draft_from(tracker: Tracker) -> ComplaintDraft:

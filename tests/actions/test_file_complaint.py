@@ -140,3 +140,34 @@ def test_the_transcript_shows_the_pressed_buttons_label_not_its_payload() -> Non
     assert "[tombol] Adminduk" in lines
     assert not any("complaint_category" in line for line in lines)
     assert "[tombol] /affirm" in lines  # a payload no button offered stays as it was
+
+
+def test_the_transcript_names_earlier_buttons_and_shared_places() -> None:
+    """A black-box tester saw '[tombol] /ask_cost{"service": "stnk"}' and the raw location
+    payload on a ticket page: a button of an earlier message is named by its label, a shared
+    location by its place."""
+    from actions.file_complaint import form_conversation
+
+    cost = '/ask_cost{"service": "stnk"}'
+    place = "Titik lokasi: -6.2001, 106.8166"
+    location = (
+        '/inform{"complaint_location": "' + place + '", "complaint_latitude": -6.2001, '
+        '"complaint_longitude": 106.8166}'
+    )
+    events = [
+        {"event": "user", "text": "mau lapor", "timestamp": 1.0},
+        {"event": "active_loop", "name": "complaint_form", "timestamp": 1.1},
+        {
+            "event": "bot",
+            "text": "Persyaratan STNK: ...",
+            "timestamp": 1.2,
+            "data": {"buttons": [{"title": "Biaya", "payload": cost}]},
+        },
+        {"event": "bot", "text": "Di mana lokasinya?", "timestamp": 1.3, "data": {}},
+        {"event": "user", "text": cost, "timestamp": 2.0},
+        {"event": "user", "text": location, "timestamp": 3.0},
+    ]
+    lines = [text for _, _, text in form_conversation(events)]
+    assert "[tombol] Biaya" in lines
+    assert f"[lokasi] {place}" in lines
+    assert not any("{" in line for line in lines)
