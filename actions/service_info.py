@@ -24,7 +24,7 @@ from actions.common import (
 from actions.skm_survey import offer_after_answer
 from bot.aspect_cues import other_aspects
 from bot.categories import mentions_pungli
-from bot.complaint_turns import looks_like_a_complaint
+from bot.complaint_turns import button_values, looks_like_a_complaint
 from bot.service_match import (
     MOVE_SERVICE,
     MOVE_WITHIN_SERVICE,
@@ -402,6 +402,8 @@ def answer_service_question(
         if looks_like_a_complaint(text):
             # A complaint told without "lapor": the form opens with it as the story.
             return [FollowupAction("action_start_complaint")]
+        if stale_form_button(dispatcher, tracker):
+            return []
         # A stray form answer (an address, a category) outside the form.
         status = status_instead(dispatcher, tracker, domain)
         if status is not None:
@@ -471,6 +473,20 @@ def answer_service_question(
         SlotSet("service", answered[0] if answered else None),
         SlotSet("service_aspect", aspect),
     ]
+
+
+def stale_form_button(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """A button of a complaint form that has ended ("Ubah lokasi" under an old summary):
+    says the form is over, and how to add to the complaint it filed, if it filed one."""
+    _intent, values = button_values(str(tracker.latest_message.get("text") or ""))
+    if not any(str(key).startswith("complaint_") for key in values):
+        return False
+    filed = tracker.get_slot("last_ticket_id")
+    if filed:
+        dispatcher.utter_message(response="utter_form_button_after_filing", ticket_id=filed)
+    else:
+        dispatcher.utter_message(response="utter_form_button_after_end")
+    return True
 
 
 def _ask_move_scope(dispatcher: CollectingDispatcher, aspect: str) -> None:
