@@ -147,6 +147,8 @@ YES_WORDS = frozenset(
         "monggo",
         "mangga",
         "wae",
+        "mawon",  # Javanese krama "saja"
+        "kemawon",
         "lah",
         "laporannya",
         "datanya",
