@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from abc import ABCMeta, abstractmethod
 from typing import Any
@@ -12,8 +13,8 @@ from rasa_sdk.types import DomainDict
 
 from bot import metrics
 from bot.logging_config import correlation_id
-from bot.phrases import asks_about_own_report
 from bot.store.repository import get_repository
+from bot.texts import BUTTON_SEND_AS_ANSWER
 
 log = logging.getLogger("actions")
 
@@ -36,16 +37,16 @@ def latest_text(tracker: Tracker) -> str:
     return "" if text.startswith("/") else text
 
 
-def status_instead(
-    dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-) -> Events | None:
-    """A message not understood otherwise that asks how the citizen's own report is getting
-    on ("min laporan sy yg pungli kemaren gmn ya"): their tickets; else None."""
-    if tracker.active_loop or not asks_about_own_report(latest_text(tracker)):
-        return None
-    from actions.ticket_status import ActionCheckStatus
+ANSWER_INTENT = "answer_officer"  # the "Kirim sebagai jawaban" button (domain.yml)
 
-    return ActionCheckStatus().act(dispatcher, tracker, domain)
+
+def answer_button(public_id: str) -> dict[str, str]:
+    """The button that sends the citizen's previous message as the answer for `public_id`
+    (actions/officer_answer.py)."""
+    return {
+        "title": BUTTON_SEND_AS_ANSWER,
+        "payload": f"/{ANSWER_INTENT}" + json.dumps({"ticket_id": public_id}),
+    }
 
 
 def utter_not_understood(dispatcher: CollectingDispatcher, sender_id: str) -> None:
@@ -57,8 +58,6 @@ def utter_not_understood(dispatcher: CollectingDispatcher, sender_id: str) -> No
         waiting = []
     if waiting:
         # The message itself may be the answer: one press sends it (actions/officer_answer).
-        from actions.officer_answer import answer_button
-
         dispatcher.utter_message(
             response="utter_default_answer_hint",
             ticket_id=waiting[0],

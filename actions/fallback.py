@@ -9,8 +9,9 @@ from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import Events, latest_text, status_instead, utter_not_understood
+from actions.common import Events, latest_text, utter_not_understood
 from actions.service_info import answer_service_question, asked_aspect, names_a_service
+from actions.ticket_status import status_instead
 from bot import metrics
 from bot.complaint_turns import looks_like_a_complaint
 from bot.texts import BUTTON_TALK_TO_OFFICER

@@ -8,8 +8,6 @@ place a ticket waiting for the citizen goes back to `diproses`.
 
 from __future__ import annotations
 
-import json
-
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -17,18 +15,9 @@ from rasa_sdk.types import DomainDict
 from actions.common import Events, SafeAction
 from bot.store.ids import normalise_ticket_id
 from bot.store.repository import get_repository
-from bot.texts import BUTTON_SEND_AS_ANSWER, text
+from bot.texts import text
 
-ANSWER_INTENT = "answer_officer"
 ANSWER_MAX = 4000
-
-
-def answer_button(public_id: str) -> dict[str, str]:
-    """The button that sends the citizen's previous message as the answer for `public_id`."""
-    return {
-        "title": BUTTON_SEND_AS_ANSWER,
-        "payload": f"/{ANSWER_INTENT}" + json.dumps({"ticket_id": public_id}),
-    }
 
 
 def previous_text(tracker: Tracker) -> str | None:

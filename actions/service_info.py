@@ -18,12 +18,11 @@ from actions.common import (
     latest_entities,
     latest_intent,
     latest_text,
-    status_instead,
     utter_not_understood,
 )
-from actions.skm_survey import offer_after_answer
-from bot.aspect_cues import other_aspects
-from bot.categories import mentions_pungli
+from actions.skm_offer import offer_after_answer
+from actions.ticket_status import status_instead
+from bot.category_rules import mentions_pungli
 from bot.complaint_turns import button_values, looks_like_a_complaint
 from bot.service_match import (
     MOVE_SERVICE,
@@ -33,6 +32,7 @@ from bot.service_match import (
     move_route,
     near_miss_scores,
     near_misses,
+    other_aspects,
     suggest,
 )
 from bot.store.repository import ServiceView, get_repository

@@ -1,6 +1,7 @@
 """The Survei Kepuasan Masyarakat in the conversation (PermenPANRB 14/2017; bot.skm).
 
-Offered after a service answer (`offer_after_answer`, called by actions/service_info.py:
+Offered after a service answer (`actions.skm_offer.offer_after_answer`, called by
+actions/service_info.py:
 at most once per citizen per service per 30 days and only with consent, bot.store.skm) and
 by the resolution notice of a ticket (bot/texts.yml: "ketik /survei"). Its buttons send
 `/skm{"skm": ...}`, an intent with no NLU examples:
@@ -21,10 +22,8 @@ again with a hint. The comment is the last, optional step.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -34,26 +33,25 @@ from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions.common import Events, SafeAction, latest_entities, latest_intent, latest_text
-from bot.config import get_settings
+from actions.skm_offer import (
+    INTENT,
+    LATER,
+    REFUSE,
+    START,
+    payload,
+    survey_store,
+)
 from bot.phrases import looks_like_question
 from bot.skm import ELEMENT_COUNT, ELEMENTS
-from bot.store.db import get_engine
 from bot.store.skm import COMMENT_POSITION, SkmStore, SurveyView
-from bot.texts import (
-    BUTTON_SKM_LATER,
-    BUTTON_SKM_NO_COMMENT,
-    BUTTON_SKM_REFUSE,
-    BUTTON_SKM_SKIP,
-    BUTTON_SKM_START,
-)
+from bot.texts import BUTTON_SKM_LATER, BUTTON_SKM_NO_COMMENT, BUTTON_SKM_SKIP
 
 log = logging.getLogger("actions")
 
-INTENT = "skm"
 FORM = "skm_form"
 ID_SLOT = "skm_id"
 DONE_SLOT = "skm_done"  # the form's one required slot: done | paused
-START, LATER, REFUSE, SKIP, NO_COMMENT = "mulai", "nanti", "tolak", "lewati", "komentar:tidak"
+SKIP, NO_COMMENT = "lewati", "komentar:tidak"
 ANSWER_RE = re.compile(r"^u([1-9]):([1-4]|lewati)$")
 # Typed words that skip a question, pause the survey, or say there is no comment.
 SKIP_WORDS = frozenset({"lewati", "lewat", "skip", "lompati", "next", "lanjut"})
@@ -75,18 +73,6 @@ REQUEST_ACTION = "action_give_feedback"
 SURVEY_WORDS = frozenset({"survei", "survey", "survai", "kuesioner", "kuisioner", "skm", "ikm"})
 
 
-def payload(value: str) -> str:
-    return f"/{INTENT}" + json.dumps({INTENT: value})
-
-
-def offer_buttons() -> list[dict[str, str]]:
-    return [
-        {"title": BUTTON_SKM_START, "payload": payload(START)},
-        {"title": BUTTON_SKM_LATER, "payload": payload(LATER)},
-        {"title": BUTTON_SKM_REFUSE, "payload": payload(REFUSE)},
-    ]
-
-
 def answer_buttons(position: int) -> list[dict[str, str]]:
     """Scores 1-4 of element `position` (0-8) with their labels, then skip and pause."""
     element = ELEMENTS[position]
@@ -99,16 +85,6 @@ def answer_buttons(position: int) -> list[dict[str, str]]:
         {"title": BUTTON_SKM_SKIP, "payload": payload(f"{code}:{SKIP}")},
         {"title": BUTTON_SKM_LATER, "payload": payload(LATER)},
     ]
-
-
-@lru_cache(maxsize=4)
-def _store(database_url: str, secret_key: str, timezone: str) -> SkmStore:
-    return SkmStore(get_engine(database_url), secret_key, timezone)
-
-
-def survey_store() -> SkmStore:
-    settings = get_settings()
-    return _store(settings.database_url, settings.secret_key, settings.timezone)
 
 
 def pressed(tracker: Tracker) -> str | None:
@@ -135,24 +111,6 @@ def ask(dispatcher: CollectingDispatcher, survey: SurveyView) -> None:
         dispatcher.utter_message(
             response="utter_skm_ask_comment",
             buttons=[{"title": BUTTON_SKM_NO_COMMENT, "payload": payload(NO_COMMENT)}],
-        )
-
-
-def offer_after_answer(
-    dispatcher: CollectingDispatcher, tracker: Tracker, service_id: str, service_name: str
-) -> None:
-    """After a catalogue answer (outside any form): offer the survey about the service when
-    the 30-day rule and consent allow. Never fails the answer."""
-    if tracker.active_loop and tracker.active_loop.get("name"):
-        return
-    try:
-        offered = survey_store().offer_for_service(tracker.sender_id, service_id)
-    except Exception:  # the offer is a courtesy: the answer stands without it
-        log.exception("could not offer the SKM survey to %s", tracker.sender_id)
-        return
-    if offered is not None:
-        dispatcher.utter_message(
-            response="utter_skm_offer", service_name=service_name, buttons=offer_buttons()
         )
 
 

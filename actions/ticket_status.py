@@ -10,6 +10,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import Events, SafeAction, latest_entities, latest_text
 from bot.config import get_settings
+from bot.phrases import asks_about_own_report
 from bot.store.ids import TICKET_ID_LIKE_RE, normalise_ticket_id
 from bot.store.repository import get_repository
 from bot.texts import CATEGORY_SHORT_LABELS, STATUS_LABELS, format_date
@@ -78,3 +79,13 @@ class ActionCheckStatus(SafeAction):
             response="utter_open_tickets", count=len(tickets), ticket_lines=lines
         )
         return []
+
+
+def status_instead(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+) -> Events | None:
+    """A message not understood otherwise that asks how the citizen's own report is getting
+    on ("min laporan sy yg pungli kemaren gmn ya"): their tickets; else None."""
+    if tracker.active_loop or not asks_about_own_report(latest_text(tracker)):
+        return None
+    return ActionCheckStatus().act(dispatcher, tracker, domain)

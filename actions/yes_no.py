@@ -14,10 +14,10 @@ from actions.common import (
     Events,
     SafeAction,
     latest_text,
-    status_instead,
     utter_not_understood,
 )
 from actions.service_info import ASPECT_BY_INTENT, answer_service_question
+from actions.ticket_status import status_instead
 from bot.phrases import looks_like_question
 
 

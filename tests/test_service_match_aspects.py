@@ -1,4 +1,4 @@
-"""Which aspects one question asks about (bot/aspect_cues.py)."""
+"""Which aspects one question asks about (bot.service_match.other_aspects)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.aspect_cues import MAX_ASPECTS, asked_aspects, other_aspects
+from bot.service_match import MAX_ASPECTS, asked_aspects, other_aspects
 
 
 @pytest.mark.parametrize(
