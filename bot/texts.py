@@ -44,6 +44,7 @@ class Command:
     description: str
     example: str | None = None
     menu: str | None = None  # Telegram's menu text, when not `command_menu`'s
+    aliases: tuple[str, ...] = ()  # other names handled the same, not in the menu
 
 
 @lru_cache(maxsize=1)
@@ -75,7 +76,10 @@ def text(key: str, **values: Any) -> str:
 @lru_cache(maxsize=1)
 def commands() -> tuple[Command, ...]:
     """The Telegram commands, in the order they are listed."""
-    return tuple(Command(**entry) for entry in _file()["commands"])
+    return tuple(
+        Command(**{**entry, "aliases": tuple(entry.get("aliases", ()))})
+        for entry in _file()["commands"]
+    )
 
 
 def command_menu() -> tuple[tuple[str, str], ...]:

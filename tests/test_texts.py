@@ -251,7 +251,10 @@ def test_every_listed_command_has_a_handler_and_every_handler_is_listed() -> Non
         if isinstance(handler, CommandHandler)
         for command in handler.commands
     }
-    assert handled == {c.command for c in texts.commands()}
+    listed = {c.command for c in texts.commands()}
+    aliases = {alias for c in texts.commands() for alias in c.aliases}
+    assert handled == listed | aliases
+    assert "help" in aliases  # /help, typed out of habit, is /bantuan
 
 
 # -- main menu --------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from telegram.ext import (
 from bot.telegram import rendering
 from bot.telegram.conversation import Conversation
 from bot.telegram.store import Arrival, AsyncStore
-from bot.texts import text
+from bot.texts import commands, text
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +28,19 @@ ALLOWED_DOCUMENT_TYPES = {"application/pdf", "image/jpeg", "image/png", "image/w
 # Commands that are conversation turns for Rasa (payloads bypass the NLU).
 RASA_COMMANDS = {
     "bantuan": "/ask_help",
-    "help": "/ask_help",  # Telegram's usual name; not in the menu (/bantuan is)
     "lapor": "/file_complaint",
     "batal": "/cancel",
     "survei": '/skm{"skm": "mulai"}',
 }
+# A command's aliases (bot/texts.yml: /help for /bantuan) do the same.
+RASA_COMMANDS.update(
+    {
+        alias: RASA_COMMANDS[c.command]
+        for c in commands()
+        if c.command in RASA_COMMANDS
+        for alias in c.aliases
+    }
+)
 
 
 @dataclass
