@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from abc import ABCMeta, abstractmethod
+from collections.abc import Iterator
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -29,6 +30,20 @@ def latest_entities(tracker: Tracker, name: str) -> list[str]:
         if entity.get("entity") == name and isinstance(value, str) and value not in values:
             values.append(value)
     return values
+
+
+def earlier_user_texts(tracker: Tracker, until_slot: str | None = None) -> Iterator[str]:
+    """The texts of the citizen's messages before the latest one, newest first (stripped;
+    button payloads as sent), stopping where the slot `until_slot` was set."""
+    seen_latest = False
+    for event in reversed(tracker.events):
+        if until_slot and event.get("event") == "slot" and event.get("name") == until_slot:
+            return
+        if event.get("event") != "user":
+            continue
+        if seen_latest:
+            yield str(event.get("text") or "").strip()
+        seen_latest = True
 
 
 def latest_text(tracker: Tracker) -> str:

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
-from actions.common import Events, latest_text
+from actions.common import Events, earlier_user_texts, latest_text
 from bot import complaint_turns as turns
 from bot.categories import mentions_pungli, suggest_category
 from bot.complaint_turns import parse_privacy
@@ -113,20 +113,9 @@ def earlier_story(tracker: Tracker, pungli_only: bool = False) -> str | None:
     """The latest story the citizen told before this complaint's form opened (never one
     of an earlier complaint): with `pungli_only`, only one telling of money asked outside
     the official fee."""
-    users = 0
-    latest_seen = False
-    for event in reversed(tracker.events):
-        if event.get("event") == "slot" and event.get("name") == "last_ticket_id":
-            return None  # a complaint was filed since: its story is not this one
-        if event.get("event") != "user":
-            continue
-        if not latest_seen:  # the message being read now
-            latest_seen = True
-            continue
-        users += 1
-        if users > 6:
+    for number, text in enumerate(earlier_user_texts(tracker, until_slot="last_ticket_id")):
+        if number >= 6:
             return None
-        text = str(event.get("text") or "").strip()
         if text.startswith("/") or not DESCRIPTION_MIN <= len(text) <= DESCRIPTION_MAX:
             continue
         if turns.refers_back(text):
@@ -136,6 +125,20 @@ def earlier_story(tracker: Tracker, pungli_only: bool = False) -> str | None:
         if len(text) >= NARRATIVE_MIN:
             return text
     return None
+
+
+def from_earlier_story(tracker: Tracker, filled: dict[str, Any]) -> turns.Outcome:
+    """The story question answered by pointing back: the story told before, read as the
+    answer, or a request to tell it again."""
+    earlier = earlier_story(tracker)
+    if earlier is None:
+        return turns.Outcome(
+            say=[("utter_complaint_earlier_story_missing", {})], ask=turns.DESCRIPTION
+        )
+    outcome = turns.read(turns.Message(earlier), filled, False)
+    if turns.DESCRIPTION in outcome.values:
+        outcome.say.insert(0, ("utter_complaint_earlier_story_used", {}))
+    return outcome
 
 
 def services_named(text: str) -> str | None:
@@ -200,22 +203,15 @@ class ValidateComplaintForm(Action):
             ]
         else:
             pending = bool(tracker.get_slot("complaint_cancel_pending"))
-            outcome = turns.read(message, filled, pending)
             if (
                 turns.missing(filled) == turns.DESCRIPTION
                 and not pending
                 and turns.refers_back(message.typed)
             ):
                 # "kan udh sy ceritain td": the story told before the form opened.
-                earlier = earlier_story(tracker)
-                if earlier is None:
-                    outcome = turns.Outcome(
-                        say=[("utter_complaint_earlier_story_missing", {})], ask=turns.DESCRIPTION
-                    )
-                else:
-                    outcome = turns.read(turns.Message(earlier), filled, False)
-                    if turns.DESCRIPTION in outcome.values:
-                        outcome.say.insert(0, ("utter_complaint_earlier_story_used", {}))
+                outcome = from_earlier_story(tracker, filled)
+            else:
+                outcome = turns.read(message, filled, pending)
         return events + self._apply(outcome, filled, message, dispatcher, tracker, domain)
 
     def _apply(

@@ -12,7 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import Events, SafeAction
+from actions.common import Events, SafeAction, earlier_user_texts
 from bot.store.ids import normalise_ticket_id
 from bot.store.repository import get_repository
 from bot.texts import text
@@ -22,16 +22,8 @@ ANSWER_MAX = 4000
 
 def previous_text(tracker: Tracker) -> str | None:
     """The citizen's typed message before the latest one (the button press)."""
-    seen_latest = False
-    for event in reversed(tracker.events):
-        if event.get("event") != "user":
-            continue
-        if not seen_latest:
-            seen_latest = True
-            continue
-        typed = str(event.get("text") or "").strip()
-        return None if not typed or typed.startswith("/") else typed
-    return None
+    typed = next(earlier_user_texts(tracker), "")
+    return None if not typed or typed.startswith("/") else typed
 
 
 class ActionAnswerOfficer(SafeAction):

@@ -811,21 +811,14 @@ def _description(raw: str, filled: dict[str, Any]) -> Outcome:
     if subject and THAT_IS_ALL_RE.search(typed) and len(words(typed)) <= 5:
         # "itu aja": the opening is all the citizen has to tell.
         return Outcome(values={DESCRIPTION: subject, OPENING: None})
-    if (
-        subject
-        and len(words(typed)) >= 2
-        and not is_clear_yes(typed)
-        and length + len(subject) >= DESCRIPTION_MIN
-    ):
-        # A story told in pieces ("jalan rusak", then "yg di jl. melati, depan sd").
-        pass
-    elif length < DESCRIPTION_MIN:
-        kept: dict[str, Any] = {}
-        if len(words(typed)) >= 2 and not is_clear_yes(typed):
-            # Kept, and put before what the citizen writes next: nothing told is lost.
-            kept = {OPENING: f"{subject.strip()}\n{typed}" if subject else typed}
+    # A piece of a story ("jalan rusak", then "yg di jl. melati, depan sd") joins what was
+    # kept before it; nothing the citizen told is lost.
+    a_piece = len(words(typed)) >= 2 and not is_clear_yes(typed)
+    joined = f"{subject.strip()}\n{typed}" if subject else typed
+    told_in_pieces = a_piece and length + len(subject or "") >= DESCRIPTION_MIN and bool(subject)
+    if length < DESCRIPTION_MIN and not told_in_pieces:
         return Outcome(
-            values=kept,
+            values={OPENING: joined} if a_piece else {},
             say=[("utter_description_too_short", {"minimum": DESCRIPTION_MIN})],
             ask=DESCRIPTION,
         )
@@ -836,10 +829,8 @@ def _description(raw: str, filled: dict[str, Any]) -> Outcome:
         )
     found = extras(typed, filled, skip=DESCRIPTION)
     if subject:
-        # The opening named the subject; the story follows it, nothing the citizen wrote lost.
-        if length + len(subject) + 1 > DESCRIPTION_MAX:
-            return Outcome(values={DESCRIPTION: raw, OPENING: None, **found}, noted=sorted(found))
-        story = f"{subject.strip()}\n{typed}"
+        # The opening named the subject; the story follows it.
+        story = raw if length + len(subject) + 1 > DESCRIPTION_MAX else joined
         return Outcome(values={DESCRIPTION: story, OPENING: None, **found}, noted=sorted(found))
     return Outcome(values={DESCRIPTION: raw, **found}, noted=sorted(found))
 
