@@ -264,8 +264,8 @@ class InboxRepository:
                 .values(status="held", payload=payload)
             )
 
-    def release_held(self, sender_id: str, status: str = "received") -> list[InboxItem]:
-        """The held messages of a citizen, oldest first, set to `status`."""
+    def release_held(self, sender_id: str) -> list[InboxItem]:
+        """The held messages of a citizen, oldest first, set to received (to be handled now)."""
         with Session(self.engine) as s, s.begin():
             rows = s.scalars(
                 select(InboxMessage)
@@ -277,13 +277,28 @@ class InboxRepository:
                 .order_by(InboxMessage.id)
             ).all()
             for row in rows:
-                row.status = status
+                row.status = "received"
                 # Handled right now by the caller: not abandoned before the lease ends.
                 row.next_attempt_at = utcnow() + self.claim_lease
             return [
                 InboxItem(r.id, r.update_id, sender_id, r.chat_id or 0, r.payload or "", r.attempts)
                 for r in rows
             ]
+
+    def decline_held(self, sender_id: str) -> int:
+        """The citizen refused the privacy notice: the messages held for it are declined and
+        lose their text and raw update now (the row stays for deduplication); how many."""
+        with Session(self.engine) as s, s.begin():
+            result = s.execute(
+                update(InboxMessage)
+                .where(
+                    InboxMessage.bot_id == self.bot_id,
+                    InboxMessage.sender_id == sender_id,
+                    InboxMessage.status == "held",
+                )
+                .values(status="declined", payload=None, raw=None)
+            )
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     def pending_heads(self, now: datetime | None = None) -> list[InboxItem]:
         """For each sender, the oldest pending message, if it is due (in-order retries)."""

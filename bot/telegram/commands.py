@@ -98,7 +98,7 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 async def consent_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, agreed: bool) -> None:
-    """Record consent and process the messages held for it, or drop them on refusal."""
+    """Record consent and process the messages held for it, or forget them on refusal."""
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     shared = deps(context)
@@ -107,7 +107,7 @@ async def consent_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, ag
     await remove_keyboard(query.message if isinstance(query.message, Message) else None)
     await mark_done(update, context, "consent")
     if not agreed:
-        await shared.store.release_held(sender, status="declined")
+        await shared.store.decline_held(sender)
         await shared.conversation.say(chat_of(update), text("consent_declined"))
         return
     user = update.effective_user

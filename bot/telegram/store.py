@@ -192,9 +192,13 @@ class AsyncStore:
         """Keep a message until the citizen consents to the privacy notice."""
         await self._run(self.inbox.hold, inbox_id, payload)
 
-    async def release_held(self, sender_id: str, status: str = "received") -> list[InboxItem]:
-        """The held messages of a citizen, oldest first, set to `status`."""
-        return await self._run(self.inbox.release_held, sender_id, status)
+    async def decline_held(self, sender_id: str) -> int:
+        """Decline the citizen's held messages and forget their text."""
+        return await self._run(self.inbox.decline_held, sender_id)
+
+    async def release_held(self, sender_id: str) -> list[InboxItem]:
+        """The held messages of a citizen, oldest first, now to be handled."""
+        return await self._run(self.inbox.release_held, sender_id)
 
     async def pending_heads(self, now: datetime | None = None) -> list[InboxItem]:
         """For each sender, the oldest pending message, if it is due."""

@@ -90,6 +90,26 @@ def test_held_messages_are_released_in_order(repo: Repository) -> None:
     assert m.release_held("42") == []
 
 
+def test_declining_forgets_the_held_messages(repo: Repository) -> None:
+    """A citizen who refuses the privacy notice: the messages held for it lose their text
+    and raw update at once (only the update id stays, for deduplication)."""
+    m = inbox(repo)
+    for update_id in (7, 8):
+        m.hold(store(m, update_id), f"pesan {update_id}")
+    store(m, 9, sender="43")
+    m.hold(m.inbox_id(9), "pesan orang lain")
+    assert m.decline_held("42") == 2
+    with Session(repo.engine) as s:
+        rows = {r.update_id: r for r in s.scalars(select(InboxMessage))}
+    assert [(rows[u].status, rows[u].payload, rows[u].raw) for u in (7, 8)] == [
+        ("declined", None, None),
+        ("declined", None, None),
+    ]
+    assert (rows[9].status, rows[9].payload) == ("held", "pesan orang lain")
+    assert m.release_held("42") == []
+    assert m.decline_held("42") == 0
+
+
 def test_storing_an_update_tells_its_row_and_whether_the_sender_consented(
     repo: Repository,
 ) -> None:

@@ -156,6 +156,33 @@ async def test_message_before_consent_is_held_then_answered(
     assert catalogue("skck")["cost"] in answer.text
 
 
+async def test_refusing_consent_forgets_the_held_message(
+    api: LocalBotApi, frontend: TelegramFrontend
+) -> None:
+    """D17: "Tidak setuju" keeps no text of what was held, and agreeing later does not bring
+    the refused message back."""
+    user = api.user(user_id=5012, first_name="Wati")
+    await user.send_text("nik saya 3174012345678901, berapa biaya SKCK?")
+    await reply_with(user, "Apakah Anda menyetujui")
+    await user.press("Tidak setuju")
+    declined = await reply_with(user, "tidak akan memproses")
+    assert "sudah kami hapus" in declined.text
+    with Session(get_engine(frontend.settings.database_url)) as s:
+        rows = s.execute(
+            select(InboxMessage.status, InboxMessage.payload, InboxMessage.raw).where(
+                InboxMessage.sender_id == "5012"
+            )
+        ).all()
+    assert [r.status for r in rows].count("declined") == 1
+    assert not [r for r in rows if "3174012345678901" in f"{r.payload} {r.raw}"]
+    await user.send_text("/start")
+    await reply_with(user, "Apakah Anda menyetujui")
+    await user.press("✅ Saya setuju")
+    await reply_with(user, "Ada yang bisa saya bantu")
+    await asyncio.sleep(1.0)
+    assert not [m for m in user.replies() if "Biaya" in m.text]
+
+
 async def test_requirement_question_is_answered_from_the_catalogue(
     api: LocalBotApi, frontend: TelegramFrontend
 ) -> None:
