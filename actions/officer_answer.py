@@ -15,7 +15,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import Events, SafeAction, earlier_user_texts
 from bot.store.ids import normalise_ticket_id
 from bot.store.repository import get_repository
-from bot.texts import text
+from bot.texts import answer_outcome, text
 
 ANSWER_MAX = 4000
 
@@ -42,9 +42,6 @@ class ActionAnswerOfficer(SafeAction):
         ticket, resumed = get_repository().answer_info_request(
             tracker.sender_id, public_id, answer[:ANSWER_MAX]
         )
-        if ticket is None:
-            dispatcher.utter_message(text=text("answer_not_found", public_id=public_id))
-        else:
-            key = "answer_received" if resumed else "answer_noted"
-            dispatcher.utter_message(text=text(key, public_id=ticket.public_id))
+        outcome = answer_outcome(public_id, ticket.public_id if ticket else None, resumed)
+        dispatcher.utter_message(text=outcome)
         return []

@@ -258,3 +258,14 @@ def reopened(public_id: str) -> str:
 def auto_closed(public_id: str, days: int) -> str:
     """Closed because the citizen did not answer a request for information in time."""
     return _ticket_text("ticket_auto_closed", public_id=public_id, days=days)
+
+
+def answer_outcome(asked_id: str | None, answered_id: str | None, resumed: bool) -> str:
+    """What the citizen reads after answering an officer's request (`/jawab` or the
+    "Kirim sebagai jawaban" button): `asked_id` the ticket id they named (None: none named),
+    `answered_id` the ticket the answer went to (None: no ticket took it)."""
+    if answered_id is not None:
+        return text("answer_received" if resumed else "answer_noted", public_id=answered_id)
+    if asked_id is None:
+        return text("answer_usage")
+    return text("answer_not_found", public_id=asked_id)

@@ -28,7 +28,7 @@ from bot.telegram.deps import (
     sender_of,
     to_rasa,
 )
-from bot.texts import text
+from bot.texts import answer_outcome, text
 
 log = logging.getLogger(__name__)
 
@@ -154,11 +154,5 @@ async def answer_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await reply_local(update, context, text("answer_usage"), "answer_usage")
         return
     ticket, resumed = await shared.store.answer_info_request(sender, public_id, answer[:4000])
-    if ticket is None and public_id is None:
-        await reply_local(update, context, text("answer_usage"), "answer_usage")
-        return
-    if ticket is None:
-        reply = text("answer_not_found", public_id=public_id)
-    else:
-        reply = text("answer_received" if resumed else "answer_noted", public_id=ticket.public_id)
+    reply = answer_outcome(public_id, ticket.public_id if ticket else None, resumed)
     await reply_local(update, context, reply, "answer")
