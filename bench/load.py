@@ -97,6 +97,7 @@ from devtools.profile_stack import (  # noqa: E402
 
 TICKET = re.compile(r"ADU-[0-9A-HJKMNP-TV-Z]{6}")
 RASA_TIMING_DIR = ROOT / "bench" / "rasa_timing"
+FRONTEND_TIMING_DIR = ROOT / "bench" / "frontend_timing"
 POSTGRESQL = "postgresql://postgres@127.0.0.1:5432/postgres"  # --production-profile's default
 
 # -- what citizens say ----------------------------------------------------------------------
@@ -280,6 +281,8 @@ class TelegramChannel(Channel):
         self.stray = 0  # bot messages outside any turn
         self.failed_calls: collections.Counter[str] = collections.Counter()
         self.calls: collections.Counter[str] = collections.Counter()
+        # Seconds the stand-in took to answer each method (its own work, not the front end's).
+        self.served: collections.Counter[str] = collections.Counter()
         self.counting = False
         # chat id -> when getUpdates handed over an update of that chat (while counting)
         self.polled: dict[str, list[float]] = collections.defaultdict(list)
@@ -297,6 +300,8 @@ class TelegramChannel(Channel):
             method = api._canonical(name)
             if self.counting:
                 self.calls[method] += 1
+                if method != "getUpdates":  # a long poll's wait is not work
+                    self.served[method] += time.time() - arrived
                 if status != 200:
                     self.failed_calls[method] += 1
             if status == 200 and method == "sendMessage":
@@ -646,9 +651,21 @@ class Frontend:
     """`python -m bot telegram` against the local Bot API server and the Rasa tier."""
 
     def __init__(
-        self, tier: Tier, api: LocalBotApi, folder: Path, telegram_rate: float | None = None
+        self,
+        tier: Tier,
+        api: LocalBotApi,
+        folder: Path,
+        telegram_rate: float | None = None,
+        timing_file: Path | None = None,
+        root: Path = ROOT,
     ) -> None:
         self.port = free_port()
+        # The front end's steps per update (bench/frontend_timing/sitecustomize.py).
+        timing = (
+            {"PYTHONPATH": str(FRONTEND_TIMING_DIR), "FRONTEND_TIMING_FILE": str(timing_file)}
+            if timing_file is not None
+            else {}
+        )
         env = engine_env(
             APP_ENV="development",
             DATABASE_URL=tier.database_url,
@@ -663,11 +680,12 @@ class Frontend:
             FRONTEND_PORT=str(self.port),
             PTB_TIMEDELTA="1",
             **({"TELEGRAM_OVERALL_MAX_RATE": str(telegram_rate)} if telegram_rate else {}),
+            **timing,
         )
         self.log = (folder / "frontend.log").open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot", "telegram"],
-            cwd=ROOT,
+            cwd=root,
             env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -978,9 +996,10 @@ async def measure(
     phase = Phase(channel, citizens, scheduler, args.think, args.seed + index, args.warmup)
     cpu_before = {k: cpu_seconds(p) for k, p in pids.items()}
     telegram.calls.clear()
+    telegram.served.clear()
     telegram.counting = channel is telegram
     profiler = None
-    if profile_dir is not None and channel is telegram and index == 0:
+    if profile_dir is not None and channel is telegram and index == 0 and args.py_spy:
         targets = {k: v for k, v in pids.items() if k != "bench"}
         tag = "load-" + offered.replace("/s", "").replace(".", "_")
         profiler = Profiler(profile_dir, targets, args.warmup + args.duration, tag)
@@ -993,8 +1012,17 @@ async def measure(
     if channel is not telegram:
         cpu.pop("frontend")
     calls = dict(telegram.calls) if channel is telegram else None
+    if channel is telegram and telegram.calls.get("sendMessage"):
+        print(
+            "    the Bot API stand-in's own time per call, ms: "
+            + ", ".join(
+                f"{k} {v / telegram.calls[k] * 1000:.2f}" for k, v in telegram.served.items()
+            )
+        )
     if profile_dir is not None:
         print_split(phase, profile_dir / "rasa_timing.jsonl", telegram.polled)
+        if channel is telegram:
+            print_steps(phase, profile_dir / "frontend_timing.jsonl", telegram.polled)
     return figures(phase, offered, cpu, calls, max(load, load_average()))
 
 
@@ -1031,6 +1059,61 @@ def print_split(phase: Phase, timings: Path, polled: dict[str, list[float]]) -> 
     )
 
 
+def print_steps(phase: Phase, trace: Path, polled: dict[str, list[float]]) -> None:
+    """Each Telegram turn, from the citizen's message to the last answer reaching the Bot
+    API stand-in, laid out along the front end's steps (bench/frontend_timing): the wall
+    time of each step and of the gap before it, each instant counted once (overlapping
+    steps: the earlier one keeps it), as a mean per turn. The first gap is the stand-in's
+    long-poll wake-up (until getUpdates handed the update over)."""
+    steps: dict[str, list[dict[str, Any]]] = collections.defaultdict(list)
+    if trace.exists():
+        for line in trace.read_text().splitlines():
+            record = json.loads(line)
+            steps[record["key"]].append(record)
+    for records in steps.values():
+        records.sort(key=lambda r: r["t0"])
+    totals: dict[str, float] = collections.defaultdict(float)
+    turns = 0
+    for turn in phase.turns:
+        if turn.last is None:
+            continue
+        start, end = turn.sent_at, turn.sent_at + turn.last
+        handed = next((t for t in polled.get(turn.sender, []) if start <= t <= end), None)
+        laid = [
+            r
+            for r in steps.get(turn.sender, [])
+            if start <= (r["t1"] if r["step"] == "polled" else r["t0"]) <= end
+        ]
+        if handed is None or not laid:
+            continue
+        turns += 1
+        totals["Bot API stand-in: long-poll wake-up"] += handed - start
+        cursor = handed
+        for record in laid:
+            name = record["step"]
+            t0, t1 = record["t0"], record["t1"]
+            if name == "polled":
+                t0 = cursor  # the long poll was waiting since long before
+            elif name == "process_update":
+                t1 = t0  # only its start: the rest is the steps inside it
+            if t0 > cursor:
+                totals[f"-> {name}"] += t0 - cursor
+                cursor = t0
+            if min(t1, end) > cursor:
+                totals[name] += min(t1, end) - cursor
+                cursor = min(t1, end)
+        if end > cursor:
+            totals["-> the last answer at the Bot API stand-in"] += end - cursor
+    if not turns:
+        return
+    mean = sum(totals.values()) / turns * 1000
+    print(
+        f"    telegram, the front end's steps ({turns} turns, mean turn {mean:.1f} ms),"
+        " mean ms per turn: "
+        + "; ".join(f"{name} {value / turns * 1000:.1f}" for name, value in totals.items())
+    )
+
+
 async def run(args: argparse.Namespace) -> None:
     if not MODEL.exists():
         raise SystemExit(f"no trained model at {MODEL}: run `make train` first")
@@ -1056,7 +1139,14 @@ async def run(args: argparse.Namespace) -> None:
     )
     with tiers as tier:
         async with LocalBotApi() as api:
-            frontend = Frontend(tier, api, folder, args.telegram_rate)
+            frontend = Frontend(
+                tier,
+                api,
+                folder,
+                args.telegram_rate,
+                profile_dir / "frontend_timing.jsonl" if profile_dir is not None else None,
+                args.frontend_root,
+            )
             rest = RestChannel(tier.rasa_url, tier.rasa_token)
             try:
                 await frontend.wait_up()
@@ -1130,12 +1220,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--answer-timeout", type=float, default=60)
     parser.add_argument("--database-url", help="PostgreSQL server: throwaway databases there")
     parser.add_argument("--tracker-url", help="Rasa's tracker store (default beside the store)")
-    parser.add_argument("--profile", help="folder for py-spy stacks and Rasa's timings")
+    parser.add_argument(
+        "--profile", help="folder for py-spy stacks, Rasa's and the front end's timings"
+    )
+    parser.add_argument(
+        "--no-py-spy",
+        dest="py_spy",
+        action="store_false",
+        help="--profile without py-spy (timings only: latency less disturbed)",
+    )
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument(
         "--telegram-rate",
         type=float,
         help="the front end's TELEGRAM_OVERALL_MAX_RATE (default: the service's, 25/s)",
+    )
+    parser.add_argument(
+        "--frontend-root",
+        type=Path,
+        default=ROOT,
+        help="the checkout whose front end runs (another version, e.g. an older commit"
+        " unpacked with `git archive`, on the same stack)",
     )
     tier = parser.add_argument_group("the production profile's Rasa tier")
     tier.add_argument(
