@@ -2,8 +2,9 @@
 
 Inbox rows are addressed by their own id (`inbox_id`): an update id identifies an update
 only within the deduplication window. Storing an update also tells whether its sender has
-consented to the privacy notice (read in the same transaction), so that handling a message
-needs no further round trip for either.
+consented to the privacy notice, has a message waiting for Rasa and has a live chat with an
+officer going on (read in the same transaction), so that handling a message needs no
+further round trip for them (bot.telegram.store says when they are read again).
 
 A pressed inline button arrives as an update too: the buttons the bot sends carry only an
 index, and `KeyboardRepository` keeps what each press means (its title and payload for
@@ -20,17 +21,20 @@ from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, up
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.store.models import Citizen, InboxMessage, SentKeyboard, utcnow
+from bot.handoff.chats import ACTIVE
+from bot.store.models import Citizen, InboxMessage, LiveChat, SentKeyboard, utcnow
 
 
 @dataclass(frozen=True)
 class Stored:
     """A newly stored update: its inbox row, and whether its sender had consented to the
-    privacy notice and had a message waiting for Rasa (`has_pending`) when it was stored."""
+    privacy notice, had a message waiting for Rasa (`has_pending`) and had a live chat with
+    an officer going on (waiting or taken) when it was stored."""
 
     inbox_id: int
     consented: bool
     pending: bool = False
+    live_chat: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,12 @@ _HAS_PENDING = (
     )
     .limit(1)
 )
+# A live chat with an officer going on (bot.handoff.chats' ACTIVE states).
+LIVE_CHAT_GOING_ON = (
+    select(LiveChat.id)
+    .where(LiveChat.sender_id == bindparam("b_sender_id"), LiveChat.state.in_(ACTIVE))
+    .limit(1)
+)
 _MARK_DONE = (
     update(InboxMessage)
     .where(InboxMessage.id == bindparam("b_id"))
@@ -150,8 +160,9 @@ class InboxRepository:
         sender_id: str | None,
         chat_id: int | None,
     ) -> Stored | None:
-        """Store an incoming update: its inbox id and its sender's consent, or None for a
-        duplicate (the same update id was stored less than the deduplication window ago).
+        """Store an incoming update: its inbox id and what it tells of its sender (`Stored`),
+        or None for a duplicate (the same update id was stored less than the deduplication
+        window ago).
 
         Concurrent arrivals of one update (webhook redelivery, two replicas) cannot both
         be stored: at most one row per (bot, update id) has an open window, enforced by
@@ -166,7 +177,8 @@ class InboxRepository:
                 pending = c.execute(
                     _HAS_PENDING, {"b_bot_id": self.bot_id, "b_sender_id": sender_id}
                 ).first()
-                return Stored(inbox_id, consent is not None, pending is not None)
+                live = c.execute(LIVE_CHAT_GOING_ON, {"b_sender_id": sender_id}).first()
+                return Stored(inbox_id, consent is not None, pending is not None, live is not None)
         except IntegrityError:
             return None
 
