@@ -18,10 +18,9 @@ from actions.common import (
     latest_entities,
     latest_intent,
     latest_text,
-    utter_not_understood,
 )
 from actions.skm_offer import offer_after_answer
-from actions.ticket_status import status_instead
+from actions.ticket_status import status_or_not_understood
 from bot.category_rules import mentions_pungli
 from bot.complaint_turns import button_values, looks_like_a_complaint
 from bot.service_match import (
@@ -405,11 +404,7 @@ def answer_service_question(
         if stale_form_button(dispatcher, tracker):
             return []
         # A stray form answer (an address, a category) outside the form.
-        status = status_instead(dispatcher, tracker, domain)
-        if status is not None:
-            return status
-        utter_not_understood(dispatcher, tracker.sender_id)
-        return []
+        return status_or_not_understood(dispatcher, tracker, domain)
     if not service_ids:
         buttons = [
             {"title": name, "payload": payload(aspect, sid)}

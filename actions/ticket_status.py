@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import Events, SafeAction, latest_entities, latest_text
+from actions.common import Events, SafeAction, latest_entities, latest_text, utter_not_understood
 from bot.config import get_settings
 from bot.phrases import asks_about_own_report
 from bot.store.ids import TICKET_ID_LIKE_RE, normalise_ticket_id
@@ -89,3 +89,15 @@ def status_instead(
     if tracker.active_loop or not asks_about_own_report(latest_text(tracker)):
         return None
     return ActionCheckStatus().act(dispatcher, tracker, domain)
+
+
+def status_or_not_understood(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+) -> Events:
+    """The last resort of a turn: the citizen's tickets if the message asks after their own
+    report, else the request to rephrase (with the officer-answer hint when one waits)."""
+    status = status_instead(dispatcher, tracker, domain)
+    if status is not None:
+        return status
+    utter_not_understood(dispatcher, tracker.sender_id)
+    return []

@@ -14,10 +14,9 @@ from actions.common import (
     Events,
     SafeAction,
     latest_text,
-    utter_not_understood,
 )
 from actions.service_info import ASPECT_BY_INTENT, answer_service_question
-from actions.ticket_status import status_instead
+from actions.ticket_status import status_or_not_understood
 from bot.phrases import looks_like_question
 
 
@@ -43,9 +42,5 @@ class ActionYesNo(SafeAction):
             return []
         aspect = likeliest_aspect(tracker)
         if aspect is None:
-            status = status_instead(dispatcher, tracker, domain)
-            if status is not None:
-                return status
-            utter_not_understood(dispatcher, tracker.sender_id)
-            return []
+            return status_or_not_understood(dispatcher, tracker, domain)
         return answer_service_question(dispatcher, tracker, domain, aspect)
