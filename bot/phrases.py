@@ -241,12 +241,19 @@ _HOW_FAR = (
 )
 
 
+# "yg kmrn sy laporin", "yang saya laporkan", "yg aku aduin": the report named by what the
+# citizen did ("the one I reported"), not by a noun.
+_WHAT_I_REPORTED = (
+    r"\b(?:yg|yang)\b(?:\s+\w+){0,3}?\s+(?:sy|saya|aku|ku|gw|gue|gua|kami)\s*"
+    r"(?:laporin|laporkan|lapor|adukan|aduin|komplain\w*|keluhkan)\b"
+)
+
+
 def asks_about_own_report(text: str) -> bool:
     """Whether a message asks how the citizen's own report is getting on."""
     lowered = text.lower()
-    return (
-        len(words(lowered)) <= 16
-        and re.search(_REPORT, lowered) is not None
-        and re.search(_HOW_FAR, lowered) is not None
-        and re.search(_MINE, lowered) is not None
-    )
+    if len(words(lowered)) > 16 or re.search(_HOW_FAR, lowered) is None:
+        return False
+    if re.search(_WHAT_I_REPORTED, lowered) is not None:
+        return True
+    return re.search(_REPORT, lowered) is not None and re.search(_MINE, lowered) is not None

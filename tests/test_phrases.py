@@ -75,6 +75,13 @@ def test_never_crashes(text: str) -> None:
         ("tiketnya udah sampe mana min", True),
         ("syarat bikin ktp apa aja", False),
         ("gimana cara lapor pungli", False),
+        # Black-box tester D14/D15: the report named by what the citizen did.
+        ("trus yg kmrn sy laporin jg gmn ya", True),
+        ("aduan sy yg kemaren udh smp mana ya?", True),
+        ("yang saya laporkan minggu lalu sudah ditindaklanjuti belum?", True),
+        ("yg aku aduin kemarin gmn kabarnya", True),
+        ("sy mau lapor gmn caranya", False),
+        ("gmn cara ngelaporin pungli", False),
     ],
 )
 def test_a_question_about_ones_own_report(text: str, asks: bool) -> None:

@@ -7,8 +7,12 @@ import secrets
 
 CROCKFORD_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 TICKET_ID_RE = re.compile(r"^ADU-[0-9A-HJKMNP-TV-Z]{6}$")
-# Anything that looks like an attempt at a ticket id, valid or not.
-TICKET_ID_LIKE_RE = re.compile(r"\bADU[-\s]?[0-9A-Z]{1,12}\b", re.IGNORECASE)
+# Anything that looks like an attempt at a ticket id, valid or not: "ADU-" and anything, or
+# "ADU" (a space or nothing after it) and characters with a digit among them. Without the
+# dash a word is not an id: "aduan", "adukan", "adu domba".
+TICKET_ID_LIKE_RE = re.compile(
+    r"\bADU(?:-[0-9A-Z]{1,12}|\s?(?=[A-Z]{0,11}\d)[0-9A-Z]{1,12})\b", re.IGNORECASE
+)
 # Crockford decoding is forgiving: I and L read as 1, O as 0.
 _CONFUSABLES = str.maketrans({"I": "1", "L": "1", "O": "0"})
 

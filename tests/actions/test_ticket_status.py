@@ -97,3 +97,18 @@ def test_filing_date_is_the_citizens_local_date(repo: Repository, domain: dict[s
     listed = texts(domain, status(domain, "laporan saya gimana"))[0]
     for text in (by_id, listed):
         assert "1 Desember 2026" in text and "30 November 2026" not in text
+
+
+def test_the_word_aduan_is_not_a_ticket_id(repo: Repository, domain: dict[str, Any]) -> None:
+    """Black-box tester D15: "aduan sy yg kemaren udh smp mana ya?" listed nothing and said
+    'Nomor tiket "ADUAN" tidak sesuai format'."""
+    mine = file(repo, "citizen-1", "Lampu jalan mati di gang Melati sejak seminggu.")
+    for text in (
+        "aduan sy yg kemaren udh smp mana ya?",
+        "aduannya udah diproses belum",
+        "ADUAN SAYA GIMANA",
+        "adu domba antar warga",
+    ):
+        dispatcher = status(domain, text)
+        assert responses(dispatcher) == ["utter_open_tickets"], text
+        assert mine in texts(domain, dispatcher)[0]
