@@ -7,8 +7,8 @@ its only loader:
 - `text(key, **values)` fills the Jinja2 template `messages.<key>`; a value the template
   names but the caller does not give is an error (StrictUndefined). Plain text: the Telegram
   front end escapes it before sending.
-- `verified`, `info_request`, `reply`, `resolved`, `rejected`, `reopened`, `auto_closed`: what
-  the citizen receives when an officer (or the system) acts on a ticket.
+- `verified`, `followup_plan`, `info_request`, `reply`, `resolved`, `rejected`, `reopened`,
+  `auto_closed`: what the citizen receives when an officer (or the system) acts on a ticket.
 - `COMMANDS`: the Telegram commands with their menu descriptions, from one table.
 - `CATEGORY_LABELS` and the other `*_LABELS`, `BUTTON_*`: names of stored codes and buttons.
 - `format_date`: dates in Indonesian ("17 Agustus 2026"), for the front end, the actions and
@@ -220,6 +220,17 @@ def verified(public_id: str, unit: str | None, followup_due: date) -> str:
         public_id=public_id,
         unit=unit,
         followup_due=format_date(followup_due, weekday=True),
+    )
+
+
+def followup_plan(public_id: str, plan: str, resolve_due: date | None) -> str:
+    """The officer started the follow-up: its plan and the resolution's deadline (the plan
+    the verification notice promised)."""
+    return _ticket_text(
+        "ticket_followup_plan",
+        public_id=public_id,
+        plan=plan,
+        resolve_due=format_date(resolve_due, weekday=True) if resolve_due else None,
     )
 
 

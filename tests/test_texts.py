@@ -64,6 +64,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "empty_reply": {},
     "command_menu": {"description": "Cek status tiket", "example": "/status ADU-7K3M9P"},
     "ticket_verified": {"public_id": "ADU-7K3M9P", "unit": "Disdukcapil", "followup_due": "x"},
+    "ticket_followup_plan": {"public_id": "ADU-7K3M9P", "plan": "Cek lokasi.", "resolve_due": "x"},
     "ticket_info_request": {"public_id": "ADU-7K3M9P", "question": "Di mana?", "reply_due": "x"},
     "ticket_reply": {"public_id": "ADU-7K3M9P", "text": "Sudah kami cek."},
     "ticket_resolved": {"public_id": "ADU-7K3M9P", "resolution": "Sudah ditambal."},

@@ -180,12 +180,22 @@ class Workflow:
             return ActionResult(ticket.status, outbox_id, "Laporan diverifikasi.")
 
     def start(self, viewer: Viewer, public_id: str, plan: str) -> ActionResult:
-        """diverifikasi -> diproses with the follow-up plan (internal)."""
+        """diverifikasi -> diproses with the follow-up plan, sent to the citizen (the
+        verification notice promised it by the follow-up deadline)."""
         plan = _text(plan, "Rencana tindak lanjut")
         with Session(self.engine) as s, s.begin():
             ticket = self._load(s, viewer, public_id)
-            self._transition(s, ticket, viewer, Action.START, utcnow(), plan)
-            return ActionResult(ticket.status, None, "Tindak lanjut dimulai.")
+            now = utcnow()
+            self._transition(s, ticket, viewer, Action.START, now, plan)
+            outbox_id = self._send(
+                s,
+                ticket,
+                viewer,
+                "followup_plan",
+                citizen_texts.followup_plan(ticket.public_id, plan, ticket.resolve_due),
+                now,
+            )
+            return ActionResult(ticket.status, outbox_id, "Tindak lanjut dimulai.")
 
     def request_info(self, viewer: Viewer, public_id: str, question: str) -> ActionResult:
         """-> menunggu_warga, asking the citizen a question."""

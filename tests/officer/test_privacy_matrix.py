@@ -712,11 +712,18 @@ def test_citizen_facing_messages(scenario: Scenario, engine: Engine, people: Peo
     supervisor = viewer(engine, people.supervisor)
     for filed in scenario.filed.values():
         scenario.workflow.reply(supervisor, filed.public_id, "Sedang kami tindak lanjuti.")
+        scenario.workflow.verify(supervisor, filed.public_id)
+        scenario.workflow.start(supervisor, filed.public_id, "Cek lokasi bersama lurah.")
     with Session(engine) as s:
         replies = s.execute(
-            select(OutboxMessage.chat_id).where(OutboxMessage.kind != "unit_notice")
+            select(OutboxMessage.chat_id, OutboxMessage.kind, OutboxMessage.text).where(
+                OutboxMessage.kind != "unit_notice"
+            )
         ).all()
     assert replies and {r.chat_id for r in replies} == {REPORTER_TG}
+    plans = [r for r in replies if r.kind == "followup_plan"]
+    assert len(plans) == len(scenario.filed)
+    assert not [r for r in plans if REPORTER_NAME in r.text or REPORTER_USERNAME in r.text]
 
 
 # -- logs -------------------------------------------------------------------------------------

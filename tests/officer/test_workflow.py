@@ -18,6 +18,7 @@ from bot.store.models import (
     TicketStatus,
     UnitTicketNotice,
 )
+from bot.texts import format_date
 from bot.tickets.deadlines import local_today
 from bot.tickets.workflow import (
     ActionRefused,
@@ -92,8 +93,17 @@ def test_full_lifecycle_sets_deadlines_events_and_outbox(
     assert done.resolution == "Loket tambahan dibuka mulai Senin."
 
     outbox = _outbox(engine, tid)
-    assert [o.kind for o in outbox] == ["status", "info_request", "reply", "resolution"]
+    assert [o.kind for o in outbox] == [
+        "status",
+        "followup_plan",
+        "info_request",
+        "reply",
+        "resolution",
+    ]
     assert all(tid in o.text for o in outbox), "every message names the ticket"
+    # D30: the verification notice promises the plan; starting the follow-up sends it.
+    assert "Koordinasi dengan kecamatan." in outbox[1].text
+    assert format_date(t.resolve_due, weekday=True) in outbox[1].text
     assert all(o.chat_id == 81234567 and o.status == "pending" for o in outbox)
     assert not any("Internal" in o.text for o in outbox), "notes are never sent"
     statuses = [(e.from_status, e.to_status) for e in _events(engine, tid) if e.kind == "status"]
