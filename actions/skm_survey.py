@@ -179,15 +179,56 @@ def opened_by_request(tracker: Tracker) -> bool:
     return False
 
 
+# Everyday spellings of the answers' words ("cepet kok", "gak cepet", "gampang").
+_SPELLINGS = {
+    "cepet": "cepat",
+    "cpt": "cepat",
+    "gampang": "mudah",
+    "gak": "tidak",
+    "ga": "tidak",
+    "gk": "tidak",
+    "nggak": "tidak",
+    "ngga": "tidak",
+    "enggak": "tidak",
+    "kagak": "tidak",
+    "tdk": "tidak",
+    "krg": "kurang",
+    "sgt": "sangat",
+    "amat": "sangat",
+}
+# Words after an answer that make it "sangat ..." ("cepet bgt").
+_INTENSIFIERS = frozenset({"banget", "bgt", "bngt", "bener", "sekali", "pol", "poll"})
+# Words around an answer that add nothing ("cepet kok", "sesuai aja").
+_FILLERS = frozenset(
+    {"kok", "sih", "deh", "dong", "aja", "saja", "lah", "ya", "yah", "min", "kak", "pak", "bu"}
+    | {"mas", "mbak", "udah", "sudah", "udh", "menurut", "saya", "sy", "kayaknya"}
+)
+
+
+def _answer_words(text: str) -> str:
+    """The words of a typed answer in the survey's spelling, fillers left out."""
+    found = [_SPELLINGS.get(w, w) for w in re.sub(r"[^\w\s/]", " ", text.lower()).split()]
+    strong = any(w in _INTENSIFIERS for w in found)
+    kept = [w for w in found if w not in _FILLERS and w not in _INTENSIFIERS]
+    if strong and kept and kept[0] not in ("sangat", "tidak", "kurang"):
+        kept.insert(0, "sangat")
+    return " ".join(kept)
+
+
 def _typed_score(text: str, position: int) -> int | None:
-    """A typed answer: "3", "3. Sesuai", or the answer's words ("sangat mudah")."""
+    """A typed answer: "3", "3. Sesuai", or the answer's words ("sangat mudah", "cepet kok",
+    "gak cepet")."""
     cleaned = re.sub(r"[^\w\s/]", " ", text.lower()).split()
     if cleaned and cleaned[0] in {"1", "2", "3", "4"}:
         return int(cleaned[0])
     words = " ".join(cleaned)
-    for score, label in enumerate(ELEMENTS[position].answers, start=1):
-        if words == " ".join(re.sub(r"[^\w\s/]", " ", label.lower()).split()):
-            return score
+    labels = [
+        " ".join(re.sub(r"[^\w\s/]", " ", label.lower()).split())
+        for label in ELEMENTS[position].answers
+    ]
+    for candidate in (words, _answer_words(text)):
+        if candidate in labels:
+            return labels.index(candidate) + 1
     return None
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
@@ -267,3 +268,28 @@ def test_free_feedback_stays(repo: Repository, domain: dict[str, Any]) -> None:
     assert responses(dispatcher) == ["utter_feedback_thanks_comment"]
     dispatcher, _ = request("nilai 4, antreannya cepat", {"service": "ktp"})
     assert responses(dispatcher) == ["utter_feedback_thanks"]
+
+
+@pytest.mark.parametrize(
+    ("text", "position", "score"),
+    [
+        # Black-box tester 2026-12-01b, D22: "cepet kok" to the speed question was refused.
+        ("cepet kok", 2, 3),
+        ("cepat", 2, 3),
+        ("cepet bgt", 2, 4),
+        ("sangat cepat", 2, 4),
+        ("gak cepet", 2, 1),
+        ("krg cepet sih", 2, 2),
+        ("gampang kok", 1, 3),
+        ("sesuai aja", 0, 3),
+        ("kurang sopan dan ramah", 6, 2),
+        ("murah kok", 3, 3),
+        ("cukup mahal", 3, 2),
+        ("3", 2, 3),
+        ("entahlah", 2, None),
+    ],
+)
+def test_typed_answers_in_everyday_words(text: str, position: int, score: int | None) -> None:
+    from actions.skm_survey import _typed_score
+
+    assert _typed_score(text, position) == score
