@@ -94,16 +94,25 @@ async def save_attachment(
     if not await consented(update, context):
         await to_rasa(update, context, "/greet")
         return
+    caption = (update.message.caption if update.message else None) or ""
     slot = await in_complaint_form(update, context)
+    caption_told = False
     if slot is None:
-        await reply_local(update, context, text("attachment_outside_form"), f"{kind}_outside_form")
-        caption = update.message.caption if update.message else None
-        if caption and caption.strip():
-            # "ini ktp sy rusak, bisa diganti?" under a photo: the words are answered too.
-            await shared.conversation.forward(
-                await inbox_id(update, context), sender, chat_of(update), citizen_words(caption)
+        if not caption.strip():
+            await reply_local(
+                update, context, text("attachment_outside_form"), f"{kind}_outside_form"
             )
-        return
+            return
+        # The caption is answered first: a question ("ini ktp sy rusak, bisa diganti?") gets
+        # its answer and then the note; a complaint opens the form, which keeps the file.
+        await shared.conversation.forward(
+            await inbox_id(update, context), sender, chat_of(update), citizen_words(caption)
+        )
+        caption_told = True
+        slot = await in_complaint_form(update, context)
+        if slot is None:
+            await shared.conversation.say(chat_of(update), text("attachment_outside_form"))
+            return
     limit = shared.max_photo_bytes if kind == "photo" else shared.max_document_bytes
     if size is not None and size > limit:
         await reply_local(
@@ -138,8 +147,10 @@ async def save_attachment(
         log.exception("attachment of %s could not be saved: %s", sender, exc)
         await reply_local(update, context, text("attachment_failed"), f"{kind}_failed")
         return
+    if caption_told:
+        await shared.conversation.say(chat_of(update), text(f"{kind}_saved"))
+        return
     await reply_local(update, context, text(f"{kind}_saved"), kind)
-    caption = update.message.caption if update.message else None
     if caption and slot == "complaint_description":
         await shared.conversation.forward(
             await inbox_id(update, context), sender, chat_of(update), citizen_words(caption)

@@ -277,14 +277,32 @@ async def test_sticker_voice_unknown_command_and_stray_photo(
     await reply_with(user, "Berikut yang bisa saya bantu")
     await user.send_photo(make_png(10, 10))
     await reply_with(user, "hanya bisa dikirim sebagai lampiran")
-    # A question in the caption is answered after the note (black-box tester, D11).
+    # A question in the caption is answered, then the note (black-box tester, D11).
     await user.send_photo(make_png(10, 10), caption="syarat bikin paspor apa aja?")
-    await reply_with(user, "hanya bisa dikirim sebagai lampiran")
     await reply_with(user, "Persyaratan Paspor")
+    await reply_with(user, "hanya bisa dikirim sebagai lampiran")
+    assert drafts_of(frontend.settings.database_url, "5007") == []
     sent = await user.send_text("halo")
     await reply_with(user, "Ada yang bisa saya bantu")
     await user.edit_text(sent["message_id"], "halo lagi")
     await reply_with(user, "tidak kami proses ulang")
+
+
+async def test_photo_whose_caption_tells_a_complaint_opens_the_form_and_is_kept(
+    api: LocalBotApi, frontend: TelegramFrontend
+) -> None:
+    """D12 (second black-box round): a complaint told in a photo's caption, as the first
+    message, opens the form with the caption as the story and keeps the photo for it, with
+    no "attachments only in a complaint" note contradicting the form."""
+    user = await consented_user(api, 5013)
+    await user.send_photo(
+        make_png(12, 12),
+        caption="jalan depan SDN 3 berlubang besar udah 2 bulan ga dibenerin, bahaya buat anak2",
+    )
+    await reply_with(user, "Foto diterima")
+    assert drafts_of(frontend.settings.database_url, "5013") == [("photo", "image/jpeg")]
+    assert not [m for m in user.replies() if "hanya bisa dikirim sebagai lampiran" in m.text]
+    assert [m for m in user.replies() if "berlubang" in m.text or "lokasi" in m.text.lower()]
 
 
 async def test_rasa_outage_messages_answered_after_restart_in_order(
