@@ -111,8 +111,9 @@ def returned_to_form(tracker: Tracker) -> bool:
 
 def earlier_story(tracker: Tracker, pungli_only: bool = False) -> str | None:
     """The latest story the citizen told before this complaint's form opened (never one
-    of an earlier complaint): with `pungli_only`, only one telling of money asked outside
-    the official fee."""
+    of an earlier complaint): a message that reads as a story, not a question, a request
+    or an opening that only named the subject; with `pungli_only`, only one telling of
+    money asked outside the official fee."""
     for number, text in enumerate(earlier_user_texts(tracker, until_slot="last_ticket_id")):
         if number >= 6:
             return None
@@ -122,7 +123,7 @@ def earlier_story(tracker: Tracker, pungli_only: bool = False) -> str | None:
             continue
         if pungli_only:
             return text if mentions_pungli(text) else None
-        if len(text) >= NARRATIVE_MIN:
+        if turns.reads_as_story(text):
             return text
     return None
 
@@ -256,6 +257,12 @@ class ValidateComplaintForm(Action):
                         {"title": BUTTON_KEEP_GOING, "payload": "/deny"},
                     ],
                 )
+            elif response == "utter_summary_privacy_answer":
+                privacy = now.get(turns.PRIVACY)
+                dispatcher.utter_message(
+                    response=response,
+                    privacy=PRIVACY_LABELS[Privacy(privacy)] if privacy else "-",
+                )
             else:
                 dispatcher.utter_message(response=response, **kwargs)
         if outcome.noted:
@@ -341,14 +348,15 @@ def answer_question(
     from actions.ticket_status import ActionCheckStatus
 
     intent = message.intent or ""
-    if intent == "ask_duration" and not asks_about_a_service(message.typed, tracker):
+    timeline = turns.asks_complaint_timeline(message.typed)
+    if timeline or (intent == "ask_duration" and not asks_about_a_service(message.typed, tracker)):
         # "biasanya brp lama ditindaklanjuti?": how long the complaint itself takes.
         say_complaint_timeline(dispatcher, tracker.get_slot(turns.CATEGORY))
         return []
+    if intent == "check_status" or turns.asks_status(message.typed, intent):
+        return ActionCheckStatus().act(dispatcher, tracker, domain)
     if intent in ASPECT_BY_INTENT:
         return answer_service_question(dispatcher, tracker, domain, ASPECT_BY_INTENT[intent])
-    if intent == "check_status":
-        return ActionCheckStatus().act(dispatcher, tracker, domain)
     if intent == "request_human":
         return ActionRequestHuman().act(dispatcher, tracker, domain)
     dispatcher.utter_message(response="utter_help")

@@ -186,6 +186,75 @@ NEW_VALUE_RE = re.compile(
 )
 
 
+# "lokasinya ganti jl melati no 4", "alamatnya diganti jadi Jl. Kenari 7".
+FIELD_CHANGED_RE = re.compile(
+    r"\b(?:lokasi|alamat|tempat|kategori|isi|cerita)(?:nya)?\s+(?:di)?(?:ganti|ubah|rubah)\s+"
+    r"(?:(?:jadi|jd|menjadi|ke|dengan|:)\s*)?(?P<value>.+)$(?P<value2>)",
+    re.IGNORECASE,
+)
+# "lho kebalik min, yg di lokasi itu harusnya isi laporannya": two answers swapped.
+SWAPPED_RE = re.compile(
+    r"\b(?:ke?balik|terbalik|kebolak|ketuker|ketukar|tertukar|ketukeran|dibalik|ditukar|"
+    r"dituker|tukar|tuker)\w*\b",
+    re.IGNORECASE,
+)
+# A question at the summary about who will see the citizen's name.
+PRIVACY_QUESTION_RE = re.compile(
+    r"\b(?:nama|identitas|data\s+(?:diri|pribadi)|ketahuan|ketauan|ketawan|dikenali|"
+    r"rahasia\w*|anonim\w*)\b|\b(?:tau|tahu)\b.{0,30}\b(?:sy|saya|aku|gw|gue)\b.{0,10}"
+    r"\b(?:lapor|ngadu|melapor)",
+    re.IGNORECASE,
+)
+# "kalo udh dikirim bisa diedit gak?": changing the complaint once it is sent.
+_CHANGE = r"(?:di)?(?:edit|ubah|rubah|ganti|ralat|koreksi|tambah|hapus|batal)\w*"
+EDIT_QUESTION_RE = re.compile(
+    rf"\b{_CHANGE}\b.{{0,40}}\b(?:dikirim|terkirim|kekirim)\b|"
+    rf"\b(?:dikirim|terkirim|kekirim)\b.{{0,40}}\b{_CHANGE}\b",
+    re.IGNORECASE,
+)
+# A ticket id ("ADU-BDQNXH") or a request to check a report ("cek status laporan sy").
+STATUS_RE = re.compile(
+    r"\badu-[0-9a-z]{6}\b|\b(?:cek|status|lacak)\b.{0,30}\b(?:laporan|aduan|pengaduan|tiket)",
+    re.IGNORECASE,
+)
+# "biasanya laporan gini brp lama ditindaklanjuti?": how long a complaint takes.
+TIMELINE_RE = re.compile(
+    r"\b(?:(?:berapa|brp|brapa|brpa)\s*(?:lama|hari|minggu)|kapan|lama\w*)\b.{0,40}"
+    r"\b(?:ditindak\s*lanjut\w*|tindak\s*lanjut\w*|diproses|diurus|ditangani|ditanggapi|"
+    r"direspon\w*|dibales|dibalas|diverifikasi|diselesaikan|selesai|beres|kelar)\b|"
+    r"\b(?:ditindak\s*lanjut\w*|diproses|ditanggapi|ditangani)\b.{0,20}\b(?:berapa|brp)\s*"
+    r"(?:lama|hari)",
+    re.IGNORECASE,
+)
+
+
+def asks_complaint_timeline(text: str) -> bool:
+    """A question about how long complaints take ("biasanya brp lama ditindaklanjuti?"),
+    not about a service's duration nor one ticket's status."""
+    if STATUS_RE.search(text) and re.search(r"\badu-", text, re.IGNORECASE):
+        return False
+    return looks_like_question(text) and bool(TIMELINE_RE.search(text))
+
+
+def asks_status(text: str, intent: str | None) -> bool:
+    """A question about the citizen's earlier reports asked inside the form."""
+    if asks_complaint_timeline(text):
+        return False
+    return bool(STATUS_RE.search(text)) or (intent == "check_status" and len(words(text)) <= 12)
+
+
+def summary_question(text: str) -> str | None:
+    """ "privacy" or "edit" for a question at the summary about who sees the name, or
+    about changing the complaint once sent."""
+    if not looks_like_question(text):
+        return None
+    if EDIT_QUESTION_RE.search(text):
+        return "edit"
+    if PRIVACY_QUESTION_RE.search(text):
+        return "privacy"
+    return None
+
+
 # "kan udh sy ceritain td", "seperti yang saya tulis di atas": the story was told before.
 REFERS_BACK_RE = re.compile(
     r"\b(?:udah|udh|sudah|sdh|dah|kan|sy|saya|aku|gue|gw)\b.{0,20}?"
@@ -252,6 +321,8 @@ ANNOUNCEMENT_WORDS = frozenset(
         "melapor",
         "ngelapor",
         "laporin",
+        "laporkan",
+        "ngelaporin",
         "lapor",
         "mengadukan",
         "adukan",
@@ -309,10 +380,26 @@ ANNOUNCEMENT_WORDS = frozenset(
 )
 
 
+# Words of talk around a message, not of what happened ("wah", "aja", "bgt").
+CHATTER_WORDS = frozenset(
+    {"wah", "waduh", "aduh", "duh", "lho", "loh", "kok", "eh", "nah", "sih", "deh", "dong"}
+    | {"aja", "ajah", "lah", "yah", "bgt", "banget", "bngt", "gitu", "gini", "punya", "oh"}
+    | {"ok", "oke", "hmm", "gan", "sis", "jd", "jadi", "udah", "udh", "sudah", "kan", "tuh"}
+    | {"pokoknya", "intinya", "juga", "jg", "yaudah", "mah", "kali", "emang", "memang"}
+)
+# "bukan nanya jam buka", "bukan mau tanya": what the citizen does not want (a protest).
+NOT_ASKING_RE = re.compile(
+    r"\b(?:bukan|bkn|gak|ga|nggak|tidak|tdk)\s+(?:mau\s+|mo\s+|cuma\s+|cm\s+)?"
+    r"(?:nanya|tanya|bertanya|nanyain|tanyain|nanyak)\b[^.,;!?\n]*",
+    re.IGNORECASE,
+)
+
+
 def only_announces(text: str) -> bool:
     """True for an opening that says a complaint is coming but not what it is ("Dengan
-    hormat, saya ingin menyampaikan pengaduan.")."""
-    rest = [w for w in words(text) if w not in ANNOUNCEMENT_WORDS]
+    hormat, saya ingin menyampaikan pengaduan.", "lho sy mau komplain bukan nanya")."""
+    bare = NOT_ASKING_RE.sub(" ", text)
+    rest = [w for w in words(bare) if w not in ANNOUNCEMENT_WORDS and w not in CHATTER_WORDS]
     return len(rest) < 3
 
 
@@ -324,15 +411,133 @@ FILLER_WORDS = frozenset(
 # Fewer words of detail than this, beside the announcement and the place: only a subject.
 STORY_DETAIL_MIN = 4
 
+# What tells that something happened: when, what was done or said, money, how long.
+STORY_CUE_RE = re.compile(
+    r"\b(?:kemarin|kemaren|kmrn|kmren|kmarin|tadi|td|tgl|tanggal|sejak|semalam|barusan|pas|"
+    r"sewaktu|ketika|trus|terus|trs|lalu|kemudian|abis\s+itu|habis\s+itu|setelah\s+itu|"
+    r"katanya|padahal|malah|soalnya|jadi\s+gini|jd\s+gini|bayar\w*|dibayar\w*|minta\w*|"
+    r"dimint\w*|diminta\w*|disuruh|nyuruh|menyuruh|ngomong\w*|bilang|blg|ngomel\w*|marah\w*|"
+    r"membentak|dibentak\w*|bentak\w*|nunggu|menunggu|ditunggu|antri\w*|antre\w*|ngantri|"
+    r"ngantre|datang|dateng|ngurus|mengurus|diurus|ditolak|nolak|menolak|dipersulit|dilempar|"
+    r"dioper|ngasih|dikasih|dikasi|narik|menarik|ditarik|dipungut|memungut|wawancara|daftar|"
+    r"mendaftar|perpanjang\w*|ngajuin|mengajukan|diajukan|dipalak|malak|ditilang|dicuekin|"
+    r"diabaikan|dimarahi\w*|dihina|ngatain|ditipu|nipu|cerita\w*|crita\w*|kronologi\w*)\b",
+    re.IGNORECASE,
+)
+MONEY_RE = re.compile(
+    r"\b(?:rp\.?\s*\d[\d.,]*|\d[\d.,]*\s*(?:rb|ribu|rebu|k|jt|juta|perak))\b", re.IGNORECASE
+)
+HOW_LONG_RE = re.compile(
+    r"\b\d+\s*x?\s*(?:hari|minggu|bulan|bln|jam|thn|tahun|kali)\b", re.IGNORECASE
+)
+_I = r"(?:sy|saya|aku|gw|gue|gua|kami)"
+_I_DID = (
+    r"(?:ke|pergi|datang|dateng|udah|udh|sudah|sdh|lagi|pas|tadi|td|kemarin|kmrn|disuruh|"
+    r"dimint\w*|diminta|dibentak|ditolak)"
+)
+I_DID_RE = re.compile(rf"\b{_I}\s+{_I_DID}\b", re.IGNORECASE)
+# A message that goes on with a story: "trus ...", "jd td siang", "sy ke kelurahan ...".
+GOES_ON_RE = re.compile(
+    r"^\W*(?:(?:oiya|oh\s+iya|eh|iya)\W+)?(?:trus|terus|trs|lalu|kemudian|jd|jadi|pas|waktu|"
+    rf"abis|habis|td|tadi|kemarin|kmrn|kemaren|dan|sama|{_I}\s+(?:{_I_DID}|mau|cuma|cm))\b",
+    re.IGNORECASE,
+)
+# Words that say where, not what happened.
+PLACE_HINT_RE = re.compile(
+    r"\b(?:jl|jln|jalan|gang|gg|rt|rw|no|nomor|kel|kelurahan|kec|kecamatan|desa|dusun|kampung|"
+    r"kantor|pasar|terminal|stasiun|sekolah|sd\w*|smp\w*|sma\w*|smk\w*|masjid|mushola|gereja|"
+    r"depan|dekat|deket|samping|sebelah|belakang|seberang|loket|rumah|komplek\w*|kompleks|"
+    r"perum\w*|blok|kota|kabupaten|kab|puskesmas|rsud|rs|samsat|satpas|polres|polsek|"
+    r"dukcapil|disdukcapil|imigrasi|balai|lapangan|taman|tps|perempatan|pertigaan|lantai|"
+    r"gedung|mall|halte|jembatan)\b",
+    re.IGNORECASE,
+)
+
+
+def story_signals(text: str) -> int:
+    """How many signs of something that happened a message holds: a time ("td siang",
+    "tgl 25 nov"), a deed or words ("disuruh bayar", "ngomong kasar"), money ("300rb"),
+    a duration ("3 minggu"), the citizen going somewhere ("sy ke kelurahan")."""
+    cues = {m.group(0).lower() for m in STORY_CUE_RE.finditer(text)}
+    return (
+        len(cues)
+        + bool(MONEY_RE.search(text))
+        + bool(HOW_LONG_RE.search(text))
+        + bool(I_DID_RE.search(text))
+    )
+
+
+def names_a_place(text: str) -> bool:
+    """Whether a message says where: an address word, a number, a name."""
+    if place_in(text) or PLACE_HINT_RE.search(text) or re.search(r"\d", text):
+        return True
+    return any(w[:1].isupper() for w in text.split()[1:])
+
+
+def _without_trailing_places(text: str) -> str:
+    """The message without "di kantor satpas polres" at the end of a clause (a place, no
+    event in it)."""
+    clauses = re.split(r"([.,;!?\n])", text)
+    kept = []
+    for clause in clauses:
+        match = re.search(r"\b(?:di|ke|dekat|deket|depan)\s+(?P<rest>[^.,;!?\n]+)$", clause)
+        rest = match.group("rest") if match else ""
+        if match and len(rest.split()) <= 4 and story_signals(rest) == 0:
+            clause = clause[: match.start()]
+        kept.append(clause)
+    return "".join(kept)
+
+
+def detail_words(text: str) -> list[str]:
+    """The words of a message that tell something (not the announcement, the place, fillers
+    or chatter)."""
+    place = place_in(text)
+    body = text.replace(place, " ") if place else text
+    body = _without_trailing_places(NOT_ASKING_RE.sub(" ", body))
+    skip = ANNOUNCEMENT_WORDS | FILLER_WORDS | CHATTER_WORDS
+    return [w for w in words(body) if w not in skip]
+
 
 def only_subject(text: str) -> bool:
     """True for an opening that names what the complaint is about, but tells nothing of
     what happened ("saya mau lapor pungli di kantor kecamatan", "mau ngadu pelayanan buruk
-    di Disdukcapil"): the citizen is asked for the story, and the opening is kept with it."""
-    place = place_in(text)
-    body = text.replace(place, " ") if place else text
-    detail = [w for w in words(body) if w not in ANNOUNCEMENT_WORDS and w not in FILLER_WORDS]
-    return len(detail) < STORY_DETAIL_MIN
+    di Disdukcapil", "wah punya sy lama bgt dong. komplain aja lah"): the citizen is asked
+    for the story, and the opening is kept with it."""
+    return len(detail_words(text)) < STORY_DETAIL_MIN and story_signals(text) < 2
+
+
+def reads_as_story(text: str) -> bool:
+    """A message that tells a complaint's story (told before the form, or pointed back at):
+    long enough, more than a subject, and not a mere question ("bisa ngomong sm petugas
+    langsung aja gak?"), though a story may end with one ("... emang boleh gitu?")."""
+    if len(text) < NARRATIVE_MIN or only_subject(text) or only_announces(text):
+        return False
+    return not looks_like_question(text) or story_signals(text) >= 2
+
+
+def thin_piece(text: str) -> bool:
+    """Too little of a story to stop asking ("jd td siang", "lapor min, ada pungli di
+    kelurahan"): the citizen is asked to go on."""
+    if len(text) >= NARRATIVE_MIN:
+        return False
+    signals = story_signals(text)
+    detail = len(detail_words(text))
+    if signals >= 2 or detail >= STORY_DETAIL_MIN:
+        return False
+    return not (signals >= 1 and detail >= 2 and len(text) >= DESCRIPTION_MIN)
+
+
+def more_of_the_story(text: str, requested: str | None) -> bool:
+    """A message at a later question that goes on with the story ("trus petugasnya ngomong
+    kasar", "mau minta surat domisili", or the whole story at the location question)."""
+    signals = story_signals(text)
+    if signals == 0 or refers_back(text):
+        return False
+    if signals >= 3 or (signals >= 2 and len(text) >= NARRATIVE_MIN):
+        return True
+    if requested == LOCATION:
+        return bool(GOES_ON_RE.search(text)) or not names_a_place(text)
+    return len(words(text)) >= 3
 
 
 # Inside a story these single words mean something else ("ditinggal terbuka", "seperti
@@ -638,9 +843,11 @@ def correction(text: str) -> tuple[str, str | None] | None:
         else:
             return None
     value = None
-    match = NEW_VALUE_RE.search(text)
+    match = FIELD_CHANGED_RE.search(text) or NEW_VALUE_RE.search(text)
     if match:
         value = (match.group("value") or match.group("value2") or "").strip(" .,") or None
+    if value is not None and all(w in FIELD_WORDS or w in EDIT_WORDS for w in words(value)):
+        value = None  # "ganti lokasi": no new value, the question is asked again
     return target, value
 
 
@@ -685,14 +892,31 @@ def read(message: Message, filled: dict[str, Any], cancel_pending: bool) -> Outc
                 return Outcome(end="cancelled")
             return Outcome(end="left", say=[("utter_form_left", {})])
         return Outcome(say=[("utter_confirm_cancel", {})], cancel_pending=True, ask=requested)
+    if requested == CONFIRMED and summary_question(typed) is not None:
+        # "kalo udh dikirim bisa diedit gak?" (read as thanks or a no by the classifier)
+        return _at_summary(message, typed, intent, filled)
     if intent in LEAVING_INTENTS and not story_like:
         if not anything_filled(filled):
             return Outcome(end="left", say=[("utter_form_left", {})])
         return Outcome(say=[("utter_form_still_open", {})], ask=requested)
 
+    # -- questions about the complaint's time or an earlier report, at any question ------
+    if not story_like and (
+        asks_complaint_timeline(typed) or (requested != DESCRIPTION and asks_status(typed, intent))
+    ):
+        return Outcome(answer_question=True, ask=requested)
+
     # -- the summary: only a clear yes sends; corrections in words ------------------------
     if requested == CONFIRMED:
         return _at_summary(message, typed, intent, filled)
+
+    # -- the story, told (or told on) at the location question -----------------------------
+    if (
+        requested == LOCATION
+        and more_of_the_story(typed, requested)
+        and (not looks_like_question(typed) or story_signals(typed) >= 3)
+    ):
+        return _more_story(message.raw, filled, requested)
 
     # -- questions and small talk -----------------------------------------------------------
     chatter = len(words(typed)) <= 4 and place_in(typed) is None
@@ -716,10 +940,45 @@ def read(message: Message, filled: dict[str, Any], cancel_pending: bool) -> Outc
     if requested == LOCATION:
         return _location(typed, filled)
     if requested == CATEGORY:
-        return _category(typed, filled)
+        return _category(message.raw, filled)
     if requested == PRIVACY:
-        return _privacy(typed, filled)
+        return _privacy(message.raw, filled)
     return Outcome(ask=requested)
+
+
+def _more_story(raw: str, filled: dict[str, Any], requested: str | None) -> Outcome:
+    """More of the story at a later question: added to the story (nothing the citizen
+    wrote is lost), the place taken if it names one, the question asked again."""
+    piece = raw.strip()
+    story = str(filled.get(DESCRIPTION) or "").rstrip()
+    joined = f"{story}\n{piece}" if story else piece
+    if len(joined) > DESCRIPTION_MAX:
+        return Outcome(
+            say=[
+                ("utter_description_too_long", {"maximum": DESCRIPTION_MAX, "length": len(joined)})
+            ],
+            ask=requested,
+        )
+    values: dict[str, Any] = {DESCRIPTION: joined}
+    noted: list[str] = []
+    if requested == LOCATION:
+        place = place_of_piece(piece)
+        if place:
+            values[LOCATION] = place
+            noted = [LOCATION]
+    return Outcome(
+        values=values,
+        say=[("utter_story_added", {})],
+        noted=noted,
+        ask=None if noted else requested,
+    )
+
+
+def place_of_piece(text: str) -> str | None:
+    """The place a piece of a story names, also where the citizen went ("sy ke kelurahan
+    sukamaju")."""
+    went = re.sub(rf"\b({_I})\s+(?:pergi\s+|datang\s+|dateng\s+)?ke\b", r"\1 di", text, flags=re.I)
+    return place_in(text) or (place_in(went) if went != text else None)
 
 
 def opening(message: Message, story: str | None, subject: str | None = None) -> Outcome:
@@ -764,6 +1023,12 @@ def _pressed(
 def _at_summary(
     message: Message, typed: str, intent: str | None, filled: dict[str, Any]
 ) -> Outcome:
+    asked = summary_question(typed)
+    if asked is not None:
+        # "nanti nama sy gak ketauan kan?", "kalo udh dikirim bisa diedit gak?"
+        return Outcome(say=[(f"utter_summary_{asked}_answer", {})], ask=CONFIRMED)
+    if SWAPPED_RE.search(typed):
+        return _swapped(typed, filled)
     fix = correction(typed)
     if fix is not None:
         return _apply_correction(fix, filled, typed)
@@ -779,7 +1044,57 @@ def _at_summary(
         return Outcome(say=[("utter_summary_what_to_change", {})], ask=CONFIRMED)
     if intent in LEAVING_INTENTS or intent in SMALL_TALK_INTENTS:
         return Outcome(say=[("utter_form_still_open", {})], ask=CONFIRMED)
+    if (
+        not looks_like_question(typed)
+        and story_signals(typed) >= 2
+        and more_of_the_story(typed, CONFIRMED)
+    ):
+        # "oiya td petugasnya jg minta uang 20rb": more of the story, shown in the summary.
+        return _more_story(message.raw, filled, CONFIRMED)
     return Outcome(say=[("utter_confirm_invalid", {})], ask=CONFIRMED)
+
+
+def _looks_like_story(text: str) -> bool:
+    return story_signals(text) >= 2 or (len(text) >= NARRATIVE_MIN and not names_a_place(text))
+
+
+def _new_place_in(text: str) -> str | None:
+    """ "... lokasinya kantor imigrasi kelas I": the place a sentence of the message gives."""
+    for clause in re.split(r"[.;!?\n]+", text)[1:] or []:
+        bare = PLACE_LEAD_RE.sub("", clause.strip())
+        fields = {FIELD_WORDS[w] for w in words(bare) if w in FIELD_WORDS}
+        if (
+            re.match(r"(?:lokasi|alamat|tempat)", bare, re.IGNORECASE)
+            and DESCRIPTION not in fields
+            and not SWAPPED_RE.search(bare)
+        ):
+            place = clean_place(bare)
+            if place != bare.strip() and LOCATION_MIN <= len(place) <= LOCATION_MAX:
+                return place
+    return None
+
+
+def _swapped(text: str, filled: dict[str, Any]) -> Outcome:
+    """ "lho kebalik min, yg di lokasi itu harusnya isi laporannya. lokasinya ...": the
+    story that landed in the location goes back to the story (never replaced by a fragment
+    of this message), the place is the one given here or asked for."""
+    story = str(filled.get(DESCRIPTION) or "")
+    location = str(filled.get(LOCATION) or "")
+    new_place = _new_place_in(text)
+    if location and _looks_like_story(location):
+        old_is_place = bool(story) and not _looks_like_story(story) and names_a_place(story)
+        description = location if old_is_place else (f"{story}\n{location}" if story else location)
+        place = new_place or (story if old_is_place else None)
+        values: dict[str, Any] = {DESCRIPTION: description, LOCATION: place, CONFIRMED: None}
+        return Outcome(
+            values=values,
+            say=[("utter_story_moved_back", {})],
+            noted=[LOCATION] if place else [],
+            ask=None if place else LOCATION,
+        )
+    if new_place:
+        return Outcome(values={LOCATION: new_place, CONFIRMED: None}, noted=[LOCATION])
+    return Outcome(say=[("utter_summary_what_to_change", {})], ask=CONFIRMED)
 
 
 def _apply_correction(
@@ -796,12 +1111,28 @@ def _apply_correction(
         privacy = privacy or parse_privacy(text, strict=True)
         if privacy is not None:
             return Outcome(values={PRIVACY: privacy.value, CONFIRMED: None}, noted=[PRIVACY])
-    elif target == LOCATION and value and LOCATION_MIN <= len(value) <= LOCATION_MAX:
-        return Outcome(values={LOCATION: value, CONFIRMED: None}, noted=[LOCATION])
-    elif target == DESCRIPTION and value and DESCRIPTION_MIN <= len(value) <= DESCRIPTION_MAX:
+    elif target == LOCATION and value:
+        place = clean_place(value)
+        if DESCRIPTION in {FIELD_WORDS[w] for w in words(place) if w in FIELD_WORDS}:
+            # "harusnya isi laporannya ...": not a place; never stored as one.
+            return Outcome(say=[("utter_summary_what_to_change", {})], ask=CONFIRMED)
+        if LOCATION_MIN <= len(place) <= LOCATION_MAX:
+            return Outcome(values={LOCATION: place, CONFIRMED: None}, noted=[LOCATION])
+    elif target == DESCRIPTION and value and _tells_enough(value):
         return Outcome(values={DESCRIPTION: value, CONFIRMED: None}, noted=[DESCRIPTION])
     # "ubah lokasi": ask that question again, then come back to the summary.
     return Outcome(values={target: None, CONFIRMED: None}, ask=target)
+
+
+def _tells_enough(value: str) -> bool:
+    """A new story given in a correction, not a fragment ("harusnya yg tadi")."""
+    fields = {FIELD_WORDS[w] for w in words(value) if w in FIELD_WORDS}
+    return (
+        DESCRIPTION_MIN <= len(value) <= DESCRIPTION_MAX
+        and not fields
+        and not thin_piece(value)
+        and not refers_back(value)
+    )
 
 
 def _description(raw: str, filled: dict[str, Any]) -> Outcome:
@@ -816,6 +1147,15 @@ def _description(raw: str, filled: dict[str, Any]) -> Outcome:
     a_piece = len(words(typed)) >= 2 and not is_clear_yes(typed)
     joined = f"{subject.strip()}\n{typed}" if subject else typed
     told_in_pieces = a_piece and length + len(subject or "") >= DESCRIPTION_MIN and bool(subject)
+    pieces = "\n".join(joined.split("\n")[1:])
+    # A piece that only adds where ("yg di jl. melati itu lho, depan sd") completes it; a
+    # second subject line ("lapor min, ada pungli di kelurahan") does not.
+    adds_a_place = names_a_place(pieces) and not COMPLAINT_WORDS_RE.search(pieces)
+    if subject and a_piece and told_in_pieces and thin_piece(pieces) and not adds_a_place:
+        # "jd td siang" after "mau lapor petugas kasar di kelurahan": kept, the rest asked.
+        return Outcome(
+            values={OPENING: joined}, say=[("utter_description_go_on", {})], ask=DESCRIPTION
+        )
     if length < DESCRIPTION_MIN and not told_in_pieces:
         return Outcome(
             values={OPENING: joined} if a_piece else {},
@@ -828,6 +1168,10 @@ def _description(raw: str, filled: dict[str, Any]) -> Outcome:
             ask=DESCRIPTION,
         )
     found = extras(typed, filled, skip=DESCRIPTION)
+    if LOCATION not in found and not filled.get(LOCATION) and GOES_ON_RE.search(typed):
+        place = place_of_piece(typed)
+        if place:
+            found[LOCATION] = place
     if subject:
         # The opening named the subject; the story follows it.
         story = raw if length + len(subject) + 1 > DESCRIPTION_MAX else joined
@@ -835,18 +1179,56 @@ def _description(raw: str, filled: dict[str, Any]) -> Outcome:
     return Outcome(values={DESCRIPTION: raw, **found}, noted=sorted(found))
 
 
-# "ya itu td, TPS pasar kliwon", "kan udh td, jl melati": words before the place that only
-# point back at what was said.
-LEADING_FILLER_RE = re.compile(
-    r"^(?:(?:ya|iya|yaa|kan|itu|tuh|tadi|td|udah|udh|sudah|dah|lho|loh|nah|ini|gini)\b[\s,.:;-]*)+",
+# Words before a place that only lead to it: "oh ok.", "iya tapi", "ya itu td,".
+PLACE_LEAD_RE = re.compile(
+    r"^(?:(?:oh|ok|oke|okey|okay|iya|iyaa|ya|yaa|y|baik|sip|siap|nah|eh|lho|loh|hmm|tapi|tp|"
+    r"jadi|jd|min|kak|gan|kan|itu|tuh|tadi|td|udah|udh|sudah|dah|ini|gini)\b[\s,.:;!-]*)+",
+    re.IGNORECASE,
+)
+# "lokasinya di", "alamatnya ganti", "tempat kejadiannya": the field named before the place.
+FIELD_LEAD_RE = re.compile(
+    r"^(?:lokasi|alamat|tempat)(?:nya)?(?:\s+kejadian(?:nya)?)?\b[\s,:]*"
+    r"(?:(?:kan|itu|tuh|ya|sih|ada|yaitu|yakni|adalah|ialah|persisnya|tepatnya|(?:di)?ganti|"
+    r"diubah|ubah|harusnya|seharusnya|mestinya|yang\s+benar|yg\s+bener|yg\s+benar|jadi|jd|"
+    r"ke|di)\b[\s,:]*)*",
+    re.IGNORECASE,
+)
+# "udh sy sebut td, ...": pointing back before the place.
+BACK_CLAUSE_RE = re.compile(
+    r"^(?:(?:kan|udah|udh|sudah|sdh|dah|sy|saya|aku|tadi|td)\b\s*)*(?:sebut\w*|bilang|"
+    r"tulis\w*|kasih\s*tau|kasi\s*tau|cerita\w*|ceritain|jelasin|jelaskan)\b[^,.;:]*[,.;:]\s*",
+    re.IGNORECASE,
+)
+# ", bukan depan masjid": the place it is not.
+NEGATED_TAIL_RE = re.compile(r"\s*[,;]\s*(?:bukan|bkn|jangan|jgn)\b.*$", re.IGNORECASE)
+PARTICLE_TAIL_RE = re.compile(
+    r"(?:[\s,]+(?:ya|yah|yaa|min|kak|deh|aja|saja|dong|nih|gan|sih|lho|loh))+[\s.!]*$",
     re.IGNORECASE,
 )
 
 
+def clean_place(text: str) -> str:
+    """The place in a location answer, without the talk around it: "oh ok. lokasinya di
+    kantor disdukcapil ..." -> "kantor disdukcapil ...", "iya tapi lokasinya ganti jl
+    melati no 4 ya, bukan depan masjid" -> "jl melati no 4"."""
+    place = text.strip()
+    for _ in range(4):
+        before = place
+        place = PLACE_LEAD_RE.sub("", place)
+        place = FIELD_LEAD_RE.sub("", place)
+        place = BACK_CLAUSE_RE.sub("", place)
+        if place == before:
+            break
+    place = NEGATED_TAIL_RE.sub("", place)
+    place = PARTICLE_TAIL_RE.sub("", place).strip(" ,;:")
+    return place if len(place) >= LOCATION_MIN and words(place) else text.strip()
+
+
 def _location(typed: str, filled: dict[str, Any]) -> Outcome:
-    bare = LEADING_FILLER_RE.sub("", typed).strip()
-    if bare != typed and len(bare) >= LOCATION_MIN and words(bare):
-        typed = bare
+    if not names_a_place(typed) and (refers_back(typed) or COMPLAINT_WORDS_RE.search(typed)):
+        # "kan udh sy ceritain td", "sy mau komplain bukan nanya": no place in it.
+        return Outcome(say=[("utter_form_explain_complaint_location", {})], ask=LOCATION)
+    typed = clean_place(typed)
     if is_clear_yes(typed) or len(words(typed)) == 0:
         return Outcome(say=[("utter_location_too_short", {})], ask=LOCATION)
     if len(typed) < LOCATION_MIN:
@@ -873,10 +1255,13 @@ def _location(typed: str, filled: dict[str, Any]) -> Outcome:
     return Outcome(values={LOCATION: place, **found}, noted=sorted(found))
 
 
-def _category(typed: str, filled: dict[str, Any]) -> Outcome:
+def _category(raw: str, filled: dict[str, Any]) -> Outcome:
+    typed = raw.strip()
     if is_clear_yes(typed):
         return Outcome(values={CATEGORY: "__default__"})
     category = parse_category(typed)
+    if category is None and more_of_the_story(typed, CATEGORY):
+        return _more_story(raw, filled, CATEGORY)
     if category is None:
         return Outcome(say=[("utter_category_invalid", {})], ask=CATEGORY)
     found = extras(typed, filled, skip=CATEGORY)
@@ -884,10 +1269,13 @@ def _category(typed: str, filled: dict[str, Any]) -> Outcome:
     return Outcome(values={CATEGORY: category.value, **found}, noted=sorted(found))
 
 
-def _privacy(typed: str, filled: dict[str, Any]) -> Outcome:
+def _privacy(raw: str, filled: dict[str, Any]) -> Outcome:
+    typed = raw.strip()
     privacy = parse_privacy(typed)
     if privacy is None and is_clear_yes(typed):
         return Outcome(values={PRIVACY: "__default__"})
+    if privacy is None and more_of_the_story(typed, PRIVACY):
+        return _more_story(raw, filled, PRIVACY)
     if privacy is None:
         return Outcome(say=[("utter_privacy_invalid", {})], ask=PRIVACY)
     return Outcome(values={PRIVACY: privacy.value})

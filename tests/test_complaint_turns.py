@@ -22,6 +22,8 @@ from bot.complaint_turns import (
     ORDER,
     PRIVACY,
     Message,
+    asks_complaint_timeline,
+    only_announces,
     only_subject,
     opening,
     read,
@@ -376,3 +378,248 @@ def test_words_pointing_back_are_not_part_of_the_place(text: str, place: str) ->
 )
 def test_a_reference_to_a_story_told_before(text: str, back: bool) -> None:
     assert refers_back(text) is back
+
+
+# -- found by a black-box tester (2026-12-01 b): the story kept whole ---------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mau lapor pungli di kantor satpas polres",
+        "wah punya sy lama bgt dong. komplain aja lah",
+        "lapor min, ada pungli di kelurahan",
+        "mau ngadu soal calo di terminal bus kota",
+        "pengen komplain pelayanan di puskesmas kecamatan",
+        "saya mau laporkan oknum petugas di kantor samsat jl pemuda",
+    ],
+)
+def test_more_openings_that_only_name_the_subject(text: str) -> None:
+    assert only_subject(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mau lapor pungli di kantor samsat, petugasnya minta 50rb buat map",
+        "td pagi sy dibentak petugas loket pas ngurus KTP",
+        "antrean di samsat kemarin sampe 4 jam, petugasnya malah main hp",
+    ],
+)
+def test_openings_that_tell_an_event_are_stories(text: str) -> None:
+    assert not only_subject(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "lho sy mau komplain bukan nanya jam buka",
+        "saya mau lapor, bukan mau tanya",
+        "aduh min, sy mau ngadu aja deh bukan nanya",
+    ],
+)
+def test_a_protest_that_one_wants_to_complain_is_only_an_announcement(text: str) -> None:
+    assert only_announces(text)
+
+
+@pytest.mark.parametrize(
+    "piece", ["jd td siang", "lapor min, ada pungli di kelurahan", "terus gitu deh"]
+)
+def test_a_thin_piece_after_the_subject_asks_for_the_rest(piece: str) -> None:
+    subject = "mau lapor petugas kasar di kelurahan"
+    told = read(Message(piece, "inform", 0.9), {OPENING: subject}, cancel_pending=False)
+    assert DESCRIPTION not in told.values
+    assert told.values[OPENING] == f"{subject}\n{piece}"
+    assert told.ask == DESCRIPTION and told.say
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "lho kok lokasi, critanya blm sy tulis. jd gini, pas perpanjang SIM C sy dimintain "
+        "300rb sm org yg ngaku orang dalem, katanya biar gak usah antri tes. padahal resminya "
+        "kan cm 75rb",
+        "eh td salah, bukan kelurahan tp samsat. jadi tgl 25 nov sy bayar pajak motor di samsat, "
+        'disuruh bayar 50rb lagi buat "uang map" tanpa kwitansi',
+        "sy wawancara tgl 10 november di kantor imigrasi kota contoh, udh bayar 650rb e-paspor, "
+        "janjinya 4 hari kerja tp sampe skrg blm jadi",
+        "jadi kemarin pas sy ngurus KTP petugasnya minta uang 100rb katanya biar cepet",
+        "trus petugasnya marah2 ke sy",
+        "mau minta surat domisili",
+        "blg sy bego gak bisa baca pengumuman",
+    ],
+)
+def test_a_story_at_the_location_question_joins_the_story(story: str) -> None:
+    told = at(LOCATION, story)
+    assert told.values[DESCRIPTION] == f"{STORY}\n{story}"
+    assert LOCATION not in told.values or told.values[LOCATION] not in (story, None)
+    assert told.values.get(LOCATION) is None or len(told.values[LOCATION]) < 40
+
+
+def test_a_story_piece_that_names_a_place_gives_the_location_too() -> None:
+    told = at(LOCATION, "sy ke kelurahan sukamaju")
+    assert told.values[DESCRIPTION] == f"{STORY}\nsy ke kelurahan sukamaju"
+    assert told.values[LOCATION] == "kelurahan sukamaju"
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        (
+            "oh ok. lokasinya di kantor disdukcapil jl merdeka no 10, di loket 3",
+            "kantor disdukcapil jl merdeka no 10, di loket 3",
+        ),
+        ("lokasinya kan udh sy sebut td, kantor kelurahan sukamaju", "kantor kelurahan sukamaju"),
+        ("iya tapi lokasinya ganti jl melati no 4 ya, bukan depan masjid", "jl melati no 4"),
+        ("alamatnya di Jl. Kenari 5 ya min", "Jl. Kenari 5"),
+        ("tempat kejadiannya pasar baru lantai 2", "pasar baru lantai 2"),
+        ("Jl. Cempaka No. 30, depan apotek Sehat", "Jl. Cempaka No. 30, depan apotek Sehat"),
+        ("di loket 2 samsat jl pemuda", "di loket 2 samsat jl pemuda"),
+        ("depan rumah no 12, udah 2 minggu gelap", "depan rumah no 12, udah 2 minggu gelap"),
+    ],
+)
+def test_the_location_keeps_the_place_without_the_chatter(text: str, place: str) -> None:
+    told = at(LOCATION, text)
+    assert told.values[LOCATION] == place
+    assert DESCRIPTION not in told.values
+
+
+@pytest.mark.parametrize(
+    "text", ["kan udh sy ceritain td", "lho sy mau komplain bukan nanya jam buka"]
+)
+def test_words_about_the_story_are_not_a_location(text: str) -> None:
+    told = at(LOCATION, text)
+    assert LOCATION not in told.values and DESCRIPTION not in told.values
+    assert told.ask == LOCATION and told.say
+
+
+@pytest.mark.parametrize(
+    "piece",
+    [
+        "mau minta surat domisili",
+        "trus petugasnya ngomong kasar",
+        "blg sy bego gak bisa baca pengumuman",
+        "oiya td petugasnya jg minta uang 20rb",
+    ],
+)
+@pytest.mark.parametrize("slot", [CATEGORY, PRIVACY])
+def test_more_of_the_story_at_a_button_question_joins_the_story(piece: str, slot: str) -> None:
+    told = at(slot, piece)
+    assert told.values == {DESCRIPTION: f"{STORY}\n{piece}"}
+    assert told.ask == slot and told.say
+
+
+def test_an_unknown_word_at_the_category_question_is_still_refused() -> None:
+    told = at(CATEGORY, "xyz")
+    assert told.values == {} and told.say == [("utter_category_invalid", {})]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("status ADU-BDQNXH", "inform"),
+        ("cek status laporan sy dulu dong", "check_status"),
+        ("cek status laporan sy dulu dong", "nlu_fallback"),
+        ("adu-khr2n9 gmn kabarnya", "inform"),
+    ],
+)
+@pytest.mark.parametrize("slot", [LOCATION, CATEGORY, PRIVACY, CONFIRMED])
+def test_a_status_question_inside_the_form_is_answered(text: str, intent: str, slot: str) -> None:
+    told = at(slot, text, intent)
+    assert told.answer_question and told.ask == slot and not told.values
+
+
+@pytest.mark.parametrize(
+    ("text", "timeline"),
+    [
+        ("bentar, biasanya laporan gini brp lama ditindaklanjuti?", True),
+        ("kira2 kapan ya laporan ini diproses?", True),
+        ("brp hari biasanya sampe ditanggapi?", True),
+        ("biasanya berapa lama ditindaklanjuti?", True),
+        ("brp lama bikin paspor?", False),
+        ("status ADU-ABC123", False),
+    ],
+)
+def test_a_question_about_the_follow_up_time(text: str, timeline: bool) -> None:
+    assert asks_complaint_timeline(text) is timeline
+    if timeline:
+        assert at(LOCATION, text, "check_status").answer_question
+
+
+C7_STORY = (
+    "sy wawancara tgl 10 november di kantor imigrasi kota contoh, udh bayar 650rb e-paspor, "
+    "janjinya 4 hari kerja tp sampe skrg blm jadi"
+)
+SWAPPED = {
+    DESCRIPTION: "wah punya sy lama bgt dong. komplain aja lah",
+    LOCATION: C7_STORY,
+    CATEGORY: "lainnya",
+    PRIVACY: "public",
+}
+
+
+def test_a_swap_in_words_at_the_summary_puts_the_story_back() -> None:
+    text = (
+        "lho kebalik min, yg di lokasi itu harusnya isi laporannya. "
+        "lokasinya kantor imigrasi kelas I kota contoh"
+    )
+    told = read(Message(text, "inform", 0.9), dict(SWAPPED), cancel_pending=False)
+    assert C7_STORY in told.values[DESCRIPTION]
+    assert told.values[LOCATION] == "kantor imigrasi kelas I kota contoh"
+    assert told.values[CONFIRMED] is None
+
+
+def test_a_swap_without_the_new_place_asks_for_the_place() -> None:
+    told = read(Message("isi sama lokasinya ketuker min", "inform", 0.9), dict(SWAPPED), False)
+    assert C7_STORY in told.values[DESCRIPTION]
+    assert told.values[LOCATION] is None and told.ask == LOCATION
+
+
+def test_a_swap_when_nothing_is_swapped_keeps_the_story() -> None:
+    text = "lho kebalik min, yg di lokasi itu harusnya isi laporannya"
+    told = at(CONFIRMED, text)
+    assert told.values.get(DESCRIPTION, STORY) == STORY
+    assert told.values.get(LOCATION, "Jl. Kenari 5") == "Jl. Kenari 5"
+    assert told.ask in (CONFIRMED, DESCRIPTION, LOCATION) and told.say
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("iya tapi lokasinya ganti jl melati no 4 ya", "jl melati no 4"),
+        ("alamatnya diganti jadi Jl. Kenari 7 ya min", "Jl. Kenari 7"),
+        ("lokasinya salah, harusnya Jl. Melati 4", "Jl. Melati 4"),
+    ],
+)
+def test_a_new_place_in_words_at_the_summary_is_taken(text: str, place: str) -> None:
+    told = at(CONFIRMED, text)
+    assert told.values[LOCATION] == place
+
+
+@pytest.mark.parametrize("text", ["isinya salah, harusnya yg tadi", "ceritanya ganti jadi itu"])
+def test_a_fragment_never_replaces_the_story(text: str) -> None:
+    told = at(CONFIRMED, text)
+    assert told.values.get(DESCRIPTION) in (None, STORY)
+    assert CONFIRMED not in told.values or told.values[CONFIRMED] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "response"),
+    [
+        (
+            "iya tapi nanti nama sy gak ketauan petugas loketnya kan?",
+            "utter_summary_privacy_answer",
+        ),
+        ("identitas sy aman kan min?", "utter_summary_privacy_answer"),
+        ("petugasnya bakal tau gak kalo sy yg lapor?", "utter_summary_privacy_answer"),
+        ("kalo udh dikirim nanti bisa diedit gak min?", "utter_summary_edit_answer"),
+        ("nanti kalo ada yg salah bisa diubah gak setelah terkirim?", "utter_summary_edit_answer"),
+    ],
+)
+@pytest.mark.parametrize(("intent", "confidence"), [("ask_help", 0.5), ("thank", 0.9)])
+def test_a_question_about_privacy_or_editing_at_the_summary_is_answered(
+    text: str, response: str, intent: str, confidence: float
+) -> None:
+    told = at(CONFIRMED, text, intent, confidence)
+    assert [name for name, _ in told.say] == [response]
+    assert told.ask == CONFIRMED and not told.values

@@ -17,6 +17,7 @@ from actions.complaint_form import (
     ActionAskComplaintPrivacy,
     ActionStartComplaint,
     ValidateComplaintForm,
+    earlier_story,
 )
 from bot.categories import suggest_category
 from bot.store.models import Category
@@ -330,3 +331,95 @@ def test_the_first_question_greets_and_later_ones_do_not(domain: dict[str, Any])
     assert (
         "Di mana lokasinya?" in domain["responses"]["utter_complaint_start_with_story"][0]["text"]
     )
+
+
+# -- found by a black-box tester (2026-12-01 b) -------------------------------------------------
+
+
+def user(text: str) -> dict[str, Any]:
+    return {"event": "user", "text": text, "parse_data": {"text": text}}
+
+
+def test_pointing_back_takes_the_complaint_story_not_the_request_after_it() -> None:
+    story = (
+        "mau komplain, kemarin sabtu sy ke samsat jam 10 tp loketnya udh tutup, padahal jam "
+        "layanan sampe jam 12. sy udh jauh2 dr kecamatan sebelah"
+    )
+    events = [
+        user("kantor samsat buka sabtu gak? mau bayar pajak motor"),
+        user(story),
+        user("bisa ngomong sm petugas langsung aja gak?"),
+        user("/file_complaint"),
+        user("kan udh sy ceritain td min, masa ngetik ulang"),
+    ]
+    tracker = make_tracker("kan udh sy ceritain td min, masa ngetik ulang", events=events)
+    assert earlier_story(tracker) == story
+
+
+@pytest.mark.parametrize(
+    "earlier",
+    [
+        "lho sy mau komplain bukan nanya jam buka",
+        "wah punya sy lama bgt dong. komplain aja lah",
+        "mau lapor pungli di kantor satpas polres",
+        "bisa tolong hubungkan saya dengan petugas manusia?",
+    ],
+)
+def test_an_opening_or_a_request_is_not_an_earlier_story(earlier: str) -> None:
+    events = [user(earlier), user("kan udh sy ceritain td")]
+    assert earlier_story(make_tracker("kan udh sy ceritain td", events=events)) is None
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "mau lapor pungli di kantor satpas polres",
+        "wah punya sy lama bgt dong. komplain aja lah",
+        "mau ngadu soal calo di terminal bus kota contoh",
+    ],
+)
+def test_an_opening_that_names_only_the_subject_asks_for_the_story(
+    domain: dict[str, Any], opening: str
+) -> None:
+    events = ActionStartComplaint().run(
+        CollectingDispatcher(), make_tracker(opening, "file_complaint"), domain
+    )
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots["complaint_description"] is None
+    assert slots.get("complaint_opening") in (None, opening)
+
+
+def test_a_protest_opening_is_not_the_story(domain: dict[str, Any]) -> None:
+    events = ActionStartComplaint().run(
+        CollectingDispatcher(),
+        make_tracker("lho sy mau komplain bukan nanya jam buka", "file_complaint"),
+        domain,
+    )
+    assert all(e["value"] is None for e in events if e["event"] == "slot")
+
+
+def test_the_follow_up_time_asked_informally_inside_the_form(domain: dict[str, Any]) -> None:
+    text = "bentar, biasanya laporan gini brp lama ditindaklanjuti?"
+    values, said = turn("complaint_location", text, "check_status")
+    assert "utter_complaint_timeline" in said
+    assert "utter_no_open_tickets" not in said
+    assert "complaint_location" not in values
+
+
+@pytest.mark.parametrize("text", ["status ADU-BDQNXH", "cek status laporan sy dulu dong"])
+def test_a_status_question_at_the_category_question_is_answered(
+    domain: dict[str, Any], text: str
+) -> None:
+    values, said = turn("complaint_category", text, "check_status", 0.9)
+    assert "utter_category_invalid" not in said
+    assert said and "complaint_category" not in values
+    assert values.get("requested_slot") == "complaint_category"
+
+
+def test_more_of_the_story_at_the_category_question_is_added(domain: dict[str, Any]) -> None:
+    values, said = turn("complaint_category", "trus petugasnya ngomong kasar", "inform", 0.5)
+    assert values["complaint_description"] == f"{EARLIER['complaint_description']}\n" + (
+        "trus petugasnya ngomong kasar"
+    )
+    assert "utter_category_invalid" not in said
+    assert values.get("requested_slot") == "complaint_category"
