@@ -437,14 +437,18 @@ class Repository:
 
         Recorded on the ticket for the officers; a ticket waiting for the citizen goes back
         to `diproses` (bot.tickets.states.citizen_answer). Without `public_id`, the one
-        ticket waiting for this citizen's answer. Returns (ticket, resumed); (None, False)
-        for an unknown or foreign id, or no id and not exactly one ticket waiting.
+        ticket waiting for this citizen's answer, or with none waiting the citizen's only
+        open ticket (an addition: "oiya satu lagi, ada saksinya"). Returns (ticket,
+        resumed); (None, False) for an unknown or foreign id, or no id and no single ticket
+        it can be meant for.
         """
         if public_id is None:
-            waiting = self.waiting_for_answer(sender_id)
-            if len(waiting) != 1:
+            candidates = self.waiting_for_answer(sender_id) or [
+                t.public_id for t in self.open_tickets_for_sender(sender_id, limit=2)
+            ]
+            if len(candidates) != 1:
                 return None, False
-            public_id = waiting[0]
+            public_id = candidates[0]
         deadlines = self.deadlines()
         with Session(self.engine) as s, s.begin():
             row = s.execute(

@@ -211,3 +211,27 @@ def test_every_status_change_leaves_exactly_one_status_event_with_its_actor(
         ("diproses", "selesai", "officer", str(people.officer), "resolve"),
     ]
     assert _ticket(engine, tid).status == TicketStatus.SELESAI
+
+
+def test_an_addition_without_an_id_goes_to_the_only_open_ticket(
+    engine: Engine, make_ticket: TicketMaker, calendar_: HolidayCalendar
+) -> None:
+    """D21 (second black-box round): "/jawab oiya satu lagi, ada saksinya" from a citizen with
+    one open ticket and no request waiting is recorded on that ticket, not refused; with two
+    open tickets the id is needed."""
+    repo = Repository(engine, calendar_)
+    only = make_ticket(sender="81234570")
+    view, resumed = repo.answer_info_request("81234570", None, "Oiya, ada saksinya juga.")
+    assert view is not None and view.public_id == only and not resumed
+    assert _ticket(engine, only).status == TicketStatus.BARU
+    with Session(engine) as s:
+        bodies = s.scalars(
+            select(TicketEvent.body).where(
+                TicketEvent.ticket_id == _ticket(engine, only).id,
+                TicketEvent.kind == "message_in",
+            )
+        ).all()
+    assert bodies == ["Oiya, ada saksinya juga."]
+    make_ticket(sender="81234570", description="Lampu jalan di gang Mawar mati sebulan.")
+    assert repo.answer_info_request("81234570", None, "Satu lagi.") == (None, False)
+    assert repo.answer_info_request("81234571", None, "Belum punya laporan.") == (None, False)
