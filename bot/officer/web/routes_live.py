@@ -130,7 +130,7 @@ async def _act(request: Request, auth: TicketWorker, chat_id: int, action: str) 
     try:
         if action == "ambil":
             await run_in_threadpool(chats.take, viewer, chat_id)
-            message = "Obrolan Anda ambil. Warga sudah diberi tahu."
+            message = "Obrolan sudah Anda ambil. Warga sudah diberi tahu."
         elif action == "kirim":
             await run_in_threadpool(chats.send, viewer, chat_id, form.text)
             message = ""
