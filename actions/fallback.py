@@ -10,8 +10,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import Events, latest_text, utter_not_understood
-from actions.service_info import answer_service_question, asked_aspect, names_a_service
-from actions.ticket_status import status_instead
+from actions.service_info import (
+    answer_service_question,
+    asked_aspect,
+    follow_up_aspect,
+    is_explicit_complaint,
+    names_a_service,
+)
+from actions.ticket_status import is_a_rating, status_instead
 from bot import metrics
 from bot.complaint_turns import looks_like_a_complaint
 from bot.texts import BUTTON_TALK_TO_OFFICER
@@ -40,6 +46,14 @@ def _names_a_service(tracker: Tracker) -> bool:
         return False
 
 
+def _follow_up_aspect(tracker: Tracker) -> str | None:
+    try:
+        return follow_up_aspect(tracker)
+    except Exception:  # the catalogue is unreachable: fall back as before
+        log.exception("could not read a fallback message as a follow-up")
+        return None
+
+
 def main_menu(domain: DomainDict) -> list[dict[str, str]]:
     """The main menu's buttons, as domain.yml defines them once (under utter_greet)."""
     return [dict(b) for b in domain["responses"]["utter_greet"][0]["buttons"]]
@@ -54,12 +68,23 @@ class ActionHandleFallback(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         metrics.FALLBACKS.inc()
-        if not tracker.active_loop and looks_like_a_complaint(latest_text(tracker)):
-            # A complaint told without "lapor": start the form with it as the story.
+        text = latest_text(tracker)
+        if not tracker.active_loop and is_a_rating(text):
+            # "⭐⭐⭐⭐ mantap cepet bgt, tp ...": a rating with a comment.
+            return [FollowupAction("action_give_feedback")]
+        if not tracker.active_loop and (
+            looks_like_a_complaint(text) or is_explicit_complaint(text)
+        ):
+            # A complaint told without "lapor", or "pengen ngadu, ...": start the form with
+            # it as the story.
             return [FollowupAction("action_start_complaint")]
         status = status_instead(dispatcher, tracker, domain)
         if status is not None:
             return status
+        aspect = None if tracker.active_loop else _follow_up_aspect(tracker)
+        if aspect is not None:
+            # "trus bayarnya brp sih?": the aspect it names, of the service discussed.
+            return answer_service_question(dispatcher, tracker, domain, aspect)
         if not tracker.active_loop and _names_a_service(tracker):
             # "kalau SIM?", "paspot": a follow-up or a service name the classifier was
             # unsure about; answer it as a question about that service.

@@ -62,6 +62,9 @@ DELEGATED: dict[str, type[Action]] = {
     "nlu_fallback": ActionHandleFallback,
     "inform": ActionAnswerService,
 }
+# Right after the stars "3 aja, jawabannya kadang muter2" may be read as out of scope: a
+# score or a remark is feedback, anything else is answered as out of scope.
+OUT_OF_SCOPE_INTENT = "out_of_scope"
 # Right after this action a message taken for a complaint comes here too: a remark that
 # continues the rating ("tapi antrenya lama") joins it, anything else starts the complaint.
 COMPLAINT_INTENT = "file_complaint"
@@ -199,6 +202,10 @@ class ActionGiveFeedback(SafeAction):
             delegate = DELEGATED.get(latest_intent(tracker) or "")
             if delegate is not None and not looks_like_comment(text):
                 return delegate().run(dispatcher, tracker, domain)
+            if latest_intent(tracker) == OUT_OF_SCOPE_INTENT:
+                # No score in it: what it was read as ("besok hujan gak ya").
+                dispatcher.utter_message(response="utter_out_of_scope")
+                return []
             if len(text) < MIN_COMMENT and not looks_like_comment(text):
                 return self._offer_stars(dispatcher, tracker, repo)
         comment = text if text and (score is None or reading.has_comment) else None

@@ -13,7 +13,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import Events, SafeAction
+from actions.common import Events, SafeAction, latest_text
 from actions.form_runs import form_runs
 from bot.config import get_settings
 from bot.handoff.chats import LiveChats
@@ -28,6 +28,22 @@ HISTORY_WINDOW = timedelta(hours=24)
 # complaint (its form, a rating of it, a status question naming it).
 PRIVATE_INTENTS = frozenset({"give_feedback", "check_status", "file_complaint"})
 TICKET_ID_RE = re.compile(r"\bADU-?[0-9A-Z]{6}\b", re.IGNORECASE)
+# "sy mau ngomong sm orang aja, bukan bot", "sambungin ke petugas", "orang asli": a request
+# for a person, which the classifier may read as a question whether this is a bot.
+_PERSON = r"(?:orang|manusia|petugas|admin|operator|pegawai|staf|staff|cs|human|person|agent)"
+ASKS_FOR_PERSON_RE = re.compile(
+    r"\b(?:ngomong\w*|omong\w*|ngmg|bicara\w*|berbicara|ngobrol\w*|chat\w*|hubung\w*|"
+    r"sambung\w*|disambung\w*|telpon\w*|telepon\w*|nelpon\w*|dilayani|kontak|talk|speak)\b"
+    rf"(?:\W+\w+){{0,4}}?\W+{_PERSON}\b"
+    rf"|\b{_PERSON}\s+(?:asli|beneran|langsung|sungguhan|nyata)\b"
+    rf"|\b(?:mau|minta|pengen|ingin)\s+(?:sama|sm|ama|dengan|dgn)\s+{_PERSON}\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_a_person(text: str) -> bool:
+    """Whether a message asks to talk to a person (not whether this is a bot)."""
+    return bool(text) and ASKS_FOR_PERSON_RE.search(text) is not None
 
 
 def conversation_before(
@@ -121,6 +137,20 @@ class ActionRequestHuman(SafeAction):
             unit=requested.office_name,
             hours=requested.hours or "-",
         )
+        return []
+
+
+class ActionBotChallenge(SafeAction):
+    """ "Kamu bot ya?": yes, a virtual assistant. "sy mau ngomong sm orang aja deh, bukan
+    bot" asks for a person, however the classifier read it: acted on as "hubungi petugas"."""
+
+    def name(self) -> str:
+        return "action_bot_challenge"
+
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        if asks_for_a_person(latest_text(tracker)):
+            return ActionRequestHuman().act(dispatcher, tracker, domain)
+        dispatcher.utter_message(response="utter_iamabot")
         return []
 
 

@@ -22,10 +22,16 @@ from actions.common import (
 from actions.skm_offer import offer_after_answer
 from actions.ticket_status import status_or_not_understood
 from bot.category_rules import mentions_pungli
-from bot.complaint_turns import button_values, looks_like_a_complaint
+from bot.complaint_turns import button_values, looks_like_a_complaint, story_signals
+from bot.handoff.hours import parse_hours
+from bot.phrases import looks_like_question, says_wants_to_complain
 from bot.service_match import (
+    DAY_NAMES,
+    MAX_ASPECTS,
     MOVE_SERVICE,
     MOVE_WITHIN_SERVICE,
+    asked_aspects,
+    asked_day,
     find_all_exact,
     find_referral,
     move_route,
@@ -53,6 +59,10 @@ ASPECT_BY_INTENT = {
     "ask_location_hours": "location_hours",
 }
 INTENT_BY_ASPECT = {aspect: intent for intent, aspect in ASPECT_BY_INTENT.items()}
+# The menu's "Tanya layanan" asks about a service without an aspect: which service, then what
+# about it (its own intent, sent only by that button and the overview's service buttons).
+OVERVIEW = "overview"
+OVERVIEW_INTENT = "ask_service"
 # The service value of the button "Dalam kabupaten/kota yang sama" (after a bare "pindah
 # alamat"): a move within one kabupaten/kota, answered as typed text saying so would be (the
 # note that no SKPWNI is needed, then the KK's answer).
@@ -72,9 +82,14 @@ def numbered(items: tuple[str, ...]) -> str:
     return "\n".join(f"{i}. {item}" for i, item in enumerate(items, start=1))
 
 
+def intent_of(aspect: str) -> str:
+    """The intent that asks `aspect` (the overview's for OVERVIEW)."""
+    return OVERVIEW_INTENT if aspect == OVERVIEW else INTENT_BY_ASPECT[aspect]
+
+
 def payload(aspect: str, service_id: str) -> str:
     """A button payload that asks `aspect` of `service_id` directly (no NLU involved)."""
-    return f"/{INTENT_BY_ASPECT[aspect]}" + json.dumps({"service": service_id})
+    return f"/{intent_of(aspect)}" + json.dumps({"service": service_id})
 
 
 def other_aspect_buttons(aspect: str, service_id: str) -> list[dict[str, str]]:
@@ -299,6 +314,10 @@ DEADLINE_RE = re.compile(
 )
 
 
+# The place of the deadline's answer among the aspects answered.
+DEADLINE = "deadline"
+
+
 def asks_deadline(text: str) -> bool:
     """True when the message asks about a deadline the citizen must meet."""
     return bool(text and DEADLINE_RE.search(text))
@@ -306,10 +325,73 @@ def asks_deadline(text: str) -> bool:
 
 def asked_aspect(tracker: Tracker) -> str:
     """The aspect asked by the intent, else the one of the previous question."""
-    aspect = ASPECT_BY_INTENT.get(latest_intent(tracker) or "") or tracker.get_slot(
-        "service_aspect"
+    intent = latest_intent(tracker) or ""
+    if intent == OVERVIEW_INTENT:
+        return OVERVIEW
+    aspect = ASPECT_BY_INTENT.get(intent) or tracker.get_slot("service_aspect")
+    return aspect if aspect in INTENT_BY_ASPECT or aspect == OVERVIEW else "requirements"
+
+
+def is_explicit_complaint(text: str) -> bool:
+    """ "mau komplain, kemarin sabtu sy ke samsat ... loketnya udh tutup": the citizen says
+    they want to complain, and tells what happened or asks nothing. Opens the complaint form
+    whatever aspect of a service the classifier read in it (a question about how to
+    complain, "kalau mau komplain soal KTP ke mana?", is answered)."""
+    if not text or not says_wants_to_complain(text):
+        return False
+    return not looks_like_question(text) or story_signals(text) >= 2
+
+
+def follow_up_aspect(tracker: Tracker) -> str | None:
+    """ "maksudnya kls 3 bayarnya 35rb ato 42rb sih?", "trus bayarnya brp?": a question
+    naming an aspect, while a service is being discussed; that aspect (None otherwise)."""
+    text = latest_text(tracker)
+    if not text or not looks_like_question(text) or is_explicit_complaint(text):
+        return None
+    service = tracker.get_slot("service")
+    if not isinstance(service, str) or service not in get_repository().service_aliases().values():
+        return None
+    asked = asked_aspects(text)
+    return asked[0] if asked else None
+
+
+def utter_day(dispatcher: CollectingDispatcher, service: ServiceView, day: int) -> None:
+    """Whether the office is open on the weekday asked about ("sabtu buka gk"), from the
+    catalogue's hours; nothing when the hours cannot be read."""
+    hours = parse_hours(service.office_hours)
+    if hours is None:
+        return
+    windows = hours.windows.get(day, ())
+    if not windows:
+        dispatcher.utter_message(
+            response="utter_office_day_closed",
+            day=DAY_NAMES[day],
+            office_name=service.office_name,
+            office_hours=service.office_hours,
+        )
+        return
+    spans = ", ".join(
+        f"{start.hour:02d}.{start.minute:02d}–{end.hour:02d}.{end.minute:02d}"
+        for start, end in windows
     )
-    return aspect if aspect in INTENT_BY_ASPECT else "requirements"
+    dispatcher.utter_message(
+        response="utter_office_day_open",
+        day=DAY_NAMES[day],
+        office_name=service.office_name,
+        day_hours=spans,
+    )
+
+
+def utter_overview(dispatcher: CollectingDispatcher, service: ServiceView) -> None:
+    """What the citizen may ask about one service: a button per aspect."""
+    dispatcher.utter_message(
+        response="utter_service_overview",
+        service_name=service.name,
+        buttons=[
+            {"title": ASPECT_BUTTON_LABELS[aspect], "payload": payload(aspect, service.id)}
+            for aspect in INTENT_BY_ASPECT
+        ],
+    )
 
 
 def names_a_service(tracker: Tracker) -> bool:
@@ -331,10 +413,13 @@ def answer_service_question(
 ) -> Events:
     """Answer `aspect` of every service the message names (up to three), else of the
     service discussed before; say honestly when a service is handled elsewhere."""
+    text = latest_text(tracker)
+    if not tracker.active_loop and is_explicit_complaint(text):
+        # "mau komplain, kemarin ...": a complaint, whatever the classifier read in it.
+        return [FollowupAction("action_start_complaint")]
     repo = get_repository()
     aliases = repo.service_aliases()
     known = set(aliases.values())
-    text = latest_text(tracker)
     entities = latest_entities(tracker, "service")
     move_within_chosen = MOVE_WITHIN_CHOICE in entities
     entities = [value for value in entities if value != MOVE_WITHIN_CHOICE]
@@ -348,6 +433,8 @@ def answer_service_question(
         if sid not in [n[0] for n in named]:
             named.append((sid, alias))
     referral = find_referral(text) if text else None
+    if referral is not None and referral.bare and named:
+        referral = None  # "bikin KK abis nikah": the KK is asked about
     if referral is not None and all(len(referral.alias) > len(alias) for _, alias in named):
         dispatcher.utter_message(
             response="utter_service_not_served",
@@ -358,6 +445,8 @@ def answer_service_question(
         return [SlotSet("service", None), SlotSet("service_aspect", aspect)]
 
     service_ids = [sid for sid, _ in named][:MAX_SERVICES_PER_MESSAGE]
+    if aspect == OVERVIEW:
+        return _overview(dispatcher, tracker, repo, service_ids, known)
     if MOVE_SERVICE in service_ids:
         route = (
             "within"
@@ -398,6 +487,11 @@ def answer_service_question(
             service_ids = [previous]
 
     if not service_ids and latest_intent(tracker) == "inform":
+        follow_up = follow_up_aspect(tracker)
+        if follow_up is not None:
+            # "trus bayarnya brp sih?" read as a bare answer: the service discussed, the
+            # aspect it names.
+            return answer_service_question(dispatcher, tracker, domain, follow_up)
         if looks_like_a_complaint(text):
             # A complaint told without "lapor": the form opens with it as the story.
             return [FollowupAction("action_start_complaint")]
@@ -422,35 +516,45 @@ def answer_service_question(
     first = len(dispatcher.messages)
     deadline_question = asks_deadline(text)
     case = situation_of(text) if text else None
-    # "brp lama prosesnya? trus bayar ga?": the other aspect asked is answered too.
-    also = other_aspects(text, aspect) if text and not deadline_question else []
+    pungli = bool(text) and mentions_pungli(text)
+    asked = asked_aspects(text) if text else []
+    if pungli and aspect not in asked:
+        # "dimintai uang 150rb biar cepet jadi, boleh gitu?" asks about the money, not how
+        # long the service takes: the official fee is the answer.
+        aspect = "cost"
+    # "brp lama prosesnya? trus bayar ga?": the other aspect asked is answered too; beside a
+    # deadline ("syarate napa? batas waktunya kapan?") the aspect asked with it.
+    if deadline_question:
+        also = [a for a in asked if a != "duration"][: MAX_ASPECTS - 1]
+        plan = [DEADLINE, *also]
+    else:
+        also = other_aspects(text, aspect) if text else []
+        plan = [aspect, *also]
+        if aspect in asked:
+            # In the order asked ("jadinya brp hari? sm kantornya dmn": the duration first).
+            plan.sort(key=asked.index)
+    day = asked_day(text) if text and "location_hours" in plan else None
     for sid in service_ids:
         service = repo.get_service(sid)
         if service is None:  # catalogue changed underneath the model
             dispatcher.utter_message(response="utter_service_not_found", query=sid)
             continue
-        if deadline_question and service.reporting_deadline:
-            basis = service.reporting_deadline_basis
-            if sourced(service, "reporting_deadline"):
-                basis = None  # the source line names the regulation
-            dispatcher.utter_message(
-                response="utter_service_deadline" if basis else "utter_service_deadline_no_basis",
-                service_name=service.name,
-                reporting_deadline=as_fact(
-                    service, "reporting_deadline", service.reporting_deadline
-                ),
-                **({"reporting_deadline_basis": basis} if basis else {}),
-                fact_source=source_line(service, "reporting_deadline"),
-                buttons=other_aspect_buttons("", service.id),
-            )
-        elif case is None or not utter_case(dispatcher, service, aspect, case):
-            utter_aspect(dispatcher, service, aspect)
-        for other in also:
-            utter_aspect(dispatcher, service, other)
+        for this in plan:
+            if this == DEADLINE:
+                # The deadline; without one in the catalogue the usual answer, unless the
+                # words asked for it anyway.
+                if service.reporting_deadline or aspect not in also:
+                    _answer_main(dispatcher, service, aspect, deadline_question, case, day)
+            elif this == aspect and not deadline_question:
+                _answer_main(dispatcher, service, aspect, deadline_question, case, day)
+            else:
+                if this == "location_hours" and day is not None:
+                    utter_day(dispatcher, service, day)
+                utter_aspect(dispatcher, service, this)
         repo.record_service_question(service.id, aspect)
         answered.append(service.id)
         answered_names.append(service.name)
-    if answered and text and mentions_pungli(text):
+    if answered and pungli:
         # "dimintain duit 200rb pas bikin SKCK, emang boleh?": the official fee, and the
         # offer to report it.
         service = repo.get_service(answered[0])
@@ -462,12 +566,68 @@ def answer_service_question(
         )
     if answered:
         offer_not_helpful(dispatcher, tracker, domain, first)
-        offer_after_answer(dispatcher, tracker, answered[0], answered_names[0])
+        if not (pungli or says_wants_to_complain(text) or looks_like_a_complaint(text)):
+            # Never a satisfaction survey for a message that tells of a wrong done.
+            offer_after_answer(dispatcher, tracker, answered[0], answered_names[0])
     # Follow-ups go on with the first service named.
     return [
         SlotSet("service", answered[0] if answered else None),
         SlotSet("service_aspect", aspect),
     ]
+
+
+def _answer_main(
+    dispatcher: CollectingDispatcher,
+    service: ServiceView,
+    aspect: str,
+    deadline_question: bool,
+    case: str | None,
+    day: int | None,
+) -> None:
+    """The answer to the aspect the question is about: the deadline, a lost or damaged
+    document's case, else the catalogue's answer (with the day asked about first)."""
+    if deadline_question and service.reporting_deadline:
+        basis = service.reporting_deadline_basis
+        if sourced(service, "reporting_deadline"):
+            basis = None  # the source line names the regulation
+        dispatcher.utter_message(
+            response="utter_service_deadline" if basis else "utter_service_deadline_no_basis",
+            service_name=service.name,
+            reporting_deadline=as_fact(service, "reporting_deadline", service.reporting_deadline),
+            **({"reporting_deadline_basis": basis} if basis else {}),
+            fact_source=source_line(service, "reporting_deadline"),
+            buttons=other_aspect_buttons("", service.id),
+        )
+    elif case is None or not utter_case(dispatcher, service, aspect, case):
+        if aspect == "location_hours" and day is not None:
+            utter_day(dispatcher, service, day)
+        utter_aspect(dispatcher, service, aspect)
+
+
+def _overview(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    repo: Any,
+    service_ids: list[str],
+    known: set[str],
+) -> Events:
+    """The menu's "Tanya layanan": which service, then what about it (no aspect assumed)."""
+    if not service_ids and not str(tracker.latest_message.get("text") or "").startswith("/"):
+        previous = tracker.get_slot("service")
+        service_ids = [previous] if previous in known else []
+    services = [s for sid in service_ids if (s := repo.get_service(sid)) is not None]
+    if not services:
+        dispatcher.utter_message(
+            response="utter_ask_which_service_any",
+            buttons=[
+                {"title": name, "payload": payload(OVERVIEW, sid)}
+                for sid, name in repo.most_asked_services()
+            ],
+        )
+        return [SlotSet("service_aspect", OVERVIEW)]
+    for service in services:
+        utter_overview(dispatcher, service)
+    return [SlotSet("service", services[0].id), SlotSet("service_aspect", OVERVIEW)]
 
 
 def stale_form_button(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
@@ -490,7 +650,7 @@ def _ask_move_scope(dispatcher: CollectingDispatcher, aspect: str) -> None:
         {"title": BUTTON_MOVE_BETWEEN, "payload": payload(aspect, MOVE_SERVICE)},
         {
             "title": BUTTON_MOVE_WITHIN,
-            "payload": f"/{INTENT_BY_ASPECT[aspect]}" + json.dumps({"service": MOVE_WITHIN_CHOICE}),
+            "payload": f"/{intent_of(aspect)}" + json.dumps({"service": MOVE_WITHIN_CHOICE}),
         },
     ]
     dispatcher.utter_message(response="utter_ask_move_scope", buttons=buttons)
@@ -527,3 +687,19 @@ class ActionAnswerService(SafeAction):
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         return answer_service_question(dispatcher, tracker, domain, asked_aspect(tracker))
+
+
+class ActionFollowUpOrComplaint(SafeAction):
+    """Right after "Tidak membantu", a message the classifier took for a complaint: a
+    question naming an aspect of the service discussed ("maksudnya kls 3 bayarnya 35rb ato
+    42rb sih yg bener?") is answered about that service; anything else (the "Buat
+    pengaduan" button, a story) starts the complaint as before."""
+
+    def name(self) -> str:
+        return "action_follow_up_or_complaint"
+
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        aspect = follow_up_aspect(tracker)
+        if aspect is None:
+            return [FollowupAction("action_start_complaint")]
+        return answer_service_question(dispatcher, tracker, domain, aspect)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import Events, SafeAction, latest_entities, latest_text, utter_not_understood
 from bot.config import get_settings
 from bot.phrases import asks_about_own_report
+from bot.ratings import read_score
 from bot.store.ids import TICKET_ID_LIKE_RE, normalise_ticket_id
 from bot.store.repository import get_repository
 from bot.texts import CATEGORY_SHORT_LABELS, STATUS_LABELS, format_date
@@ -91,11 +93,20 @@ def status_instead(
     return ActionCheckStatus().act(dispatcher, tracker, domain)
 
 
+def is_a_rating(text: str) -> bool:
+    """ "⭐⭐⭐⭐ mantap cepet bgt, tp ...", "nilai 2, petugasnya jutek": a score said as one
+    (stars, or a number with "nilai", "bintang"), whatever else the message says."""
+    return bool(text) and read_score(text).score is not None
+
+
 def status_or_not_understood(
     dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
 ) -> Events:
-    """The last resort of a turn: the citizen's tickets if the message asks after their own
-    report, else the request to rephrase (with the officer-answer hint when one waits)."""
+    """The last resort of a turn: a rating given in words goes to the feedback; the
+    citizen's tickets if the message asks after their own report; else the request to
+    rephrase (with the officer-answer hint when one waits)."""
+    if not tracker.active_loop and is_a_rating(latest_text(tracker)):
+        return [FollowupAction("action_give_feedback")]
     status = status_instead(dispatcher, tracker, domain)
     if status is not None:
         return status

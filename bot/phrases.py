@@ -257,3 +257,26 @@ def asks_about_own_report(text: str) -> bool:
     if re.search(_WHAT_I_REPORTED, lowered) is not None:
         return True
     return re.search(_REPORT, lowered) is not None and re.search(_MINE, lowered) is not None
+
+
+# "mau komplain", "pengen ngadu", "sy mau lapor", "badhe lapor": the citizen says they want to
+# complain. "lapor kematian", "lapor SPT" and the like report an event to an office (a
+# service), not a complaint.
+_COMPLAIN_WISH_RE = re.compile(
+    r"\b(?:mau|mo|mw|pengen|pingin|pgn|ingin|hendak|arep|badhe|ajeng|hoyong|bermaksud)\s+"
+    r"(?:(?:bikin|buat|ngajuin|mengajukan|nyampaikan|menyampaikan)\s+)?"
+    r"(?:komplain\w*|complain\w*|ngadu\w*|mengadu\w*|adukan|protes\w*|ngeluh\w*|mengeluh\w*|"
+    r"lapor|melapor|ngelapor|laporin|ngelaporin|melaporkan|pengaduan|aduan)\b",
+    re.IGNORECASE,
+)
+_REPORTING_AN_EVENT_RE = re.compile(
+    r"\blapor\w*\s+(?:kematian|kelahiran|kehilangan|spt|pajak|diri|pindah\w*|kedatangan|"
+    r"perkawinan|pernikahan|perceraian|usaha|harta)\b",
+    re.IGNORECASE,
+)
+
+
+def says_wants_to_complain(text: str) -> bool:
+    """Whether a message says in so many words that the citizen wants to complain ("mau
+    komplain, kemarin ..."), not that they want to report an event to an office."""
+    return bool(_COMPLAIN_WISH_RE.search(text)) and not _REPORTING_AN_EVENT_RE.search(text)

@@ -140,11 +140,14 @@ def move_route(text: str, alias: str) -> MoveRoute:
 
 
 class Referral(BaseModel):
-    """One service handled elsewhere."""
+    """One service handled elsewhere. `bare_aliases` are words that name it only when the
+    message names no service of the catalogue ("syarat nikah apa" is about marriage, "bikin
+    KK abis nikah" about the KK)."""
 
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     name: str = Field(min_length=2)
     aliases: list[str] = Field(min_length=1)
+    bare_aliases: list[str] = Field(default_factory=list)
     where: str = Field(min_length=5)
     source: str = Field(min_length=3)
     checked: date
@@ -156,10 +159,12 @@ class _ReferralsFile(BaseModel):
 
 @dataclass(frozen=True)
 class ReferralMatch:
-    """The referral found in a message and the alias that matched."""
+    """The referral found in a message and the alias that matched (`bare`: one of its bare
+    aliases, which counts only when no catalogue service is named)."""
 
     referral: Referral
     alias: str
+    bare: bool = False
 
 
 @lru_cache(maxsize=4)
@@ -169,8 +174,11 @@ def load_referrals(path: Path = REFERRALS_PATH) -> tuple[Referral, ...]:
     return tuple(_ReferralsFile.model_validate(data).referrals)
 
 
-def find_referral(text: str, path: Path = REFERRALS_PATH) -> ReferralMatch | None:
-    """The referral whose alias occurs as whole words in `text` (longest alias wins)."""
+def find_referral(
+    text: str, path: Path = REFERRALS_PATH, bare: bool = True
+) -> ReferralMatch | None:
+    """The referral whose alias occurs as whole words in `text` (longest alias wins; a full
+    alias before a bare one); with `bare` False, full aliases only."""
     lowered = text.lower()
     best: ReferralMatch | None = None
     for referral in load_referrals(path):
@@ -179,7 +187,35 @@ def find_referral(text: str, path: Path = REFERRALS_PATH) -> ReferralMatch | Non
                 _as_words(alias.lower()), lowered
             ):
                 best = ReferralMatch(referral, alias)
+    if best is not None or not bare:
+        return best
+    for referral in load_referrals(path):
+        for alias in referral.bare_aliases:
+            if (best is None or len(alias) > len(best.alias)) and re.search(
+                _as_words(alias.lower()), lowered
+            ):
+                best = ReferralMatch(referral, alias, bare=True)
     return best
+
+
+# -- a day of the week asked about ("sabtu buka gk") --------------------------------------
+
+DAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+_DAY_RE = re.compile(
+    r"(?<!\d)(?<!\d\s)(?<!brp\s)(?<!berapa\s)\b(senin|selasa|rabu|kamis|jum'?at|sabtu|"
+    r"minggu|ahad)\b(?!\s+(?:lalu|kemarin|kemaren|kmrn|depan|ini|wingi|kepungkur))",
+    re.IGNORECASE,
+)
+
+
+def asked_day(text: str) -> int | None:
+    """The weekday (0 = Monday) a message asks about ("sabtu buka gk", "hari minggu
+    tutup?"), not "2 minggu" or "minggu lalu"; None when it names none."""
+    match = _DAY_RE.search(text)
+    if match is None:
+        return None
+    word = match.group(1).lower().replace("'", "")
+    return 6 if word == "ahad" else [d.lower() for d in DAY_NAMES].index(word)
 
 
 # -- which aspects one question asks ------------------------------------------------------
@@ -193,6 +229,8 @@ ASPECT_CUES: dict[str, re.Pattern[str]] = {
         r"\b(?:biaya\w*|berbayar|gratis|harga\w*|tarif\w*|ongkos\w*|"
         r"(?:brp|berapa|berapaan)\s+(?:duit|rupiah|uang|bayar\w*)|"
         r"bayar\w*\s+(?:ga|gak|gk|nggak|ngga|enggak|tidak|tdk|gak\s+sih|ga\s+sih)\b|"
+        r"(?:bayar\w*|duit\w*|iuran\w*)\s+(?:brp|berapa|brapa|pinten|sabaraha)|iuran\w*|"
+        r"bayar\w*\s+(?:rp\.?\s*)?\d\w*|"
         r"is\s+it\s+free|how\s+much|cost|fee)\b",
         re.IGNORECASE,
     ),
@@ -202,12 +240,14 @@ ASPECT_CUES: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
     "procedure": re.compile(
-        r"\b(?:(?:gimana|gmn|bagaimana|gimn)\s+cara\w*|caranya|prosedur\w*|langkah\w*|"
-        r"alur\w*|how\s+(?:to|do\s+i|can\s+i))\b",
+        r"\b(?:(?:gimana|gmn|bagaimana|gimn|piye|pripun)\s+(?:cara\w*|ngurus\w*|mengurus\w*|"
+        r"bikin\w*|daftar\w*)|ngurus\w*\s+(?:gimana|gmn|bagaimana|gimn)|caranya|prosedur\w*|"
+        r"langkah\w*|alur\w*|(?:bisa|bs|dapat|dpt)\s+(?:daftar\s+|diurus\s+|ngurus\s+)?"
+        r"(?:online|daring)|(?:daftar|lewat|via)\s+(?:online|daring)|how\s+(?:to|do\s+i|can\s+i))\b",
         re.IGNORECASE,
     ),
     "location_hours": re.compile(
-        r"\b(?:di\s*mana|dmn|alamatnya|alamat\s+kantor\w*|jam\s+(?:buka|berapa\s+buka|layanan|operasional)|"
+        r"\b(?:di\s*mana|dmn|ke\s*mana|alamatnya|alamat\s+kantor\w*|jam\s+(?:buka|berapa\s+buka|layanan|operasional)|"
         r"buka\s+(?:jam|hari|sabtu|minggu)|where)\b",
         re.IGNORECASE,
     ),

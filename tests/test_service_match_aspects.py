@@ -40,3 +40,45 @@ def test_never_more_than_the_limit_and_never_the_answered_one(text: str, answere
     others = other_aspects(text, answered)
     assert answered not in others
     assert len(others) <= MAX_ASPECTS - 1
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        # Black-box tester 2026-12-01b, D1: one aspect asked in informal words was dropped.
+        ("kia syaratnya apa aja, trus bayar brp?", ["requirements", "cost"]),
+        ("bikin ktp baru syaratnya apa aja ya? trus bayar brp?", ["requirements", "cost"]),
+        (
+            "kk sy ilang kebawa banjir, gmn ngurusnya ya? hrs ke mana?",
+            ["procedure", "location_hours"],
+        ),
+        ("bikin NIB bisa online gak? brp lama jadinya?", ["procedure", "duration"]),
+        ("ngurus akta kematian syarate napa mawon nggih?", ["requirements"]),
+        ("trus jadinya brp hari? sm kantornya dmn, sabtu buka gk", ["duration", "location_hours"]),
+        # Other wordings of the same.
+        ("sim c bayarnya berapa, terus ngurusnya ke mana?", ["cost", "location_hours"]),
+        ("paspor bisa daftar online ga? biayanya?", ["procedure", "cost"]),
+        ("skck perlu bawa apa aja trus brp duit", ["requirements", "cost"]),
+        ("npwp gimana ngurusnya, brp hari jadi?", ["procedure", "duration"]),
+        ("syaratipun menapa kemawon? bayar pinten?", ["requirements", "cost"]),
+    ],
+)
+def test_informal_aspect_words(text: str, asked: list[str]) -> None:
+    assert asked_aspects(text) == asked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cara bayar pajak motor",
+        "bayar pbb di mana",
+        "pembayaran stnk online bisa?",
+    ],
+)
+def test_paying_as_the_service_is_not_a_cost_question(text: str) -> None:
+    assert "cost" not in asked_aspects(text)
+
+
+def test_an_amount_paid_asks_the_cost() -> None:
+    """D23: "maksudnya kls 3 bayarnya 35rb ato 42rb sih yg bener?"."""
+    assert asked_aspects("maksudnya kls 3 bayarnya 35rb ato 42rb sih yg bener?") == ["cost"]

@@ -49,7 +49,9 @@ log = logging.getLogger(__name__)
 FALLBACK_INTENT = "nlu_fallback"
 # Intents only a button sends (its payload, never typed text): no NLU examples, never a
 # label a trainer gives to what a citizen wrote.
-BUTTON_ONLY_INTENTS = frozenset({"skm", "answer_not_helpful", "request_callback", "answer_officer"})
+BUTTON_ONLY_INTENTS = frozenset(
+    {"skm", "answer_not_helpful", "request_callback", "answer_officer", "ask_service"}
+)
 HUMAN_INTENT = "request_human"  # domain.yml
 NOT_HELPFUL_INTENT = "answer_not_helpful"  # the "Tidak membantu" button (domain.yml)
 NOT_HELPFUL_PAYLOAD = f"/{NOT_HELPFUL_INTENT}"
