@@ -233,7 +233,12 @@ def is_clear_yes(text: str) -> bool:
 # "min laporan sy yg pungli kemaren gmn ya", "aduan aku udah diproses blm": a citizen asking
 # about their own report, said in a way the classifier missed.
 _REPORT = r"\b(?:laporan|lapora?n|aduan|pengaduan|tiket|komplain|keluhan)\w*"
-_MINE = r"\b(?:saya|sy|aku|ku|gw|gue|gua|kami)\b|\w+(?:ku|nya)\b"
+# "laporanku", "tiketnya": the suffix on the report's noun itself ("biasanya", "caranya"
+# are not "mine").
+_MINE = (
+    r"\b(?:saya|sy|aku|ku|gw|gue|gua|kami)\b|"
+    r"\b(?:laporan|aduan|pengaduan|tiket|komplain|keluhan)(?:ku|nya)\b"
+)
 _HOW_FAR = (
     r"\b(?:gimana|gmn|gmna|bagaimana|gimn|udah|udh|sudah|sdh|blm|belum|sampai\s+mana|"
     r"sampe\s+mana|kabar\w*|status\w*|diproses|ditindaklanjuti|ditanggapi|progres\w*|"

@@ -82,6 +82,11 @@ def test_never_crashes(text: str) -> None:
         ("yg aku aduin kemarin gmn kabarnya", True),
         ("sy mau lapor gmn caranya", False),
         ("gmn cara ngelaporin pungli", False),
+        # "-nya" on any word ("biasanya", "caranya") is not "mine" (second round, D5).
+        ("bentar, biasanya laporan gini brp lama ditindaklanjuti?", False),
+        ("caranya bikin pengaduan gimana", False),
+        ("laporanku udah sampai mana", True),
+        ("aduannya udah diproses blm min", True),
     ],
 )
 def test_a_question_about_ones_own_report(text: str, asks: bool) -> None:
