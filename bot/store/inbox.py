@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -276,17 +276,19 @@ class InboxRepository:
                 .values(status="held", payload=payload)
             )
 
+    def _held_of(self, sender_id: str) -> tuple[ColumnElement[bool], ...]:
+        """The conditions of a citizen's messages held for consent."""
+        return (
+            InboxMessage.bot_id == self.bot_id,
+            InboxMessage.sender_id == sender_id,
+            InboxMessage.status == "held",
+        )
+
     def release_held(self, sender_id: str) -> list[InboxItem]:
         """The held messages of a citizen, oldest first, set to received (to be handled now)."""
         with Session(self.engine) as s, s.begin():
             rows = s.scalars(
-                select(InboxMessage)
-                .where(
-                    InboxMessage.bot_id == self.bot_id,
-                    InboxMessage.sender_id == sender_id,
-                    InboxMessage.status == "held",
-                )
-                .order_by(InboxMessage.id)
+                select(InboxMessage).where(*self._held_of(sender_id)).order_by(InboxMessage.id)
             ).all()
             for row in rows:
                 row.status = "received"
@@ -303,11 +305,7 @@ class InboxRepository:
         with Session(self.engine) as s, s.begin():
             result = s.execute(
                 update(InboxMessage)
-                .where(
-                    InboxMessage.bot_id == self.bot_id,
-                    InboxMessage.sender_id == sender_id,
-                    InboxMessage.status == "held",
-                )
+                .where(*self._held_of(sender_id))
                 .values(status="declined", payload=None, raw=None)
             )
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
