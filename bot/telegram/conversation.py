@@ -45,6 +45,11 @@ TYPING_REFRESH_S = 4.5
 # for all chats): with one per message (2.6 rate-limited calls a message in bench/load.py)
 # that limit alone held the whole path under 10 messages/s.
 TYPING_DELAY_S = 1.0
+# ... and only while at most this share of that limit is in use: "typing…" is a courtesy,
+# and when Rasa is slow (when it is shown at all) one went for every message in flight
+# every few seconds: 0.3 to 1.1 calls a message in bench/load.py's loaded runs, up to 40%
+# of the calls the limit counted, which the answers then waited behind (issue 12).
+TYPING_MAX_LIMITER_SHARE = 0.5
 
 # -- Rasa's REST channel and HTTP API ------------------------------------------------------
 
@@ -388,8 +393,9 @@ class Conversation:
         async def keep_typing() -> None:
             await asyncio.sleep(delay)
             while True:
-                with contextlib.suppress(Exception):
-                    await self.bot.send_chat_action(chat_id, ChatAction.TYPING)
+                if rate_to_spare(self.bot):
+                    with contextlib.suppress(Exception):
+                        await self.bot.send_chat_action(chat_id, ChatAction.TYPING)
                 await asyncio.sleep(TYPING_REFRESH_S)
 
         task = asyncio.create_task(keep_typing())
@@ -433,6 +439,16 @@ class Conversation:
                 chat_id, sent.message_id, [t for t, _ in buttons], [p for _, p in buttons]
             )
         return sent
+
+
+def rate_to_spare(bot: Bot) -> bool:
+    """True unless the bot's Telegram rate limit (TELEGRAM_OVERALL_MAX_RATE, python-telegram-
+    bot's AIORateLimiter) has more than TYPING_MAX_LIMITER_SHARE of its capacity in use
+    (a bot without that limiter always has some to spare)."""
+    limiter = getattr(getattr(bot, "rate_limiter", None), "_base_limiter", None)
+    if limiter is None or not hasattr(limiter, "has_capacity"):
+        return True
+    return bool(limiter.has_capacity(limiter.max_rate * TYPING_MAX_LIMITER_SHARE))
 
 
 def _far_future() -> Any:
