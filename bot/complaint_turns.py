@@ -94,8 +94,8 @@ CATEGORY_STATED_RE = re.compile(
 )
 # Where a place starts in a story: "di Jl. Melati", "depan SDN 3", "Kelurahan Sukamaju".
 PLACE_MARKERS = (
-    r"(?:jl\.?|jln\.?|jalan\b|gang\b|gg\.?|kelurahan\b|kel\.|kecamatan\b|kec\.|desa\b|"
-    r"kampung\b|rt\s*\.?\s*\d|perum\w*|komplek\w*|kompleks\b|pasar\b|terminal\b|"
+    r"(?:jln?\b\.?|jalan\b|gang\b|gg\.?|kelurahan\b|kel\.|kecamatan\b|kec\.|desa\b|"
+    r"kampung\b|dusun\b|rt\s*\.?\s*\d+|perum\w*|komplek\w*|kompleks\b|pasar\b|terminal\b|"
     r"stasiun\b|puskesmas\b|rsud\b|kantor\s+\w+|sd\s*n?\b|smp\s*n?\b|sma\s*n?\b|"
     r"sdn\b|smpn\b|sman\b|masjid\b|balai\s+desa)"
 )
@@ -107,7 +107,7 @@ PLACE_AFTER_PREPOSITION_RE = re.compile(
 # Without a preposition only unambiguous markers ("lampu jalan" is not a place).
 PLACE_BARE_RE = re.compile(
     r"(?<![\w])(?:jl\.|jln\.?|gang\b|gg\.|kelurahan\b|kel\.|kecamatan\b|kec\.|desa\b|"
-    r"rt\s*\.?\s*\d|perumahan\b|komplek\w*)",
+    r"rt\s*\.?\s*\d+|perumahan\b|komplek\w*)",
     re.IGNORECASE,
 )
 PLACE_END_RE = re.compile(
@@ -705,44 +705,123 @@ def _unit_name(word: str) -> bool:
     return bare.isalpha() and len(bare) >= 4 and bare not in NOT_NAMES
 
 
+# Words after which a name follows, in any case: "gang mawar", "jl melati", "masjid al
+# ikhlas", "kelurahan sukamaju" (a unit's name only after "di/depan ..." or "kantor").
+NAME_MARKER_RE = re.compile(
+    r"(?:^|\s)(?P<marker>jl\.?|jln\.?|jalan|gang|gg\.?|kelurahan|kel\.|kecamatan|kec\.|"
+    r"desa|dusun|kampung|perum\w*|komplek\w*|kompleks|masjid|mesjid|musholl?a|mushala|"
+    r"gereja|pasar|terminal|stasiun|kota|kabupaten|kab\.)$",
+    re.IGNORECASE,
+)
+UNIT_MARKER_RE = re.compile(r"(?:kelurahan|kecamatan|desa|kel\.|kec\.)$", re.IGNORECASE)
+# Lower-case words after such a marker taken as its name; more would take the story too.
+NAME_WORDS_MAX = 2
+# Words that are never part of a place's name: what happened, when, who, talk.
+NOT_NAME_WORDS = (
+    NOT_NAMES
+    | FILLER_WORDS
+    | CHATTER_WORDS
+    | ANNOUNCEMENT_WORDS
+    | CONNECTORS
+    | frozenset(
+        {"mati", "rusak", "mampet", "mampat", "bolong", "berlubang", "lubang", "banjir"}
+        | {"numpuk", "menumpuk", "kotor", "gelap", "macet", "bau", "rawan", "ambrol", "putus"}
+        | {"roboh", "ambruk", "retak", "tergenang", "sempit", "kasar", "lambat", "telat"}
+        | {"tutup", "buka", "sepi", "ramai", "rame", "penuh", "parah", "mahal", "habis", "abis"}
+        | {"kalo", "kalau", "klo", "kl", "tp", "trus", "sm", "sama", "utk", "untuk", "mau"}
+        | {"mo", "minta", "dr", "sampe", "sampai", "smp", "jam", "hari", "minggu", "bulan"}
+        | {"tahun", "thn", "pagi", "siang", "sore", "malam", "malem", "subuh", "besok", "skrg"}
+        | {"sekarang", "td", "kmrn", "kemaren", "blm", "gk", "tdk", "enggak", "lg", "udh"}
+        | {"sdh", "dah", "gw", "gue", "mereka", "dia", "petugas", "pegawai", "warga", "orang"}
+        | {"org", "semua", "bgt", "jg", "cm", "doang", "dll", "sana", "sini", "mana", "dimana"}
+        | {"kenapa", "knp", "gimana", "gmn", "apa", "siapa", "kapan", "pas", "waktu", "wkt"}
+        | {"saat", "ketika", "selama", "jarang", "nunggu", "antri", "antre", "pinggir", "tengah"}
+        | {"ujung", "dalam", "luar", "atas", "bawah", "arah", "menuju", "daerah", "wilayah"}
+        | {"lingkungan", "kawasan", "sekitar", "area", "kaki", "tolong", "mohon", "sekali"}
+        | {"lampu", "sampah", "air", "listrik", "motor", "mobil", "becek", "licin", "jelek"}
+        | {"jebol", "amblas", "ambles", "longsor", "anjlok", "miring", "patah", "tumbang"}
+        | {"hilang", "pecah", "bocor", "meluap", "buntu", "tersumbat", "nyumbat", "retak"}
+    )
+)
+
+
+def _name_word(word: str) -> bool:
+    """ "mawar", "sukamaju", "al": a word that may be part of a place's name; not "mati",
+    "petugasnya", "td" or "sejak"."""
+    bare = word.strip(",.;:()\"'").lower()
+    return (
+        len(bare) >= 2
+        and bare.replace("-", "").isalpha()
+        and bare not in NOT_NAME_WORDS
+        and bare not in ADDRESS_WORDS
+        and not bare.endswith("nya")
+        and not STORY_CUE_RE.fullmatch(bare)
+        and NAME_MARKER_RE.search(" " + bare) is None
+    )
+
+
+def _names_after(marker: str, allowed: bool = True) -> int:
+    """How many lower-case name words may follow `marker` (0 when none)."""
+    if not allowed or not NAME_MARKER_RE.search(" " + marker.strip()):
+        return 0
+    return NAME_WORDS_MAX
+
+
 def place_in(text: str) -> str | None:
-    """A place named inside a story ("... di depan SDN 3 Cibubur, sudah sebulan").
+    """A place named inside a story ("... di depan SDN 3 Cibubur, sudah sebulan", "lampu
+    jalan di gang mawar RT 05 RW 02 ...", "... di samsat jl pemuda, ...").
 
     Only a place someone could find: after its marker it takes names, numbers and address
-    words ("Jl. Kenari No. 5, RT 02"), so "pinggir jalan" or "kompleks kami" are asked for
-    instead of guessed.
+    words ("Jl. Kenari No. 5, RT 02"), a lower-case name after a street, village or
+    landmark word ("jl melati depan masjid al ikhlas"), so "pinggir jalan", "di kantor"
+    or "kompleks kami" are asked for instead of guessed.
     """
     after_preposition = PLACE_AFTER_PREPOSITION_RE.search(text)
     start = after_preposition or PLACE_BARE_RE.search(text)
     if start is None:
         return None
+    head = start.group(0)
     words_after = text[start.end() :].split()
     taken: list[str] = []
-    # "kantor kelurahan sukamaju", "desa sidomulyo": the unit's name, whatever its case.
-    unit = re.search(r"(?:kelurahan|kecamatan|desa|kel\.|kec\.)$", start.group(0), re.IGNORECASE)
-    # Only after "di/depan …" ("di kantor kelurahan sukamaju"); "dua desa talinya" is not.
-    if unit and after_preposition and words_after and _unit_name(words_after[0]):
-        taken.append(words_after.pop(0))
+    unit = UNIT_MARKER_RE.search(head)
+    # "kantor imigrasi", "kantor samsat": an office named by what it is.
+    office = re.search(r"\bkantor\s+(\w+)$", head, re.IGNORECASE)
+    named = bool(office and not unit and _name_word(office.group(1)))
+    # "desa sidomulyo" only after "di/depan ..." ("dua desa talinya" is not a village);
+    # "di bawah jalan jebol": "jalan" after such a word is the road, not a street's name.
+    road = re.search(r"\s(\w+)\s+jalan$", head, re.IGNORECASE)
+    allowed = (not unit or bool(after_preposition)) and not (
+        road and road.group(1).lower() in NOT_NAME_WORDS
+    )
+    names_left = NAME_WORDS_MAX if named else _names_after(head, allowed=allowed)
+    if unit and names_left and not (words_after and _unit_name(words_after[0])):
+        names_left = 0
     for index, word in enumerate(words_after):
-        if word.lower() in CONNECTORS:
-            following = words_after[index + 1] if index + 1 < len(words_after) else ""
-            if not _place_word(following):
+        following = words_after[index + 1] if index + 1 < len(words_after) else ""
+        if names_left and _name_word(word):
+            names_left -= 1
+            named = True
+        elif word.lower() in CONNECTORS:
+            names_left = 0
+            if not (_place_word(following) or _names_after(following)):
                 break
-        elif not _place_word(word):
+        elif _place_word(word) or _names_after(word):
+            names_left = _names_after(word)
+        else:
             break
         taken.append(word)
         if word.endswith((".", ";", ":")) and word.lower() not in ADDRESS_WORDS:
             break
-        if word.endswith(","):
-            following = words_after[index + 1] if index + 1 < len(words_after) else ""
-            if following.lower().strip(",") not in ADDRESS_WORDS and not following[:1].isdigit():
-                break
+        if (
+            word.endswith(",")
+            and following.lower().strip(",") not in ADDRESS_WORDS
+            and not following[:1].isdigit()
+        ):
+            break
     place = " ".join([text[start.start() : start.end()], *taken]).strip(" ,.;:")
     place = re.sub(r"^(?:di|dekat|deket)\s+", "", place, flags=re.IGNORECASE)
     named = (
-        re.search(r"\d", place)
-        or any(w[:1].isupper() for w in place.split()[1:])
-        or (unit is not None and len(taken) > 0 and _unit_name(taken[0]))
+        named or bool(re.search(r"\d", place)) or any(w[:1].isupper() for w in place.split()[1:])
     )
     if not named or not LOCATION_MIN <= len(place) <= 160:
         return None
@@ -816,7 +895,7 @@ def extras(text: str, filled: dict[str, Any], skip: str) -> dict[str, Any]:
     overwriting what was already answered."""
     found: dict[str, Any] = {}
     if skip != LOCATION and not filled.get(LOCATION):
-        place = place_in(text)
+        place = place_of_piece(text)
         if place:
             found[LOCATION] = place
     if skip != CATEGORY and not filled.get(CATEGORY):

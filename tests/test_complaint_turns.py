@@ -623,3 +623,86 @@ def test_a_question_about_privacy_or_editing_at_the_summary_is_answered(
     told = at(CONFIRMED, text, intent, confidence)
     assert [name for name, _ in told.say] == [response]
     assert told.ask == CONFIRMED and not told.values
+
+
+# -- D10 (tester 2026-12-01 b): a place named inside the story, lower case too ---------------
+
+
+@pytest.mark.parametrize(
+    ("story", "place"),
+    [
+        # the tester's sentences
+        (
+            "jd td siang sy ke kantor kelurahan sukamaju mau minta surat domisili, trus "
+            "petugasnya ngomong kasar",
+            "kantor kelurahan sukamaju",
+        ),
+        (
+            "lampu jalan di gang mawar RT 05 RW 02 udh mati 2 minggu, gelap bgt kalo malem",
+            "gang mawar RT 05 RW 02",
+        ),
+        (
+            "saluran air di jl melati depan masjid al ikhlas mampet, kalo ujan banjir",
+            "jl melati depan masjid al ikhlas",
+        ),
+        (
+            "kemarin sy perpanjang stnk di samsat jl pemuda, disuruh bayar 50rb tanpa kwitansi",
+            "samsat jl pemuda",
+        ),
+        # other wordings
+        ("sampah numpuk di gg kenanga udh seminggu gak diangkut", "gg kenanga"),
+        (
+            "tadi pagi saya ngurus KK di kantor kecamatan cibeunying, petugasnya minta uang rokok",
+            "kantor kecamatan cibeunying",
+        ),
+        ("drainase di jalan cempaka putih mampet terus tiap hujan deras", "jalan cempaka putih"),
+        (
+            "pas sy dateng ke puskesmas jl kartini no 3 petugasnya gak ada sampe jam 10",
+            "puskesmas jl kartini no 3",
+        ),
+        (
+            "sy antri di dukcapil jln merdeka dari subuh tp blangkonya habis terus",
+            "dukcapil jln merdeka",
+        ),
+        (
+            "pelayanan di kantor imigrasi lama bgt, sy nunggu 5 jam gak dipanggil2",
+            "kantor imigrasi",
+        ),
+        ("lampu pju di rt 03 rw 07 mati semua sejak seminggu", "rt 03 rw 07"),
+        (
+            "kemarin saya datang ke kelurahan sukajadi buat bikin surat pengantar tp ditolak",
+            "kelurahan sukajadi",
+        ),
+        (
+            "jembatan di desa sukaresmi ambrol sejak banjir kemarin, warga susah lewat",
+            "desa sukaresmi",
+        ),
+    ],
+)
+def test_a_place_named_inside_the_story_is_the_location(story: str, place: str) -> None:
+    told = at(DESCRIPTION, story)
+    assert told.values[DESCRIPTION] == story
+    assert told.values[LOCATION] == place and LOCATION in told.noted
+    # the same story as the opening message of the form
+    assert opening(Message(story), story).values[LOCATION] == place
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "petugas di sana kasar banget waktu sy ngurus ktp kemarin",
+        "di kantor petugasnya minta uang 50rb buat percepat",
+        "sy ke kantor td pagi, disuruh balik besok terus sampe 3 kali",
+        "jalan rusak parah di daerah sy, udh sebulan gak diperbaiki",
+        "sy jalan kaki ke kantor kelurahan tp kantornya tutup padahal jam kerja",
+        "di jalan petugasnya nyetop motor sy, minta uang damai 100rb",
+        "lampu jalan mati semua, gelap banget kalo malem, rawan begal",
+        "sy udh bolak balik ke kantor desa tp kepala desanya gak pernah ada",
+        "di gang sempit itu sampah numpuk terus gak pernah diangkut",
+    ],
+)
+def test_a_vague_place_in_the_story_is_not_the_location(story: str) -> None:
+    told = at(DESCRIPTION, story)
+    assert told.values[DESCRIPTION] == story
+    assert LOCATION not in told.values
+
