@@ -228,6 +228,33 @@ TIMELINE_RE = re.compile(
 )
 
 
+# "maksudnya?", "gimana maksudnya": the citizen asks what the question means.
+MEANING_RE = re.compile(
+    r"\b(?:maksud(?:nya|ny|e)?|(?:apa|gimana|gmn|bagaimana)\s+(?:sih\s+)?(?:itu\s+)?maksud\w*)\b",
+    re.IGNORECASE,
+)
+_MY = r"(?:sy|saya|aku|gw|gue|gua|kami|ku)"
+# "alamat kantornya ato rumah sy?", "lokasi yg mana?", "alamat domisili sy?": which place
+# the location question wants.
+LOCATION_MEANING_RE = re.compile(
+    r"\b(?:lokasi|alamat|tempat)\w*\s+(?:apa|yg\s+mana|yang\s+mana|mana\s+(?:yg|yang)|siapa)\b|"
+    rf"\b(?:rumah|domisili|tempat\s+tinggal|alamat)\s+(?:rumah\s+|domisili\s+)?{_MY}\b|"
+    r"\b(?:atau|ato|atw|apa)\s+(?:alamat|lokasi|tempat)\s*(?:nya\s+)?(?:kejadian|kantor|rumah)",
+    re.IGNORECASE,
+)
+
+
+def asks_what_is_meant(text: str, requested: str | None) -> bool:
+    """A question about the question asked ("maksudnya lokasi apa? alamat kantornya ato
+    rumah sy?", "maksudnya kategori apa?"), not an answer nor a question about a service:
+    the question is explained and asked again."""
+    if requested is None or not looks_like_question(text) or story_signals(text) >= 2:
+        return False
+    if requested == LOCATION and place_in(text) is None and LOCATION_MEANING_RE.search(text):
+        return True
+    return bool(MEANING_RE.search(text)) and len(words(text)) <= 14
+
+
 def asks_complaint_timeline(text: str) -> bool:
     """A question about how long complaints take ("biasanya brp lama ditindaklanjuti?"),
     not about a service's duration nor one ticket's status."""
@@ -984,6 +1011,10 @@ def read(message: Message, filled: dict[str, Any], cancel_pending: bool) -> Outc
         asks_complaint_timeline(typed) or (requested != DESCRIPTION and asks_status(typed, intent))
     ):
         return Outcome(answer_question=True, ask=requested)
+
+    # -- "maksudnya lokasi apa?": the question explained, then asked again -----------------
+    if not story_like and asks_what_is_meant(typed, requested):
+        return Outcome(say=[(f"utter_form_explain_{requested}", {})], ask=requested)
 
     # -- the summary: only a clear yes sends; corrections in words ------------------------
     if requested == CONFIRMED:

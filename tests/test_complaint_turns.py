@@ -706,3 +706,46 @@ def test_a_vague_place_in_the_story_is_not_the_location(story: str) -> None:
     assert told.values[DESCRIPTION] == story
     assert LOCATION not in told.values
 
+
+# -- D27 (tester 2026-12-01 b): "which location?" is a question about the question -----------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "maksudnya lokasi apa? alamat kantornya ato rumah sy?",
+        "alamat rumah saya atau alamat kejadiannya?",
+        "lokasi yg mana ya min?",
+        "lokasinya maksudnya gimana?",
+        "perlu alamat rumah sy jg gak?",
+        "alamat domisili sy ya?",
+        "tempat tinggal saya apa tempat kejadian?",
+    ],
+)
+@pytest.mark.parametrize("intent", ["ask_location_hours", "ask_help", "ask_requirements"])
+def test_a_question_about_what_the_location_means_is_explained(text: str, intent: str) -> None:
+    told = at(LOCATION, text, intent)
+    assert told.say == [("utter_form_explain_complaint_location", {})]
+    assert told.ask == LOCATION and not told.values and not told.answer_question
+
+
+@pytest.mark.parametrize(
+    ("slot", "text"),
+    [
+        (DESCRIPTION, "maksudnya sy harus cerita apa aja?"),
+        (CATEGORY, "maksudnya kategori apa ya?"),
+        (PRIVACY, "maksudnya rahasia sama anonim itu gimana?"),
+    ],
+)
+def test_asking_what_a_question_means_explains_it(slot: str, text: str) -> None:
+    told = at(slot, text, "ask_help")
+    assert told.say == [(f"utter_form_explain_{slot}", {})]
+    assert told.ask == slot and not told.values
+
+
+@pytest.mark.parametrize(
+    "text", ["alamat samsat dimana ya?", "jam buka kantor imigrasi jam brp ya?"]
+)
+def test_a_question_about_an_office_at_the_location_question_is_still_answered(text: str) -> None:
+    told = at(LOCATION, text, "ask_location_hours")
+    assert told.answer_question and told.ask == LOCATION and not told.values
