@@ -18,6 +18,7 @@ from bot import complaint_turns as turns
 from bot.categories import mentions_pungli, suggest_category
 from bot.complaint_turns import parse_privacy
 from bot.service_match import find_all_exact, find_referral
+from bot.store.drafts import DraftRepository
 from bot.store.models import Category, Privacy
 from bot.store.repository import get_repository
 from bot.texts import (
@@ -32,6 +33,7 @@ from bot.texts import (
     PRIVACY_LABELS,
     PRIVACY_SHORT_LABELS,
 )
+from bot.texts import text as message_text
 
 DESCRIPTION_MIN = turns.DESCRIPTION_MIN
 DESCRIPTION_MAX = turns.DESCRIPTION_MAX
@@ -494,6 +496,23 @@ class ActionAskComplaintPrivacy(AskAction):
         dispatcher.utter_message(response=response, buttons=buttons)
 
 
+def attachments_summary(sender_id: str, latitude: Any) -> str:
+    """ "2 foto, 1 titik lokasi": what the complaint being written carries besides its text,
+    the draft photos and documents kept for the sender and a shared map pin."""
+    try:
+        kinds = DraftRepository(get_repository().engine).count_by_kind(sender_id)
+    except Exception:  # the summary is still shown; the attachments stay kept
+        log.exception("could not count the draft attachments of %s", sender_id)
+        return message_text("summary_attachments", unknown=True)
+    return message_text(
+        "summary_attachments",
+        unknown=False,
+        photos=kinds.get("photo", 0),
+        documents=kinds.get("document", 0),
+        pin=latitude is not None,
+    )
+
+
 class ActionAskComplaintConfirmed(AskAction):
     """Shows the summary of the complaint and asks to send it."""
 
@@ -508,6 +527,9 @@ class ActionAskComplaintConfirmed(AskAction):
             location=tracker.get_slot("complaint_location"),
             category=CATEGORY_LABELS[category],
             privacy=PRIVACY_LABELS[privacy],
+            attachments=attachments_summary(
+                tracker.sender_id, tracker.get_slot("complaint_latitude")
+            ),
             buttons=[
                 {"title": BUTTON_SEND, "payload": "/affirm"},
                 *[

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from bot.store.models import DraftAttachment
@@ -25,3 +25,14 @@ class DraftRepository:
             s.add(row)
             s.flush()
             return row.id
+
+    def count_by_kind(self, sender_id: str) -> dict[str, int]:
+        """How many attachments of each kind ("photo", "document") wait for the sender's
+        complaint (shown in the summary before it is sent)."""
+        with Session(self.engine) as s:
+            rows = s.execute(
+                select(DraftAttachment.kind, func.count())
+                .where(DraftAttachment.sender_id == sender_id)
+                .group_by(DraftAttachment.kind)
+            )
+            return {str(kind): int(count) for kind, count in rows}

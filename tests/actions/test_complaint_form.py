@@ -20,6 +20,7 @@ from actions.complaint_form import (
     earlier_story,
 )
 from bot.categories import suggest_category
+from bot.store.drafts import DraftRepository
 from bot.store.models import Category
 from tests.utils.actions import make_tracker, responses, texts
 
@@ -231,6 +232,55 @@ def test_summary_shows_everything_before_sending(domain: dict[str, Any]) -> None
     payloads = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
     assert payloads[0] == "/affirm" and payloads[-1] == "/cancel"
     assert '/inform{"complaint_edit": "complaint_location"}' in payloads
+
+
+# -- D7 (tester 2026-12-01 b): the summary says what is attached -----------------------------
+
+SUMMARY_SLOTS = {
+    "complaint_description": "Lampu jalan di Gang Mawar mati sejak dua minggu, gelap sekali.",
+    "complaint_location": "Gang Mawar RT 05 RW 02",
+    "complaint_category": "infrastruktur",
+    "complaint_privacy": "public",
+}
+
+
+def summary_of(domain: dict[str, Any], sender: str, **slots: Any) -> str:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots={**SUMMARY_SLOTS, **slots}, sender=sender)
+    ActionAskComplaintConfirmed().run(dispatcher, tracker, domain)
+    (summary,) = texts(domain, dispatcher)
+    return summary
+
+
+@pytest.mark.parametrize(
+    ("kinds", "pin", "line"),
+    [
+        (["photo", "photo"], True, "Lampiran: 2 foto, 1 titik lokasi"),
+        (["photo", "document", "photo"], False, "Lampiran: 2 foto, 1 dokumen"),
+        (["document"], True, "Lampiran: 1 dokumen, 1 titik lokasi"),
+        ([], True, "Lampiran: 1 titik lokasi"),
+        (["photo"], False, "Lampiran: 1 foto"),
+    ],
+)
+def test_summary_counts_the_photos_documents_and_map_pin(
+    domain: dict[str, Any], repo: Any, kinds: list[str], pin: bool, line: str
+) -> None:
+    drafts = DraftRepository(repo.engine)
+    for number, kind in enumerate(kinds):
+        drafts.add("citizen-d7", kind=kind, path=f"/tmp/d7-{number}")
+    drafts.add("someone-else", kind="photo", path="/tmp/other")  # never counted for another
+    coordinates = {"complaint_latitude": -6.9147, "complaint_longitude": 107.6098} if pin else {}
+    summary = summary_of(domain, "citizen-d7", **coordinates)
+    assert line in summary.splitlines()
+    assert summary.index("Lokasi:") < summary.index("Lampiran:") < summary.index("Kirim")
+
+
+def test_summary_without_attachments_says_there_are_none_and_how_to_add_one(
+    domain: dict[str, Any], repo: Any
+) -> None:
+    summary = summary_of(domain, "citizen-d7-none")
+    (line,) = [part for part in summary.splitlines() if part.startswith("Lampiran:")]
+    assert "belum ada" in line and "foto" in line
 
 
 # -- the form's first turn (issue 7, section 2) ---------------------------------------------
