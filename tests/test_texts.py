@@ -85,6 +85,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "live_command_during_chat": {},
     "live_complaint_button": {},
     "live_callback_button": {},
+    "summary_attachments": {"unknown": False, "photos": 2, "documents": 0, "pin": True},
     "unit_notice": {
         "public_id": "ADU-7K3M9P",
         "unit": "Dinas PU",
