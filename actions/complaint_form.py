@@ -14,6 +14,7 @@ from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions.common import Events, earlier_user_texts, latest_text
+from actions.privacy_answer import answer_privacy_question
 from bot import complaint_turns as turns
 from bot.categories import mentions_pungli, suggest_category
 from bot.complaint_turns import parse_privacy
@@ -176,6 +177,12 @@ class ValidateComplaintForm(Action):
         )
         events: Events = []
         if form_just_started(tracker):
+            told_here = filled.get(turns.DESCRIPTION) in (None, "", message.raw, message.typed)
+            if told_here and answer_privacy_question(dispatcher, tracker):
+                # "petugasnya bakal tau gak kalo sy yg lapor?" read as a complaint: what the
+                # privacy of their complaint means; no form of its own.
+                outcome = turns.Outcome(values={turns.DESCRIPTION: None}, end="left")
+                return self._apply(outcome, filled, message, dispatcher, tracker, domain)
             service = services_named(message.typed)
             if turns.asks_instead_of_complaining(message.typed) and (
                 service or find_referral(message.typed)

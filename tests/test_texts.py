@@ -86,6 +86,10 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "live_complaint_button": {},
     "live_callback_button": {},
     "summary_attachments": {"unknown": False, "photos": 2, "documents": 0, "pin": True},
+    "privacy_answer_anonymous": {"ticket_id": "ADU-7K3M9P"},
+    "privacy_answer_confidential": {"ticket_id": "ADU-7K3M9P"},
+    "privacy_answer_public": {"ticket_id": "ADU-7K3M9P"},
+    "privacy_answer_general": {},
     "unit_notice": {
         "public_id": "ADU-7K3M9P",
         "unit": "Dinas PU",

@@ -473,3 +473,38 @@ def test_more_of_the_story_at_the_category_question_is_added(domain: dict[str, A
     )
     assert "utter_category_invalid" not in said
     assert values.get("requested_slot") == "complaint_category"
+
+
+# -- D24 (tester 2026-12-01 b): a question whether the identity is safe opens no form --------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "petugasnya bakal tau gak kalo sy yg lapor?",
+        "data diri sy aman gak min",
+        "identitas sy tetep aman kan min? kan td sy pilih anonim",
+    ],
+)
+def test_a_privacy_question_read_as_a_complaint_is_answered_and_opens_no_form(
+    domain: dict[str, Any], text: str
+) -> None:
+    dispatcher = CollectingDispatcher()
+    # a long one is already the story action_start_complaint kept
+    story = text if len(text) >= 40 else None
+    events = FORM.run(dispatcher, first_turn_tracker(text, story=story), domain)
+    said = [str(m.get("text") or "") for m in dispatcher.messages]
+    assert len(said) == 1 and "Anonim" in said[0] and "Rahasia" in said[0]
+    answers = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert answers.get("complaint_exit") == "left" and answers.get("requested_slot") is None
+    assert all(answers.get(slot) is None for slot in ORDER)
+
+
+def test_a_complaint_about_privacy_being_broken_is_still_a_complaint(
+    domain: dict[str, Any],
+) -> None:
+    story = "petugas kelurahan nyebar data diri sy ke orang lain, sy mau lapor"
+    dispatcher = CollectingDispatcher()
+    events = FORM.run(dispatcher, first_turn_tracker(story, story=story), domain)
+    answers = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert answers.get("complaint_exit") is None
