@@ -205,6 +205,9 @@ class ValidateComplaintForm(Action):
             )
             if service:
                 events.append(SlotSet("complaint_service", service))
+                return events + self._apply(
+                    outcome, filled, message, dispatcher, tracker, domain, service_known=True
+                )
         elif returned_to_form(tracker):
             # Back from another action: ask the open question again.
             return [
@@ -232,6 +235,7 @@ class ValidateComplaintForm(Action):
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
         domain: DomainDict,
+        service_known: bool = False,
     ) -> Events:
         events: Events = []
         values = dict(outcome.values)
@@ -246,13 +250,15 @@ class ValidateComplaintForm(Action):
         for slot, value in values.items():
             events.append(SlotSet(slot, value))
         now = {**filled, **values}
-        # The complaint's service comes from the complaint's own words.
-        if (
-            not tracker.get_slot("complaint_service")
-            and message.typed
-            and (turns.DESCRIPTION in values or turns.LOCATION in values)
-        ):
-            service = services_named(message.typed)
+        # The complaint's service comes from the complaint's own words: this message, or
+        # the story it completes (pieces told before, a story pointed back to).
+        if not service_known and not tracker.get_slot("complaint_service"):
+            told = [
+                message.typed if turns.DESCRIPTION in values or turns.LOCATION in values else "",
+                str(values.get(turns.DESCRIPTION) or ""),
+                str(values.get(turns.LOCATION) or ""),
+            ]
+            service = next((s for s in map(services_named, told) if s), None)
             if service:
                 events.append(SlotSet("complaint_service", service))
         for response, kwargs in outcome.say:
@@ -402,6 +408,10 @@ class ActionStartComplaint(Action):
             earlier = earlier_story(tracker, pungli_only=True)
             if earlier:
                 events.append(SlotSet(turns.DESCRIPTION, earlier))
+                # Its service gives the complaint its unit (the form reads only new words).
+                service = services_named(earlier)
+                if service:
+                    events.append(SlotSet("complaint_service", service))
         # The form opens next whatever led here (a rule, or a story the fallback recognised).
         return [*events, FollowupAction("complaint_form")]
 

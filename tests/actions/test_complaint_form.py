@@ -508,3 +508,46 @@ def test_a_complaint_about_privacy_being_broken_is_still_a_complaint(
     events = FORM.run(dispatcher, first_turn_tracker(story, story=story), domain)
     answers = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
     assert answers.get("complaint_exit") is None
+
+
+# -- D19: the complaint's service (and so its unit) from a story told before the form ------
+
+
+def _slots(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def test_reporting_a_pungli_story_told_before_keeps_its_service(domain: dict[str, Any]) -> None:
+    story = "kemarin bikin skck di polres, petugasnya minta 75rb biar cepet jadi, itu boleh?"
+    tracker = make_tracker("lapor", "file_complaint", events=[user(story), user("lapor")])
+    slots = _slots(ActionStartComplaint().run(CollectingDispatcher(), tracker, domain))
+    assert slots["complaint_description"] == story
+    assert slots["complaint_service"] == "skck"
+
+
+def test_pointing_back_to_the_story_keeps_its_service(domain: dict[str, Any]) -> None:
+    story = "td sy perpanjang paspor, petugas loket minta uang tambahan 300rb katanya biar kilat"
+    text = "kan udh sy ceritain td"
+    events = [user(story), user("/file_complaint"), user(text)]
+    dispatcher = CollectingDispatcher()
+    parse = {"text": text, "intent": {"name": "inform", "confidence": 1.0}, "entities": []}
+    tracker = Tracker(
+        sender_id="citizen-form",
+        slots={"requested_slot": "complaint_description"},
+        latest_message=parse,
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop={"name": "complaint_form"},
+        latest_action_name="action_listen",
+    )
+    slots = _slots(FORM.run(dispatcher, tracker, {}))
+    assert slots["complaint_description"] == story
+    assert slots["complaint_service"] == "paspor"
+
+
+def test_a_service_named_in_an_earlier_piece_of_the_story_counts() -> None:
+    opening = "disuruh bayar 50rb buat map\nwaktu ngurus kk baru"
+    values, _ = turn("complaint_description", "itu aja", complaint_opening=opening)
+    assert values["complaint_description"] == opening
+    assert values["complaint_service"] == "kk"
