@@ -18,6 +18,7 @@ from actions.privacy_answer import answer_privacy_question
 from bot import complaint_turns as turns
 from bot.categories import mentions_pungli, suggest_category
 from bot.complaint_turns import parse_privacy
+from bot.phrases import looks_like_question, words
 from bot.service_match import find_all_exact, find_referral
 from bot.store.drafts import DraftRepository
 from bot.store.models import Category, Privacy
@@ -145,6 +146,16 @@ def from_earlier_story(tracker: Tracker, filled: dict[str, Any]) -> turns.Outcom
     return outcome
 
 
+def wants_a_person(text: str) -> bool:
+    """ "hubungi petugas", "bisa tolong hubungkan saya dengan petugas manusia?": a request
+    for a person, not a story that tells of calling an officer."""
+    from actions.human import asks_for_a_person
+
+    if not asks_for_a_person(text) or turns.story_signals(text) >= 2:
+        return False
+    return len(text) < NARRATIVE_MIN or looks_like_question(text) or len(words(text)) <= 8
+
+
 def services_named(text: str) -> str | None:
     """The first catalogue service a complaint's own words name (never one asked about
     earlier in the chat)."""
@@ -223,6 +234,10 @@ class ValidateComplaintForm(Action):
             ):
                 # "kan udh sy ceritain td": the story told before the form opened.
                 outcome = from_earlier_story(tracker, filled)
+            elif not pending and wants_a_person(message.typed):
+                # "hubungi petugas": acted on (contacts, a live chat or a call-back), never
+                # stored as an answer; the open question comes again.
+                outcome = turns.Outcome(answer_question=True, ask=turns.missing(filled))
             else:
                 outcome = turns.read(message, filled, pending)
         return events + self._apply(outcome, filled, message, dispatcher, tracker, domain)
@@ -358,11 +373,15 @@ def answer_question(
     message: turns.Message, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
 ) -> Events:
     """A question asked in the middle of the form, answered before the form goes on."""
-    from actions.human import ActionRequestHuman
+    from actions.human import ActionRequestCallback, ActionRequestHuman
     from actions.service_info import ASPECT_BY_INTENT, answer_service_question
     from actions.ticket_status import ActionCheckStatus
 
     intent = message.intent or ""
+    if message.button[0] == "/request_callback":
+        return ActionRequestCallback().act(dispatcher, tracker, domain)
+    if wants_a_person(message.typed):
+        return ActionRequestHuman().act(dispatcher, tracker, domain)
     timeline = turns.asks_complaint_timeline(message.typed)
     if timeline or (intent == "ask_duration" and not asks_about_a_service(message.typed, tracker)):
         # "biasanya brp lama ditindaklanjuti?": how long the complaint itself takes.

@@ -1007,8 +1007,11 @@ def read(message: Message, filled: dict[str, Any], cancel_pending: bool) -> Outc
         return Outcome(say=[("utter_form_still_open", {})], ask=requested)
 
     # -- questions about the complaint's time or an earlier report, at any question ------
-    if not story_like and (
-        asks_complaint_timeline(typed) or (requested != DESCRIPTION and asks_status(typed, intent))
+    # At the story question a long "emang biasanya brp lama sih laporan ditindaklanjuti?"
+    # is still a question, unless it also tells what happened.
+    asks_timeline = asks_complaint_timeline(typed) and (not story_like or story_signals(typed) < 2)
+    if asks_timeline or (
+        not story_like and requested != DESCRIPTION and asks_status(typed, intent)
     ):
         return Outcome(answer_question=True, ask=requested)
 
@@ -1120,12 +1123,21 @@ def _pressed(
             return Outcome(
                 values={**accepted, CONFIRMED: None} if requested == CONFIRMED else accepted
             )
+    if button == "/file_complaint":
+        # "Buat pengaduan" offered with the contacts: this complaint is the one being made.
+        return Outcome(say=[("utter_complaint_already_open", {})], ask=requested)
+    if button == "/request_callback":
+        # "Minta dihubungi nanti" offered with the contacts: noted, the form goes on.
+        return Outcome(answer_question=True, ask=requested)
     if requested == CONFIRMED and button == "/affirm":
         return Outcome(values={CONFIRMED: True})
     if requested == CONFIRMED and button == "/deny":
         return Outcome(say=[("utter_summary_what_to_change", {})], ask=CONFIRMED)
     if requested in (CATEGORY, PRIVACY) and button == "/affirm":
         return Outcome(values={requested: "__default__"})
+    if button == "/deny":
+        # "Tidak, terima kasih" to an offer made inside the form: the form goes on.
+        return Outcome(say=[("utter_form_go_on", {})], ask=requested)
     # A button of an older message or of the menu: not an answer to this question.
     return Outcome(say=[("utter_form_answer_please", {})], ask=requested)
 

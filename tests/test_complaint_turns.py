@@ -749,3 +749,25 @@ def test_asking_what_a_question_means_explains_it(slot: str, text: str) -> None:
 def test_a_question_about_an_office_at_the_location_question_is_still_answered(text: str) -> None:
     told = at(LOCATION, text, "ask_location_hours")
     assert told.answer_question and told.ask == LOCATION and not told.values
+
+
+# -- N3: a question about how long complaints take, asked at the story question -----------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kira2 berapa lama ya laporan kayak gini biasanya diproses min?",
+        "sebelum sy cerita, biasanya brp lama laporannya ditanggapi petugas?",
+    ],
+)
+def test_a_timeline_question_at_the_story_question_is_answered_not_stored(text: str) -> None:
+    outcome = at(DESCRIPTION, text, "ask_duration")
+    assert outcome.answer_question and outcome.ask == DESCRIPTION
+    assert DESCRIPTION not in outcome.values and OPENING not in outcome.values
+
+
+def test_a_story_that_ends_asking_when_it_is_done_is_still_the_story() -> None:
+    story = "sy sudah 3 bulan nunggu ktp gak jadi2, kapan sih selesainya?"
+    outcome = at(DESCRIPTION, story, "ask_duration")
+    assert outcome.values.get(DESCRIPTION) == story

@@ -551,3 +551,48 @@ def test_a_service_named_in_an_earlier_piece_of_the_story_counts() -> None:
     values, _ = turn("complaint_description", "itu aja", complaint_opening=opening)
     assert values["complaint_description"] == opening
     assert values["complaint_service"] == "kk"
+
+
+# -- N4, N6: a request for a person inside the form is acted on, never stored ---------------
+
+PERSON_REPLIES = {"utter_request_human", "utter_live_waiting"}
+
+
+@pytest.mark.parametrize(
+    ("requested", "text"),
+    [
+        ("complaint_description", "tolong sambungkan ke petugas"),
+        ("complaint_description", "bisa tolong hubungkan saya dengan petugas manusia?"),
+        ("complaint_location", "sy mau bicara sama petugas aja"),
+        ("complaint_category", "hubungkan ke admin dong"),
+    ],
+)
+def test_a_request_for_a_person_inside_the_form_is_acted_on(
+    domain: dict[str, Any], requested: str, text: str
+) -> None:
+    values, said = turn(requested, text, "nlu_fallback", 0.3)
+    assert PERSON_REPLIES & set(said)
+    assert requested not in values and "complaint_opening" not in values
+    assert values.get("requested_slot") == requested
+
+
+def test_a_story_about_an_officer_who_cannot_be_reached_is_still_the_story(
+    domain: dict[str, Any],
+) -> None:
+    story = "sy udh 5x telpon petugas kelurahan buat nanya surat domisili tp gak pernah diangkat"
+    values, said = turn("complaint_description", story)
+    assert values.get("complaint_description") == story
+    assert not PERSON_REPLIES & set(said)
+
+
+def test_the_buttons_offered_with_the_contacts_work_inside_the_form(domain: dict[str, Any]) -> None:
+    values, said = turn("complaint_location", "/file_complaint", "file_complaint")
+    assert "utter_form_answer_please" not in said
+    assert said == ["utter_complaint_already_open"]
+    assert values.get("requested_slot") == "complaint_location"
+    values, said = turn("complaint_location", "/request_callback", "request_callback")
+    assert said == ["utter_callback_noted"]
+    assert "complaint_location" not in values
+    values, said = turn("complaint_location", "/deny", "deny")
+    assert "utter_form_answer_please" not in said
+    assert values.get("requested_slot") == "complaint_location"
