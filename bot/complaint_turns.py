@@ -936,9 +936,25 @@ def extras(text: str, filled: dict[str, Any], skip: str) -> dict[str, Any]:
     return found
 
 
+# "eh alamatnya yg bener jl melati gg 3 no 4", "lokasinya kurang lengkap min, kantor ...":
+# the place given again, without a word of changing.
+PLACE_FIXED_RE = re.compile(
+    r"\b(?:lokasi|alamat|tempat)(?:nya|ny)?\s+(?:(?:yg|yang)\s+(?:bener|benar|betul|lengkap|"
+    r"tepat)(?:nya)?|(?:kurang|belum|blm|gak|ga|tidak)\s+(?:lengkap|jelas|tepat|detail|"
+    r"spesifik|pas)|lengkapnya|tepatnya|persisnya)\b[\s,:;.-]*"
+    r"(?:(?:min|kak|pak|bu|gan|ya|yah|nih|tuh|sih)\b[\s,:;.-]*)*(?P<value>.+)$",
+    re.IGNORECASE,
+)
+
+
 def correction(text: str) -> tuple[str, str | None] | None:
     """(field, new value or None) for "lokasinya salah, harusnya Jl. Melati 4",
-    "ubah lokasi", "ganti kategori jadi ketertiban"."""
+    "ubah lokasi", "ganti kategori jadi ketertiban", "alamatnya yg bener jl melati 4"."""
+    fixed = PLACE_FIXED_RE.search(text)
+    if fixed:
+        value = fixed.group("value").strip(" .,")
+        if value and not all(w in FIELD_WORDS or w in EDIT_WORDS for w in words(value)):
+            return LOCATION, value
     found = words(text)
     if not any(w in EDIT_WORDS for w in found):
         return None

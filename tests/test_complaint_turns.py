@@ -771,3 +771,26 @@ def test_a_story_that_ends_asking_when_it_is_done_is_still_the_story() -> None:
     story = "sy sudah 3 bulan nunggu ktp gak jadi2, kapan sih selesainya?"
     outcome = at(DESCRIPTION, story, "ask_duration")
     assert outcome.values.get(DESCRIPTION) == story
+
+
+# -- N5: location corrections at the summary in other wordings ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        (
+            "tempatnya kurang jelas, puskesmas sukamaju jl kenanga 5",
+            "puskesmas sukamaju jl kenanga 5",
+        ),
+        ("alamat yg benar: jl kenari no 7 rt 02", "jl kenari no 7 rt 02"),
+        (
+            "oh lokasinya belum lengkap kak, pasar induk blok B lantai 2",
+            "pasar induk blok B lantai 2",
+        ),
+    ],
+)
+def test_a_location_correction_in_other_words_at_the_summary(text: str, place: str) -> None:
+    outcome = at(CONFIRMED, text, "inform")
+    assert outcome.values.get(LOCATION) == place
+    assert DESCRIPTION not in outcome.values
