@@ -453,6 +453,25 @@ class AskAction(Action, metaclass=ABCMeta):
         """Say the question."""
 
 
+# Replies to a piece of the story that already ask for the rest of it.
+STORY_ASKED_AGAIN = ("utter_description_go_on", "utter_description_too_short")
+
+
+def suggestion_shown_before(tracker: Tracker) -> str | None:
+    """The label of the category suggested (✓) by the latest category question shown."""
+    for event in reversed(tracker.events):
+        if (
+            event.get("event") == "bot"
+            and (event.get("metadata") or {}).get("utter_action") == "utter_ask_complaint_category"
+        ):
+            for button in (event.get("data") or {}).get("buttons") or []:
+                title = str(button.get("title") or "")
+                if title.endswith(" ✓"):
+                    return title.removesuffix(" ✓")
+            return None
+    return None
+
+
 class ActionAskComplaintDescription(AskAction):
     """Asks for the story; the form's first question also says how to cancel."""
 
@@ -460,6 +479,9 @@ class ActionAskComplaintDescription(AskAction):
 
     def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         first = form_just_started(tracker)
+        if any(said_this_turn(tracker, asked) for asked in STORY_ASKED_AGAIN):
+            # "Lanjutkan ceritanya: ..." already asked for the rest: one question per reply.
+            return
         if not first:
             dispatcher.utter_message(response="utter_ask_complaint_description")
         elif not tracker.get_slot(turns.OPENING):
@@ -492,6 +514,13 @@ class ActionAskComplaintCategory(AskAction):
 
     def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         suggested = suggest_category(tracker.get_slot("complaint_description") or "")
+        if (
+            said_this_turn(tracker, "utter_story_added")
+            and suggestion_shown_before(tracker) == (CATEGORY_SHORT_LABELS[suggested])
+        ):
+            # More of the story at this question, the same suggestion: the buttons just
+            # above still hold; not shown again after every piece.
+            return
         order = [suggested, *[c for c in Category if c != suggested]]
         buttons = [
             {

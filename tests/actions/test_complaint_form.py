@@ -596,3 +596,59 @@ def test_the_buttons_offered_with_the_contacts_work_inside_the_form(domain: dict
     values, said = turn("complaint_location", "/deny", "deny")
     assert "utter_form_answer_please" not in said
     assert values.get("requested_slot") == "complaint_location"
+
+
+# -- N8: one question per reply for story pieces ---------------------------------------------
+
+
+def _bot(response: str, buttons: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    return {
+        "event": "bot",
+        "text": "",
+        "data": {"buttons": buttons or []},
+        "metadata": {"utter_action": response},
+    }
+
+
+@pytest.mark.parametrize("said", ["utter_description_go_on", "utter_description_too_short"])
+def test_a_short_piece_of_the_story_gets_the_question_once(
+    domain: dict[str, Any], said: str
+) -> None:
+    events = [user("/file_complaint"), _bot("utter_complaint_start"), user("td pagi"), _bot(said)]
+    tracker = make_tracker("td pagi", events=events, active_loop="complaint_form")
+    dispatcher = CollectingDispatcher()
+    ActionAskComplaintDescription().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == []
+
+
+def _category_asked(description: str) -> list[dict[str, Any]]:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots={"complaint_description": description})
+    ActionAskComplaintCategory().run(dispatcher, tracker, {})
+    return dispatcher.messages
+
+
+def test_more_story_at_the_category_question_does_not_resend_the_same_suggestion(
+    domain: dict[str, Any],
+) -> None:
+    first = "antri di kantor kecamatan dari pagi sampai siang"
+    asked = _category_asked(first)[0]
+    more = f"{first}\ntrus pegawainya main hp terus"
+    events = [
+        _bot("utter_ask_complaint_category", asked["buttons"]),
+        user("trus pegawainya main hp terus"),
+        _bot("utter_story_added"),
+    ]
+    slots = {"complaint_description": more}
+    tracker = make_tracker("trus pegawainya main hp terus", slots=slots, events=events)
+    dispatcher = CollectingDispatcher()
+    ActionAskComplaintCategory().run(dispatcher, tracker, domain)
+    assert suggest_category(more) == suggest_category(first)
+    assert responses(dispatcher) == []
+    # A piece that changes the suggestion shows the new one.
+    changed = f"{first}\ntrus petugasnya minta uang 50rb biar didahulukan"
+    tracker = make_tracker("x", slots={"complaint_description": changed}, events=events)
+    dispatcher = CollectingDispatcher()
+    ActionAskComplaintCategory().run(dispatcher, tracker, domain)
+    assert suggest_category(changed) != suggest_category(first)
+    assert responses(dispatcher) == ["utter_ask_complaint_category"]
