@@ -44,6 +44,13 @@ is printed).
     .venv/bin/python bench/load.py --max [--in-flight 16]
     .venv/bin/python bench/load.py --rate 10 --database-url postgresql://postgres@127.0.0.1:5432/postgres
     .venv/bin/python bench/load.py --rate 10 --profile var/bench/profile   # py-spy + Rasa timings
+    .venv/bin/python bench/load.py --rate 10 --profile DIR --no-py-spy    # timings only
+    .venv/bin/python bench/load.py --rate 10 --frontend-root /tmp/old      # another front end
+
+With --profile, each Telegram turn is also laid out along the front end's steps (bench/
+frontend_timing/sitecustomize.py in the front-end process): the mean wall time per turn of
+the inbox write, the live-chat check, the Rasa call, the outbox write, each Bot API call and
+the gaps between them, and the Bot API stand-in's own time per call.
     .venv/bin/python bench/load.py --production-profile --replicas 2 --rate 10,20 --duration 45
 """
 
