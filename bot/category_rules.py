@@ -222,7 +222,7 @@ _MONEY = (
 _DEMAND = (
     _B + r"(?:minta|meminta|mintain|minta-minta|dimintai|dimintain|diminta|memintai|dimintakan"
     r"|permintaan|dipalak|memalak|malak|malakin|palak|palakin|ditarik|ditarikin|narikin"
-    r"|memungut|dipungut)" + _E
+    r"|memungut|dipungut|disuruh|disuruhnya|nyuruh|nyuruhin|suruh)" + _E
 )
 # The citizen asking for their own money back, or asking the office for something.
 _OWN_REQUEST_RE = re.compile(_B + r"(?:saya|kami|aku|sy|gue|gw)\s+(?:minta|meminta)" + _E)
@@ -263,6 +263,9 @@ _WITH_PAYMENT_RES = [
     for p in (
         _B + r"di\s*luar\s+(?:biaya|tarif|ketentuan|aturan|harga|prosedur)",
         _B + r"(?:padahal|harusnya|seharusnya|katanya)\s+(?:\w+\s+){0,2}?" + _NOT_FREE + _E,
+        # "disuruh bayar 100rb, emg resmi segitu?": the citizen doubts the amount asked.
+        _B + r"(?:emang|emg|mang|memang|apa|apakah|apa\s+benar|beneran|bener)\s+(?:itu\s+)?"
+        r"resmi" + _E,
         _B + r"(?:kasih|ngasih|memberi|beri|setor|nyetor)\w*\s+[^.!?\n]{0,30}?(?:biar|supaya|agar)"
         r"\s+(?:cepat|cepet|lancar|lolos|lulus|diproses|dipercepat|beres)",
     )
