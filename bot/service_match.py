@@ -218,11 +218,52 @@ def asked_day(text: str) -> int | None:
     return 6 if word == "ahad" else [d.lower() for d in DAY_NAMES].index(word)
 
 
+# -- an office named instead of a service ("kantor dukcapil hari sabtu buka ga?") ----------
+
+# Each catalogue office (data/services.yml) by the words citizens use for it, with the
+# service whose answer stands for the office when no service is named.
+OFFICE_CUES: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
+    (re.compile(rf"\b(?:{words})\b", re.IGNORECASE), office, service)
+    for words, office, service in (
+        (r"dukcapil|disdukcapil|dispendukcapil|capil", "disdukcapil", "ktp"),
+        (r"satpas", "satpas", "sim"),
+        (r"polres|polresta|polsek", "polres", "skck"),
+        (r"imigrasi|kanim", "imigrasi", "paspor"),
+        (r"samsat", "samsat", "stnk"),
+        (r"kpp|kantor\s+pajak\s+pratama", "kpp", "npwp"),
+        (r"bapenda|dispenda", "bapenda", "pbb"),
+        (r"(?:kantor\s+)?bpjs(?:\s+kesehatan)?", "bpjs", "bpjs_kesehatan"),
+        (r"dpmptsp|mal\s+pelayanan\s+publik|mpp", "dpmptsp", "nib"),
+        (r"kelurahan|kantor\s+lurah|kantor\s+desa|balai\s+desa", "kelurahan", "surat_domisili"),
+        (r"disnaker", "disnaker", "kartu_kuning"),
+    )
+)
+
+
+def named_office(text: str) -> tuple[str, str] | None:
+    """(office id, the service standing for it) for the first catalogue office a message
+    names ("kantor dukcapil", "samsat", "polsek"); None when it names none."""
+    found = [
+        (match.start(), office, service)
+        for cue, office, service in OFFICE_CUES
+        if (match := cue.search(text))
+    ]
+    if not found:
+        return None
+    _start, office, service = min(found)
+    return office, service
+
+
 # -- which aspects one question asks ------------------------------------------------------
 
+# "teng pundi", "ten pundi" (krama), "nyang ngendi", "nang endi", "neng ndi" (ngoko): where.
+_JAVANESE_WHERE = (
+    r"(?:teng|ten|ting|dateng|nyang|nang|neng|ning|menyang|ing)\s+(?:pundi|ngendi|endi|ndi)"
+)
 ASPECT_CUES: dict[str, re.Pattern[str]] = {
     "requirements": re.compile(
-        r"\b(?:syarat\w*|persyaratan\w*|(?:dokumen|berkas)\s+apa|bawa\s+apa|requirements?)\b",
+        r"\b(?:syarat\w*|persyaratan\w*|(?:dokumen|berkas)\s+apa|bawa\s+apa|requirements?|"
+        r"do\s+i\s+need|need\s+to\s+bring|(?:perlu|harus|wajib)\s+bawa)\b",
         re.IGNORECASE,
     ),
     "cost": re.compile(
@@ -242,12 +283,17 @@ ASPECT_CUES: dict[str, re.Pattern[str]] = {
     "procedure": re.compile(
         r"\b(?:(?:gimana|gmn|bagaimana|gimn|piye|pripun)\s+(?:cara\w*|ngurus\w*|mengurus\w*|"
         r"bikin\w*|daftar\w*)|ngurus\w*\s+(?:gimana|gmn|bagaimana|gimn)|caranya|prosedur\w*|"
+        # Where to pay or to object (Javanese too: "bayare teng pundi", "ajukan keberatan
+        # nyang ngendi"): the procedure names the channels and the office.
+        rf"m?bayar\w*\s+(?:\w+\s+){{0,2}}?{_JAVANESE_WHERE}|"
+        r"(?:keberatan\w*|protes\w*|banding\w*)\s+(?:\w+\s+){0,2}?"
+        rf"(?:{_JAVANESE_WHERE}|di\s*mana|dmn|ke\s*mana)|"
         r"langkah\w*|alur\w*|(?:bisa|bs|dapat|dpt)\s+(?:daftar\s+|diurus\s+|ngurus\s+)?"
         r"(?:online|daring)|(?:daftar|lewat|via)\s+(?:online|daring)|how\s+(?:to|do\s+i|can\s+i))\b",
         re.IGNORECASE,
     ),
     "location_hours": re.compile(
-        r"\b(?:di\s*mana|dmn|ke\s*mana|alamatnya|alamat\s+kantor\w*|jam\s+(?:buka|berapa\s+buka|layanan|operasional)|"
+        rf"\b(?:{_JAVANESE_WHERE}|di\s*mana|dmn|ke\s*mana|alamatnya|alamat\s+kantor\w*|jam\s+(?:buka|berapa\s+buka|layanan|operasional)|"
         r"buka\s+(?:jam|hari|sabtu|minggu)|where)\b",
         re.IGNORECASE,
     ),
