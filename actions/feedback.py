@@ -27,8 +27,9 @@ from actions.common import (
     latest_text,
 )
 from actions.fallback import ActionHandleFallback
-from actions.service_info import ActionAnswerService
+from actions.service_info import ActionAnswerService, answer_or_not_understood
 from actions.skm_survey import asks_for_survey, start_survey
+from bot.phrases import is_only_thanks, looks_like_question
 from bot.ratings import (
     MIN_COMMENT,
     ScoreReading,
@@ -199,6 +200,15 @@ class ActionGiveFeedback(SafeAction):
                     if started is not None:
                         return started
                 return self._offer_stars(dispatcher, tracker, repo)
+            if is_only_thanks(text) and button_score(tracker) is None:
+                # "Terima kasih banyak atas penjelasannya. Semoga sehat selalu.": thanks,
+                # not a remark for the officers.
+                dispatcher.utter_message(response="utter_you_are_welcome")
+                return []
+            if looks_like_question(text) and button_score(tracker) is None:
+                # "do I need the medical certificate juga?": a question is answered (or
+                # said not understood), never forwarded to officers as a suggestion.
+                return answer_or_not_understood(dispatcher, tracker, domain)
             delegate = DELEGATED.get(latest_intent(tracker) or "")
             if delegate is not None and not looks_like_comment(text):
                 return delegate().run(dispatcher, tracker, domain)

@@ -21,7 +21,7 @@ from actions.common import (
 )
 from actions.skm_offer import offer_after_answer
 from actions.ticket_status import status_or_not_understood
-from bot.category_rules import mentions_pungli
+from bot.category_rules import category_scores, mentions_pungli
 from bot.complaint_turns import button_values, looks_like_a_complaint, story_signals
 from bot.handoff.hours import parse_hours
 from bot.phrases import looks_like_question, says_wants_to_complain
@@ -35,6 +35,7 @@ from bot.service_match import (
     find_all_exact,
     find_referral,
     move_route,
+    named_office,
     near_miss_scores,
     near_misses,
     other_aspects,
@@ -328,6 +329,11 @@ def asked_aspect(tracker: Tracker) -> str:
     intent = latest_intent(tracker) or ""
     if intent == OVERVIEW_INTENT:
         return OVERVIEW
+    if intent == "inform":
+        # "PBB sawah, bayare ten pundi?": a service named with the aspect in words.
+        in_words = asked_aspects(latest_text(tracker))
+        if in_words:
+            return in_words[0]
     aspect = ASPECT_BY_INTENT.get(intent) or tracker.get_slot("service_aspect")
     return aspect if aspect in INTENT_BY_ASPECT or aspect == OVERVIEW else "requirements"
 
@@ -353,6 +359,48 @@ def follow_up_aspect(tracker: Tracker) -> str | None:
         return None
     asked = asked_aspects(text)
     return asked[0] if asked else None
+
+
+def asks_without_telling(text: str) -> bool:
+    """ "Mohon maaf, saya ingin bertanya kembali. Apakah pengurusan tersebut dapat
+    diwakilkan kepada anak saya ...?", "nek arep protes ..., kudu nyang ngendi?": a typed
+    question that tells no complaint (no wish to complain said with a story, at most one
+    sign of something that happened). Right after a service answer it is answered, though
+    the classifier took it for a complaint; a button's payload never is."""
+    if not text or text.startswith("/") or not looks_like_question(text):
+        return False
+    if is_explicit_complaint(text) or mentions_pungli(text):
+        return False
+    # Polite explanations ("soalnya saya sedang sakit") look like a story; a wrong done
+    # names what a complaint category covers.
+    signals = story_signals(text)
+    return signals < 2 or (signals < 4 and not any(category_scores(text).values()))
+
+
+def ranked_aspect(tracker: Tracker) -> str | None:
+    """The service aspect among the classifier's alternatives, best first."""
+    for candidate in tracker.latest_message.get("intent_ranking") or []:
+        aspect = ASPECT_BY_INTENT.get(str(candidate.get("name")))
+        if aspect:
+            return aspect
+    return None
+
+
+def answer_or_not_understood(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+) -> Events:
+    """A question the classifier took for a goodbye or for feedback ("do I need the medical
+    certificate juga?", "ini nanti yg nanganin dinkes atau siapa ya?"): answered when it
+    names a service, or an aspect of the service discussed; else the not-understood answer
+    (or the citizen's tickets, when it asks after their report)."""
+    text = latest_text(tracker)
+    asked = asked_aspects(text) if text else []
+    discussed = tracker.get_slot("service")
+    known = set(get_repository().service_aliases().values())
+    if names_a_service(tracker) or (asked and discussed in known):
+        aspect = asked[0] if asked else (ranked_aspect(tracker) or "requirements")
+        return answer_service_question(dispatcher, tracker, domain, aspect)
+    return status_or_not_understood(dispatcher, tracker, domain)
 
 
 def utter_day(dispatcher: CollectingDispatcher, service: ServiceView, day: int) -> None:
@@ -473,6 +521,13 @@ def answer_service_question(
             return _suggest(dispatcher, repo, aspect, unknown[0], suggest(unknown[0], aliases))
         previous = tracker.get_slot("service") if latest_intent(tracker) != "inform" else None
         previous = previous if previous in known else None
+        office = named_office(text) if text else None
+        if office is not None and office[1] in known:
+            # "kantor dukcapil hari sabtu buka?" after a passport question: the office named
+            # wins over the previous service, unless that service is served there.
+            before = repo.get_service(previous) if previous else None
+            if before is None or before.office_id != office[0]:
+                previous = office[1]
         misses = near_misses(text, aliases) if text else {}
         scores = {sid: score for sid, (score, _word) in misses.items()}
         ranked = tuple(sorted(scores, key=lambda sid: -scores[sid])[:3])
@@ -690,16 +745,27 @@ class ActionAnswerService(SafeAction):
 
 
 class ActionFollowUpOrComplaint(SafeAction):
-    """Right after "Tidak membantu", a message the classifier took for a complaint: a
-    question naming an aspect of the service discussed ("maksudnya kls 3 bayarnya 35rb ato
-    42rb sih yg bener?") is answered about that service; anything else (the "Buat
-    pengaduan" button, a story) starts the complaint as before."""
+    """Right after a service answer or "Tidak membantu", a message the classifier took for
+    a complaint: a question naming an aspect of the service discussed ("maksudnya kls 3
+    bayarnya 35rb ato 42rb sih yg bener?") is answered about that service, and so is a
+    question that tells no complaint ("Apakah pengurusan tersebut dapat diwakilkan kepada
+    anak saya?", its procedure); anything else (the "Buat pengaduan" or "Laporkan pungli"
+    button, a story, "mau komplain, ...") starts the complaint as before."""
 
     def name(self) -> str:
         return "action_follow_up_or_complaint"
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         aspect = follow_up_aspect(tracker)
+        if aspect is None and asks_without_telling(latest_text(tracker)):
+            # "Apakah pengurusan tersebut dapat diwakilkan kepada anak saya?": a question
+            # about the service just answered, naming no aspect: how it is done.
+            aspect = ranked_aspect(tracker) or "procedure"
         if aspect is None:
             return [FollowupAction("action_start_complaint")]
-        return answer_service_question(dispatcher, tracker, domain, aspect)
+        events = answer_service_question(dispatcher, tracker, domain, aspect)
+        if any(event.get("event") == "followup" for event in events):
+            return events
+        # Its rules go on without waiting (a story goes on with the form), so the turn
+        # ends here: nothing else is predicted after the answer.
+        return [*events, FollowupAction("action_listen")]

@@ -15,7 +15,7 @@ from actions.common import (
     SafeAction,
     latest_text,
 )
-from actions.service_info import ASPECT_BY_INTENT, answer_service_question
+from actions.service_info import ASPECT_BY_INTENT, answer_or_not_understood, answer_service_question
 from actions.ticket_status import status_or_not_understood
 from bot.phrases import looks_like_question
 
@@ -44,3 +44,17 @@ class ActionYesNo(SafeAction):
         if aspect is None:
             return status_or_not_understood(dispatcher, tracker, domain)
         return answer_service_question(dispatcher, tracker, domain, aspect)
+
+
+class ActionGoodbye(SafeAction):
+    """A goodbye: "Sampai jumpa!"; a question the classifier took for one ("ini nanti yg
+    nanganin dinkes atau siapa ya?") is answered or said not understood instead."""
+
+    def name(self) -> str:
+        return "action_goodbye"
+
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        if looks_like_question(latest_text(tracker)):
+            return answer_or_not_understood(dispatcher, tracker, domain)
+        dispatcher.utter_message(response="utter_goodbye")
+        return []

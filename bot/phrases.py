@@ -285,3 +285,79 @@ def says_wants_to_complain(text: str) -> bool:
     """Whether a message says in so many words that the citizen wants to complain ("mau
     komplain, kemarin ..."), not that they want to report an event to an office."""
     return bool(_COMPLAIN_WISH_RE.search(text)) and not _REPORTING_AN_EVENT_RE.search(text)
+
+
+# "Terima kasih banyak atas penjelasannya. Semoga sehat selalu.": thanks and good wishes,
+# no remark on the service (praise or criticism is feedback, kept for the officers).
+_THANKS_RE = re.compile(
+    r"\b(?:terima\s*kasih|trima\s*kasih|makasih|makasi|mksh|thanks?|thx|tq|matur\s+nuwun|"
+    r"hatur\s+nuhun|nuhun)\b",
+    re.IGNORECASE,
+)
+_THANKS_FILLER = frozenset(
+    [
+        "banyak",
+        "bnyk",
+        "byk",
+        "atas",
+        "penjelasan",
+        "penjelasannya",
+        "infonya",
+        "informasinya",
+        "info",
+        "informasi",
+        "bantuan",
+        "bantuannya",
+        "jawabannya",
+        "semoga",
+        "moga",
+        "sehat",
+        "selalu",
+        "sukses",
+        "berkah",
+        "lancar",
+        "amin",
+        "aamiin",
+        "pak",
+        "bu",
+        "bapak",
+        "ibu",
+        "mas",
+        "mbak",
+        "min",
+        "admin",
+        "kak",
+        "ya",
+        "yah",
+        "nggih",
+        "ok",
+        "oke",
+        "baik",
+        "sekali",
+        "sangat",
+        "sgt",
+        "sudah",
+        "udah",
+        "sdh",
+        "atas",
+        "nya",
+        "yg",
+        "yang",
+        "telah",
+        "dan",
+        "juga",
+        "sama",
+        "semua",
+        "tuhan",
+        "memberkati",
+    ]
+)
+
+
+def is_only_thanks(text: str) -> bool:
+    """Thanks, with at most good wishes and polite words ("makasih banyak infonya pak,
+    semoga sukses"), nothing said about the service."""
+    if not _THANKS_RE.search(text):
+        return False
+    rest = _THANKS_RE.sub(" ", text)
+    return all(word in _THANKS_FILLER for word in words(rest))

@@ -1,0 +1,167 @@
+"""Turns outside the complaint form after the black-box tester of 2026-12-01 (c): a
+question after an answer never opens the form (N7), a doubted fee is a pungli question
+(N2), an office named wins over the previous service (N1), a question is never a goodbye
+nor feedback (N11, N12), Javanese "where" words (N14). Wordings other than the tester's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.feedback import ActionGiveFeedback
+from actions.service_info import ActionAnswerService, ActionFollowUpOrComplaint
+from actions.yes_no import ActionGoodbye
+from bot.category_rules import mentions_pungli
+from bot.service_match import asked_aspects, named_office
+from bot.store.repository import Repository
+from tests.utils.actions import entity, make_tracker, responses, texts
+
+START = {"event": "followup", "timestamp": None, "name": "action_start_complaint"}
+
+
+def run(action: Any, domain: dict[str, Any], text: str, intent: str, **slots: Any) -> Any:
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, make_tracker(text, intent, slots=slots), domain)
+    return dispatcher, events
+
+
+def test_polite_question_after_an_answer_is_answered_not_a_complaint(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
+    """N7: "Apakah pengurusan tersebut dapat diwakilkan ...?" read as a complaint."""
+    dispatcher, events = run(
+        ActionFollowUpOrComplaint(),
+        domain,
+        "Maaf bu, saya mau tanya lagi. Kalau yang datang mengurus adik saya boleh tidak, "
+        "soalnya saya sedang sakit?",
+        "file_complaint",
+        service="akta_kematian",
+    )
+    assert START not in events
+    assert "utter_service_procedure" in " ".join(responses(dispatcher))
+
+
+def test_story_with_a_question_after_an_answer_still_opens_the_form(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
+    _dispatcher, events = run(
+        ActionFollowUpOrComplaint(),
+        domain,
+        "kemarin sy antri 5 jam di kantor, petugasnya malah main hp, gimana tuh?",
+        "file_complaint",
+        service="ktp",
+    )
+    assert START in events
+
+
+def test_a_button_after_an_answer_opens_the_form(repo: Repository, domain: dict[str, Any]) -> None:
+    _dispatcher, events = run(
+        ActionFollowUpOrComplaint(), domain, "/file_complaint", "file_complaint", service="ktp"
+    )
+    assert START in events
+
+
+def test_doubted_amount_is_pungli() -> None:
+    """N2: "disuruh bayar", "emg resmi segitu" tell of money asked outside the fee."""
+    assert mentions_pungli("td di kelurahan sy disuruh bayar 75rb buat surat pengantar")
+    assert mentions_pungli("bikin sim kemarin kena 600rb, emang resmi ya segitu?")
+    assert not mentions_pungli("saya disuruh bayar di loket 3")
+
+
+def test_skck_doubted_fee_gets_cost_and_pungli_offer(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    ActionAnswerService().run(
+        dispatcher,
+        make_tracker(
+            "kmrn ngurus skck di polsek disuruh bayar 75rb, itu emang resmi?",
+            "ask_location_hours",
+            [entity("service", "skck")],
+        ),
+        domain,
+    )
+    said = responses(dispatcher)
+    assert "utter_pungli_offer" in said
+    assert any(r.startswith("utter_service_cost") for r in said)
+
+
+def test_office_named_wins_over_previous_service(repo: Repository, domain: dict[str, Any]) -> None:
+    """N1: "samsat buka hari sabtu?" after a passport question is about Samsat."""
+    assert named_office("kantor capil buka jam brp")[0] == "disdukcapil"  # type: ignore[index]
+    dispatcher, _events = run(
+        ActionAnswerService(),
+        domain,
+        "kantor samsat hari sabtu buka gak?",
+        "ask_location_hours",
+        service="paspor",
+    )
+    said = "\n".join(texts(domain, dispatcher))
+    assert "Samsat" in said
+    assert "Imigrasi" not in said
+
+
+def test_question_read_as_goodbye_is_not_a_goodbye(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
+    """N12: no "Sampai jumpa" for a question."""
+    dispatcher, _events = run(
+        ActionGoodbye(), domain, "nanti laporan sy diurus sama siapa ya?", "goodbye"
+    )
+    assert "utter_goodbye" not in responses(dispatcher)
+    dispatcher, _events = run(ActionGoodbye(), domain, "oke makasih, sampai jumpa", "goodbye")
+    assert responses(dispatcher) == ["utter_goodbye"]
+
+
+def test_question_read_as_feedback_is_answered_not_stored(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
+    """N11: "do I need ... juga?" after a SIM answer: the SIM requirements."""
+    dispatcher, _events = run(
+        ActionGiveFeedback(),
+        domain,
+        "do I need to bring my old SIM juga?",
+        "give_feedback",
+        service="sim",
+    )
+    said = responses(dispatcher)
+    assert "utter_service_requirements" in said
+    assert not any("feedback" in r for r in said)
+
+
+def test_javanese_where_to_pay_and_to_object() -> None:
+    """N14: "mbayare nang endi", "keberatan teng pundi": the procedure first."""
+    assert asked_aspects("pbb ne mbayare nang endi?")[0] == "procedure"
+    assert asked_aspects("badhe ngajukaken keberatan teng pundi nggih?")[0] == "procedure"
+    assert asked_aspects("kantore neng ndi?") == ["location_hours"]
+
+
+def test_inform_with_a_service_answers_the_aspect_in_words(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
+    dispatcher = CollectingDispatcher()
+    ActionAnswerService().run(
+        dispatcher,
+        make_tracker("pbb griya kulo, mbayare teng pundi?", "inform", [entity("service", "pbb")]),
+        domain,
+    )
+    assert responses(dispatcher)[0].startswith("utter_service_procedure")
+
+
+def test_thanks_read_as_feedback_is_thanked_not_forwarded(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
+    """N7's last line: thanks and good wishes get "Sama-sama", not "diteruskan ke petugas";
+    praise stays feedback."""
+    dispatcher, _events = run(
+        ActionGiveFeedback(),
+        domain,
+        "Makasih banyak infonya bu, semoga sukses selalu.",
+        "give_feedback",
+    )
+    assert responses(dispatcher) == ["utter_you_are_welcome"]
+    dispatcher, _events = run(
+        ActionGiveFeedback(), domain, "makasih, pelayanannya cepat dan ramah", "give_feedback"
+    )
+    assert "utter_you_are_welcome" not in responses(dispatcher)
