@@ -48,6 +48,7 @@ from bot.texts import (
     BUTTON_MOVE_BETWEEN,
     BUTTON_MOVE_WITHIN,
     BUTTON_REPORT_PUNGLI,
+    BUTTON_TALK_TO_OFFICER,
     fact_source,
     regional_fact,
 )
@@ -230,6 +231,41 @@ def utter_case(
             office_phone=service.office_phone or "-",
         )
     return False
+
+
+def judged_not_helpful(tracker: Tracker) -> tuple[str, str] | None:
+    """(service, aspect) of the answer whose "Tidak membantu" was the last thing before the
+    latest message; None when something else came between."""
+    seen_user = False
+    for event in reversed(tracker.events or []):
+        kind = event.get("event")
+        if kind == "user":
+            if seen_user:
+                return None
+            seen_user = True
+        elif seen_user and kind == "action" and event.get("name") != "action_listen":
+            if event.get("name") != "action_answer_not_helpful":
+                return None
+            service, aspect = tracker.get_slot("service"), tracker.get_slot("service_aspect")
+            if isinstance(service, str) and aspect in INTENT_BY_ASPECT:
+                return service, str(aspect)
+            return None
+    return None
+
+
+def fact_text(service: ServiceView, aspect: str) -> str | None:
+    """The catalogue's text for one aspect of a service, as an answer says it."""
+    if aspect == "requirements" and service.requirements:
+        return as_fact(service, aspect, numbered(service.requirements))
+    if aspect == "procedure" and service.procedure:
+        return as_fact(service, aspect, numbered(service.procedure))
+    if aspect == "cost" and service.cost:
+        return as_fact(service, aspect, service.cost)
+    if aspect == "duration" and service.duration:
+        return as_fact(service, aspect, service.duration)
+    if aspect == "location_hours" and service.office_address and service.office_hours:
+        return f"{service.office_name}, {service.office_address} ({service.office_hours})"
+    return None
 
 
 def utter_aspect(dispatcher: CollectingDispatcher, service: ServiceView, aspect: str) -> None:
@@ -589,6 +625,26 @@ def answer_service_question(
             # In the order asked ("jadinya brp hari? sm kantornya dmn": the duration first).
             plan.sort(key=asked.index)
     day = asked_day(text) if text and "location_hours" in plan else None
+    judged = judged_not_helpful(tracker)
+    if (
+        judged is not None
+        and service_ids == [judged[0]]
+        and plan == [judged[1]]
+        and not (deadline_question or case or pungli or day is not None)
+    ):
+        # "maksudnya kls 3 bayarnya 35rb ato 42rb sih?" right after "Tidak membantu" on the
+        # cost: not the same paragraph as if new, but that it is all there is, and a person.
+        service = repo.get_service(judged[0])
+        fact = fact_text(service, judged[1]) if service is not None else None
+        if service is not None and fact:
+            dispatcher.utter_message(
+                response="utter_answer_still_the_same",
+                aspect_label=ASPECT_LABELS[judged[1]],
+                service_name=service.name,
+                fact=fact,
+                buttons=[{"title": BUTTON_TALK_TO_OFFICER, "payload": "/request_human"}],
+            )
+            return [SlotSet("service", service.id), SlotSet("service_aspect", judged[1])]
     for sid in service_ids:
         service = repo.get_service(sid)
         if service is None:  # catalogue changed underneath the model

@@ -165,3 +165,40 @@ def test_thanks_read_as_feedback_is_thanked_not_forwarded(
         ActionGiveFeedback(), domain, "makasih, pelayanannya cepat dan ramah", "give_feedback"
     )
     assert "utter_you_are_welcome" not in responses(dispatcher)
+
+
+def _after_not_helpful(text: str, intent: str) -> list[dict[str, Any]]:
+    latest = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": []}
+    return [
+        {"event": "action", "name": "action_answer_service"},
+        {"event": "user", "text": "/answer_not_helpful", "parse_data": {}},
+        {"event": "action", "name": "action_answer_not_helpful"},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text, "parse_data": latest},
+    ]
+
+
+def test_same_aspect_after_not_helpful_is_said_honestly_with_a_person(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
+    """D23: after "Tidak membantu" on the BPJS cost, "jadi kelas 3 bayar 35 ribu atau 42
+    ribu?" gets that this is all there is and "Hubungi petugas", not the same paragraph."""
+    text = "jadi kelas 3 itu bayar 35rb atau 42rb?"
+    slots = {"service": "bpjs_kesehatan", "service_aspect": "cost"}
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        text, "ask_cost", slots=slots, events=_after_not_helpful(text, "ask_cost")
+    )
+    ActionAnswerService().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_answer_still_the_same"]
+    said = "\n".join(texts(domain, dispatcher))
+    assert "Rp35.000" in said
+    assert any(b["payload"] == "/request_human" for b in dispatcher.messages[0]["buttons"])
+    # Another aspect after "Tidak membantu" is answered as usual.
+    text = "kalo daftarnya gimana caranya?"
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        text, "ask_procedure", slots=slots, events=_after_not_helpful(text, "ask_procedure")
+    )
+    ActionAnswerService().run(dispatcher, tracker, domain)
+    assert "utter_answer_still_the_same" not in responses(dispatcher)
