@@ -24,7 +24,7 @@ from actions.ticket_status import status_or_not_understood
 from bot.category_rules import category_scores, mentions_pungli
 from bot.complaint_turns import button_values, looks_like_a_complaint, story_signals
 from bot.handoff.hours import parse_hours
-from bot.phrases import looks_like_question, says_wants_to_complain
+from bot.phrases import asks_who_handles, looks_like_question, says_wants_to_complain
 from bot.service_match import (
     DAY_NAMES,
     MAX_ASPECTS,
@@ -436,6 +436,13 @@ def answer_or_not_understood(
     if names_a_service(tracker) or (asked and discussed in known):
         aspect = asked[0] if asked else (ranked_aspect(tracker) or "requirements")
         return answer_service_question(dispatcher, tracker, domain, aspect)
+    if asks_who_handles(text):
+        # "ini nanti yg nanganin dinkes atau siapa ya?": verification by the complaint
+        # unit, then the unit concerned, and how long that takes.
+        from actions.complaint_form import say_complaint_timeline
+
+        say_complaint_timeline(dispatcher, None)
+        return []
     return status_or_not_understood(dispatcher, tracker, domain)
 
 

@@ -361,3 +361,21 @@ def is_only_thanks(text: str) -> bool:
         return False
     rest = _THANKS_RE.sub(" ", text)
     return all(word in _THANKS_FILLER for word in words(rest))
+
+
+# "ini nanti yg nanganin dinkes atau siapa ya?", "laporan sy ditangani siapa?": who deals
+# with a complaint.
+_WHO_HANDLES_RE = re.compile(
+    r"\b(?:yg|yang)\s+(?:nanganin|menangani|nangani|ngurus|ngurusin|mengurus|nindaklanjutin|"
+    r"menindaklanjuti|proses|memproses|ngeproses)\b|"
+    r"\b(?:ditangani|diurus|diproses|ditindaklanjuti|diteruskan)\s+(?:oleh\s+|sama\s+|sm\s+|"
+    r"ke\s+)?(?:siapa|mana|dinas\s+apa|instansi\s+apa|unit\s+apa)\b|"
+    r"\bsiapa\s+(?:yg|yang)\s+(?:nanganin|menangani|ngurus|mengurus|memproses)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_who_handles(text: str) -> bool:
+    """A question about who deals with a complaint ("ini nanti yg nanganin dinkes atau
+    siapa ya?"), not about a service."""
+    return looks_like_question(text) and bool(_WHO_HANDLES_RE.search(text))

@@ -202,3 +202,14 @@ def test_same_aspect_after_not_helpful_is_said_honestly_with_a_person(
     )
     ActionAnswerService().run(dispatcher, tracker, domain)
     assert "utter_answer_still_the_same" not in responses(dispatcher)
+
+
+def test_who_handles_my_complaint_read_as_goodbye_is_answered(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
+    """N12: "laporan sy nanti ditangani siapa ya?" gets who deals with a complaint."""
+    dispatcher, _events = run(
+        ActionGoodbye(), domain, "laporan sy nanti ditangani siapa ya?", "goodbye"
+    )
+    assert responses(dispatcher) == ["utter_complaint_timeline"]
+    assert "unit terkait" in texts(domain, dispatcher)[0]
