@@ -14,8 +14,9 @@ from rasa_sdk.types import DomainDict
 
 from bot import metrics
 from bot.logging_config import correlation_id
+from bot.store.models import Category
 from bot.store.repository import get_repository
-from bot.texts import BUTTON_SEND_AS_ANSWER
+from bot.texts import BUTTON_SEND_AS_ANSWER, CATEGORY_LABELS
 
 log = logging.getLogger("actions")
 
@@ -119,3 +120,24 @@ class SafeAction(Action, metaclass=ABCMeta):
             dispatcher.messages.clear()
             dispatcher.utter_message(response="utter_technical_error")
             return []
+
+
+def say_complaint_timeline(dispatcher: CollectingDispatcher, category: str | None) -> None:
+    """How long a complaint takes: verification, then its category's resolution days (the
+    deadlines the console applies, bot.tickets.deadlines)."""
+    rules = get_repository().deadlines()
+    if category:
+        dispatcher.utter_message(
+            response="utter_complaint_timeline_category",
+            verify_days=rules.verification_days,
+            resolve_days=rules.policy.days_for(Category(category)),
+            category=CATEGORY_LABELS[Category(category)],
+        )
+        return
+    days = [rules.policy.default, *rules.policy.by_category.values()]
+    dispatcher.utter_message(
+        response="utter_complaint_timeline",
+        verify_days=rules.verification_days,
+        min_days=min(days),
+        max_days=max(days),
+    )

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
-from actions.common import Events, earlier_user_texts, latest_text
+from actions.common import Events, earlier_user_texts, latest_text, say_complaint_timeline
 from actions.privacy_answer import answer_privacy_question
 from bot import complaint_turns as turns
 from bot.categories import mentions_pungli, suggest_category
@@ -346,27 +346,6 @@ def asks_about_a_service(text: str, tracker: Tracker) -> bool:
     if any(e.get("entity") == "service" for e in entities):
         return True
     return bool(text) and (services_named(text) is not None or find_referral(text) is not None)
-
-
-def say_complaint_timeline(dispatcher: CollectingDispatcher, category: str | None) -> None:
-    """How long a complaint takes: verification, then its category's resolution days (the
-    deadlines the console applies, bot.tickets.deadlines)."""
-    rules = get_repository().deadlines()
-    if category:
-        dispatcher.utter_message(
-            response="utter_complaint_timeline_category",
-            verify_days=rules.verification_days,
-            resolve_days=rules.policy.days_for(Category(category)),
-            category=CATEGORY_LABELS[Category(category)],
-        )
-        return
-    days = [rules.policy.default, *rules.policy.by_category.values()]
-    dispatcher.utter_message(
-        response="utter_complaint_timeline",
-        verify_days=rules.verification_days,
-        min_days=min(days),
-        max_days=max(days),
-    )
 
 
 def answer_question(

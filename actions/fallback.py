@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import Events, latest_text, utter_not_understood
+from actions.privacy_answer import answer_privacy_question
 from actions.service_info import (
     answer_service_question,
     asked_aspect,
@@ -69,6 +70,8 @@ class ActionHandleFallback(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         metrics.FALLBACKS.inc()
         text = latest_text(tracker)
+        if not tracker.active_loop and answer_privacy_question(dispatcher, tracker):
+            return []  # "nama sy gak ketauan kan?": before the complaint checks
         if not tracker.active_loop and is_a_rating(text):
             # "⭐⭐⭐⭐ mantap cepet bgt, tp ...": a rating with a comment.
             return [FollowupAction("action_give_feedback")]

@@ -18,7 +18,9 @@ from actions.common import (
     latest_entities,
     latest_intent,
     latest_text,
+    say_complaint_timeline,
 )
+from actions.privacy_answer import answer_privacy_question
 from actions.skm_offer import offer_after_answer
 from actions.ticket_status import status_or_not_understood
 from bot.category_rules import category_scores, mentions_pungli
@@ -439,8 +441,6 @@ def answer_or_not_understood(
     if asks_who_handles(text):
         # "ini nanti yg nanganin dinkes atau siapa ya?": verification by the complaint
         # unit, then the unit concerned, and how long that takes.
-        from actions.complaint_form import say_complaint_timeline
-
         say_complaint_timeline(dispatcher, None)
         return []
     return status_or_not_understood(dispatcher, tracker, domain)
@@ -804,6 +804,8 @@ class ActionAnswerService(SafeAction):
         return "action_answer_service"
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        if not tracker.active_loop and answer_privacy_question(dispatcher, tracker):
+            return []  # "identitas sy aman kan?", read as a form answer or a cost question
         return answer_service_question(dispatcher, tracker, domain, asked_aspect(tracker))
 
 

@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.fallback import ActionHandleFallback
 from actions.privacy_answer import answer_privacy_question, asks_about_own_privacy
+from actions.service_info import ActionAnswerService
 from bot.store.models import Category, Privacy
 from bot.store.repository import ComplaintDraft
 from tests.utils.actions import make_tracker
@@ -116,3 +118,27 @@ def test_a_story_of_data_spread_around_is_a_complaint_not_a_question() -> None:
     assert not asks_about_own_privacy(
         "kemarin data diri sy disebar petugas kelurahan ke grup wa warga, gak aman bgt"
     )
+
+
+@pytest.mark.parametrize(
+    ("intent", "action"),
+    [("inform", "service"), ("ask_cost", "service"), ("nlu_fallback", "fallback")],
+)
+def test_the_question_is_answered_whatever_the_classifier_read(
+    repo: Any, intent: str, action: str
+) -> None:
+    """The tester's sentence is read as inform (1.0), "nama saya gak bakal ketahuan kan?" as
+    ask_cost: the service answer and the fallback answer the privacy question first."""
+    sender = f"citizen-d24-route-{intent}"
+    public_id = filed(repo, sender, Privacy.ANONYMOUS)
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "identitas sy tetep aman kan min? kan td sy pilih anonim",
+        intent,
+        slots={"last_ticket_id": public_id},
+        sender=sender,
+    )
+    runner = ActionAnswerService() if action == "service" else ActionHandleFallback()
+    runner.run(dispatcher, tracker, {})
+    said = " ".join(str(m.get("text")) for m in dispatcher.messages)
+    assert public_id in said and "Anonim" in said
