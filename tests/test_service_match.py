@@ -15,6 +15,7 @@ from bot.service_match import (
     move_route,
     near_miss_scores,
 )
+from bot.store.catalogue import Catalogue
 
 ALIASES = {
     "ktp": "ktp",
@@ -102,3 +103,14 @@ def test_a_move_goes_to_the_skpwni_only_between_kabupaten_or_kota(
     text: str, alias: str, route: str
 ) -> None:
     assert move_route(text, alias) == route
+
+
+def test_everyday_names_of_the_land_tax_name_pbb() -> None:
+    """Second black-box round, N14: "pajak bumi sawah kulo" is the PBB in everyday words."""
+    catalogue = Catalogue.from_file(Path(__file__).parent.parent / "data" / "services.yml")
+    aliases = {a: s.id for s in catalogue.services for a in s.aliases}
+    for text in (
+        "pajak bumi sawah kulo telat setahun, bayare teng pundi nggih?",
+        "bayar pajak tanah di mana ya min",
+    ):
+        assert [sid for sid, _ in find_all_exact(text, aliases)] == ["pbb"], text
