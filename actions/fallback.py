@@ -19,8 +19,9 @@ from actions.service_info import (
     names_a_service,
 )
 from actions.ticket_status import is_a_rating, status_instead
-from bot import metrics
+from bot import metrics, texts
 from bot.complaint_turns import looks_like_a_complaint
+from bot.phrases import is_opener_only
 from bot.texts import BUTTON_TALK_TO_OFFICER
 
 log = logging.getLogger("actions.fallback")
@@ -72,6 +73,10 @@ class ActionHandleFallback(Action):
         text = latest_text(tracker)
         if not tracker.active_loop and answer_privacy_question(dispatcher, tracker):
             return []  # "nama sy gak ketauan kan?": before the complaint checks
+        if not tracker.active_loop and is_opener_only(text):
+            # "min", then "mau tanya": the question is still to come.
+            dispatcher.utter_message(text=texts.text("opener_invite"), buttons=main_menu(domain))
+            return []
         if not tracker.active_loop and is_a_rating(text):
             # "⭐⭐⭐⭐ mantap cepet bgt, tp ...": a rating with a comment.
             return [FollowupAction("action_give_feedback")]

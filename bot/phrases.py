@@ -379,3 +379,21 @@ def asks_who_handles(text: str) -> bool:
     """A question about who deals with a complaint ("ini nanti yg nanganin dinkes atau
     siapa ya?"), not about a service."""
     return looks_like_question(text) and bool(_WHO_HANDLES_RE.search(text))
+
+
+# "min", "mau tanya", "permisi kak, numpang nanya dong": only the words a citizen opens with,
+# before the question itself (often a message of its own on Telegram).
+_OPENER_TEXT = (
+    "min mimin admin kak kakak ka bang mas mbak mba pak bu bapak ibu gan sis om tante "
+    "halo hallo haloo hai hi hay p ping permisi misi punten spada selamat met pagi siang "
+    "sore malam assalamualaikum aslm mau mo mw pengen pingin ingin boleh bole numpang "
+    "izin ijin tanya nanya nanyak bertanya tny dong donk ya yah dulu nih sih ini"
+)
+_OPENER_WORDS = frozenset(_OPENER_TEXT.split())
+
+
+def is_opener_only(text: str) -> bool:
+    """Whether a message holds nothing but opening words (a greeting, an address, "mau
+    tanya"), so the citizen is still to say what they want."""
+    found = words(text.lower())
+    return 0 < len(found) <= 8 and all(w in _OPENER_WORDS for w in found)

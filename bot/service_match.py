@@ -294,7 +294,8 @@ ASPECT_CUES: dict[str, re.Pattern[str]] = {
     ),
     "location_hours": re.compile(
         rf"\b(?:{_JAVANESE_WHERE}|di\s*mana|dmn|ke\s*mana|alamatnya|alamat\s+kantor\w*|jam\s+(?:buka|berapa\s+buka|layanan|operasional)|"
-        r"buka\s+(?:jam|hari|sabtu|minggu)|where)\b",
+        r"buka\s+(?:jam|hari|sabtu|minggu)|(?:buka|tutup)nya|jam\s+(?:berapa|brp)\s+(?:buka|tutup)|"
+        r"where)\b",
         re.IGNORECASE,
     ),
 }

@@ -82,3 +82,12 @@ def test_paying_as_the_service_is_not_a_cost_question(text: str) -> None:
 def test_an_amount_paid_asks_the_cost() -> None:
     """D23: "maksudnya kls 3 bayarnya 35rb ato 42rb sih yg bener?"."""
     assert asked_aspects("maksudnya kls 3 bayarnya 35rb ato 42rb sih yg bener?") == ["cost"]
+
+
+@pytest.mark.parametrize(
+    "text", ["jam brp bukanya", "bukanya jam berapa ya", "tutupnya jam brp min", "jam berapa buka?"]
+)
+def test_opening_hours_asked_with_the_suffix_are_the_office_aspect(text: str) -> None:
+    """A follow-up the classifier was unsure about ("jam brp bukanya" after "kantornya di
+    mana?") is answered from its words: opening hours are the office aspect."""
+    assert asked_aspects(text) == ["location_hours"]

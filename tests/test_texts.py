@@ -30,6 +30,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "consent_yes_button": {},
     "consent_no_button": {},
     "consent_thanks": {},
+    "opener_invite": {},
     "consent_declined": {},
     "consent_needed": {},
     "privacy_full": {},

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from actions.fallback import ActionHandleFallback
+from bot.phrases import is_opener_only
 from bot.store.models import Category, Privacy, Ticket, TicketStatus
 from bot.store.repository import ComplaintDraft, Repository
 from tests.utils.actions import make_tracker, responses
@@ -63,3 +65,32 @@ def test_a_citizen_an_officer_waits_for_is_shown_how_to_answer(
     dispatcher = run(domain, [user("di depan los ikan, sebelah kiri", "nlu_fallback")])
     assert responses(dispatcher) == ["utter_default_answer_hint"]
     assert dispatcher.messages[0]["ticket_id"] == ticket.public_id
+
+
+@pytest.mark.parametrize(
+    "openers",
+    [
+        ["min", "mau tanya"],
+        ["permisi kak", "numpang nanya dong"],
+        ["p", "mimin"],
+        ["halo min, mau tanya boleh?"],
+    ],
+)
+def test_opening_words_alone_are_invited_to_go_on(
+    repo: Repository, domain: dict[str, Any], openers: list[str]
+) -> None:
+    """Second black-box round, N13: "min", then "mau tanya", each on its own (common on
+    Telegram) are invited to ask, with the menu, not told they were not understood."""
+    events: list[dict[str, Any]] = []
+    for text in openers:
+        events += [user(text, "nlu_fallback")]
+        dispatcher = run(domain, events)
+        said = " ".join(str(m.get("text") or m.get("response")) for m in dispatcher.messages)
+        assert "Silakan" in said, (text, said)
+        assert "utter_default" not in said and "utter_fallback_menu" not in said
+        events += [{"event": "bot"}]
+
+
+@pytest.mark.parametrize("text", ["min ktp", "mau tanya syarat skck", "qwerty", "min tolong"])
+def test_words_beside_the_openers_are_not_an_opener(text: str) -> None:
+    assert not is_opener_only(text)
