@@ -161,7 +161,7 @@ async def test_refusing_consent_forgets_the_held_message(
 ) -> None:
     """D17: "Tidak setuju" keeps no text of what was held, and agreeing later does not bring
     the refused message back."""
-    user = api.user(user_id=5012, first_name="Wati")
+    user = api.user(user_id=5041, first_name="Wati")
     await user.send_text("nik saya 3174012345678901, berapa biaya SKCK?")
     await reply_with(user, "Apakah Anda menyetujui")
     await user.press("Tidak setuju")
@@ -170,7 +170,7 @@ async def test_refusing_consent_forgets_the_held_message(
     with Session(get_engine(frontend.settings.database_url)) as s:
         rows = s.execute(
             select(InboxMessage.status, InboxMessage.payload, InboxMessage.raw).where(
-                InboxMessage.sender_id == "5012"
+                InboxMessage.sender_id == "5041"
             )
         ).all()
     assert [r.status for r in rows].count("declined") == 1
@@ -294,15 +294,21 @@ async def test_photo_whose_caption_tells_a_complaint_opens_the_form_and_is_kept(
     """D12 (second black-box round): a complaint told in a photo's caption, as the first
     message, opens the form with the caption as the story and keeps the photo for it, with
     no "attachments only in a complaint" note contradicting the form."""
-    user = await consented_user(api, 5013)
+    user = await consented_user(api, 5042)
     await user.send_photo(
         make_png(12, 12),
         caption="jalan depan SDN 3 berlubang besar udah 2 bulan ga dibenerin, bahaya buat anak2",
     )
     await reply_with(user, "Foto diterima")
-    assert drafts_of(frontend.settings.database_url, "5013") == [("photo", "image/jpeg")]
+    assert drafts_of(frontend.settings.database_url, "5042") == [("photo", "image/jpeg")]
     assert not [m for m in user.replies() if "hanya bisa dikirim sebagai lampiran" in m.text]
     assert [m for m in user.replies() if "berlubang" in m.text or "lokasi" in m.text.lower()]
+    # Cancelling the complaint drops the kept photo too (and leaves none for other tests).
+    await user.send_command("/batal")
+    await reply_with(user, "Yakin ingin membatalkan")
+    await user.send_text("ya")
+    await reply_with(user, "dibatalkan")
+    assert drafts_of(frontend.settings.database_url, "5042") == []
 
 
 async def test_rasa_outage_messages_answered_after_restart_in_order(
