@@ -11,21 +11,12 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionHandleFallback
-from actions.service_info import ActionAnswerService, case_requirements, situation_of
+from actions.service_info import case_requirements, situation_of
 from bot.store.catalogue import CANONICAL_SERVICE_IDS
 from bot.store.repository import Repository
-from tests.utils.actions import entity, make_tracker, responses, texts
+from tests.utils.actions import ask, entity, make_tracker, responses, texts
 
 POLICE_REPORT = "surat keterangan kehilangan dari kepolisian"
-
-
-def ask(
-    domain: dict[str, Any], text: str, intent: str, found: str | None
-) -> tuple[CollectingDispatcher, list[dict[str, Any]]]:
-    dispatcher = CollectingDispatcher()
-    entities = [entity("service", found)] if found else []
-    events = ActionAnswerService().run(dispatcher, make_tracker(text, intent, entities), domain)
-    return dispatcher, events
 
 
 @pytest.mark.parametrize(

@@ -19,20 +19,9 @@ from bot.store.models import ServiceFact
 from bot.store.repository import Repository
 from bot.texts import format_date
 from tests.utils import ROOT
-from tests.utils.actions import entity, make_tracker, responses, texts
+from tests.utils.actions import ask, entity, make_tracker, responses, texts
 
 REGIONAL = "Ketentuan ini tergantung daerah; di "
-
-
-def ask(
-    domain: dict[str, Any], text: str, intent: str, found: str | None = None, **slots: Any
-) -> tuple[CollectingDispatcher, list[dict[str, Any]]]:
-    dispatcher = CollectingDispatcher()
-    entities = [entity("service", found)] if found else []
-    events = ActionAnswerService().run(
-        dispatcher, make_tracker(text, intent, entities, slots=slots), domain
-    )
-    return dispatcher, events
 
 
 def test_an_answer_ends_with_its_source_and_date(repo: Repository, domain: dict[str, Any]) -> None:

@@ -14,18 +14,7 @@ from bot.store.catalogue import CANONICAL_SERVICE_IDS
 from bot.store.models import Service
 from bot.store.repository import Repository, ServiceView
 from bot.texts import ASPECT_BUTTON_LABELS, ASPECT_LABELS
-from tests.utils.actions import entity, make_tracker, responses, texts
-
-
-def ask(
-    domain: dict[str, Any], text: str, intent: str, found: str | None = None, **slots: Any
-) -> tuple[CollectingDispatcher, list[dict[str, Any]]]:
-    """Run the action for a message in which the NLU found the service entity `found`."""
-    dispatcher = CollectingDispatcher()
-    entities = [entity("service", found)] if found else []
-    tracker = make_tracker(text, intent, entities, slots=slots)
-    events = ActionAnswerService().run(dispatcher, tracker, domain)
-    return dispatcher, events
+from tests.utils.actions import ask, entity, make_tracker, responses, texts
 
 
 def expected_facts(service: ServiceView, aspect: str) -> list[str]:

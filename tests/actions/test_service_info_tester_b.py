@@ -9,23 +9,11 @@ from typing import Any
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.service_info import ActionAnswerService
 from bot.store.models import Citizen, utcnow
 from bot.store.repository import Repository
-from tests.utils.actions import entity, make_tracker, responses, texts
+from tests.utils.actions import ask, responses, texts
 
 START = {"event": "followup", "timestamp": None, "name": "action_start_complaint"}
-
-
-def ask(
-    domain: dict[str, Any], text: str, intent: str, found: str | None = None, **slots: Any
-) -> tuple[CollectingDispatcher, list[dict[str, Any]]]:
-    dispatcher = CollectingDispatcher()
-    entities = [entity("service", found)] if found else []
-    events = ActionAnswerService().run(
-        dispatcher, make_tracker(text, intent, entities, slots=slots), domain
-    )
-    return dispatcher, events
 
 
 def consent(repo: Repository, sender: str = "citizen-1") -> None:

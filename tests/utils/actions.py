@@ -9,6 +9,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.service_info import ActionAnswerService
 from tests.utils import ROOT
 
 DOMAIN_PATH = ROOT / "domain.yml"
@@ -68,3 +69,15 @@ def texts(domain: dict[str, Any], dispatcher: CollectingDispatcher) -> list[str]
 def responses(dispatcher: CollectingDispatcher) -> list[str]:
     """The response names the dispatcher used, in order."""
     return [m.get("response") for m in dispatcher.messages]
+
+
+def ask(
+    domain: dict[str, Any], text: str, intent: str, found: str | None = None, **slots: Any
+) -> tuple[CollectingDispatcher, list[dict[str, Any]]]:
+    """Run the service answer for a message in which the NLU found the service entity
+    `found`: the dispatcher and the events."""
+    dispatcher = CollectingDispatcher()
+    entities = [entity("service", found)] if found else []
+    tracker = make_tracker(text, intent, entities, slots=slots)
+    events = ActionAnswerService().run(dispatcher, tracker, domain)
+    return dispatcher, events
