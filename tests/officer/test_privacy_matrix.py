@@ -33,6 +33,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from actions.file_complaint import ActionSubmitComplaint
+from actions.privacy_answer import answer_privacy_question
 from actions.ticket_status import ActionCheckStatus
 from bot.officer.notices import queue_new_ticket_notices, set_unit_channel
 from bot.store.consent import ConsentRepository
@@ -43,6 +44,7 @@ from bot.tickets.deadlines import HolidayCalendar
 from bot.tickets.workflow import Workflow
 from bot.training.inbox import collect
 from tests.utils import ROOT
+from tests.utils.actions import make_tracker
 from tests.utils.officer import People, add_officer, viewer
 
 Client = Callable[..., TestClient]
@@ -703,7 +705,19 @@ def test_citizen_facing_messages(scenario: Scenario, engine: Engine, people: Peo
         ActionCheckStatus().run(dispatcher, tracker, {})
         return " ".join(str(m) for m in dispatcher.messages)
 
+    def privacy_answer(sender: str, public_id: str) -> str:
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker(
+            "identitas sy aman kan?", "inform", slots={"last_ticket_id": public_id}, sender=sender
+        )
+        assert answer_privacy_question(dispatcher, tracker)
+        return " ".join(str(m.get("text")) for m in dispatcher.messages)
+
     for filed in scenario.filed.values():
+        # "Is my identity safe?" describes the asker's own ticket only (D24).
+        assert filed.public_id in privacy_answer(str(REPORTER_TG), filed.public_id)
+        theirs_privacy = privacy_answer(OTHER_CITIZEN, filed.public_id)
+        assert filed.public_id not in theirs_privacy and filed.desc not in theirs_privacy
         mine = status(str(REPORTER_TG), filed.public_id)
         theirs = status(OTHER_CITIZEN, filed.public_id)
         assert "utter_ticket_status" in mine
