@@ -23,7 +23,7 @@ fi
 delay=${RESPAWN_DELAY_S:-1}
 min_uptime=${RESPAWN_MIN_UPTIME_S:-60}
 max_quick=${RESPAWN_MAX_QUICK:-5}
-name=$(basename "$1")
+name=${1##*/}
 child=0
 stopping=0
 

@@ -64,7 +64,8 @@ def test_a_killed_command_is_started_again() -> None:
 def test_sigterm_stops_command_and_wrapper_without_a_restart() -> None:
     wrapper = subprocess.Popen([str(RESPAWN), "sleep", "60"], start_new_session=True)
     try:
-        child = wait_for(lambda: children(wrapper.pid))[0]
+        # The command itself, not a subshell the wrapper forks before its trap is set.
+        child = wait_for(lambda: children(wrapper.pid, ["sleep", "60"]))[0]
         wrapper.send_signal(signal.SIGTERM)  # only the wrapper: it passes it on
         assert wrapper.wait(timeout=10) == 128 + signal.SIGTERM
         wait_for(lambda: not Path(f"/proc/{child}").exists())
