@@ -35,6 +35,9 @@ Derived (each kept when already set):
   FRONTEND_1_PORT, FRONTEND_2_PORT (8091, 8092): the Telegram front ends (each started with
       FRONTEND_PORT set to its own), behind FRONTEND_PORT (8090, haproxy), where the webhook
       requests arrive (the front ends' /healthz and /livez answer there too, from either);
+  TELEGRAM_OVERALL_MAX_RATE (12.5): each front end's share of the bot's one Telegram send
+      limit (bot.config's 25 per second, below Telegram's ~30): the limiter is per process,
+      and two front ends at 25 each would send up to 50 per second and be answered 429;
   Without TELEGRAM_BOT_TOKEN: TELEGRAM_WEBHOOK_URL (http://127.0.0.1:FRONTEND_PORT/
       telegram/webhook, where the stand-in posts) and TELEGRAM_WEBHOOK_SECRET (generated once
       and kept, owner-only, in VAR_DIR/telegram_webhook_secret, as `make run` keeps its
@@ -59,6 +62,7 @@ from bot.config import (
     PLACEHOLDER_MARKERS,
     PROJECT_ROOT,
     WEBHOOK_SECRET_RE,
+    Settings,
 )
 
 REPLICAS = 2
@@ -75,6 +79,8 @@ DEFAULT_PORTS = {
     "FRONTEND_2_PORT": "8092",
 }
 RASA_SQL_POOL = {"SQL_POOL_SIZE": "5", "SQL_MAX_OVERFLOW": "5"}
+# The bot's whole Telegram send rate: bot.config's default for a single front end.
+TELEGRAM_BOT_MAX_RATE: float = Settings.model_fields["telegram_overall_max_rate"].default
 MIN_TOKEN_CHARS = 16
 # bot.telegram.app.WEBHOOK_PATH, not imported from there: that loads python-telegram-bot,
 # seconds for every `make` target that sources scripts/dev-env.sh.
@@ -228,6 +234,9 @@ def environment(env: Mapping[str, str]) -> dict[str, str]:
     )
     for name, default in RASA_SQL_POOL.items():
         derived[name] = env.get(name) or default
+    derived["TELEGRAM_OVERALL_MAX_RATE"] = env.get("TELEGRAM_OVERALL_MAX_RATE") or str(
+        TELEGRAM_BOT_MAX_RATE / REPLICAS
+    )
     if local_telegram:
         derived["TELEGRAM_WEBHOOK_URL"] = (
             env.get("TELEGRAM_WEBHOOK_URL")

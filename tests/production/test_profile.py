@@ -284,6 +284,19 @@ def test_each_front_end_listens_on_its_own_port_behind_the_proxy(
     assert refused.returncode != 0  # never the proxy's port by default
 
 
+def test_the_front_ends_share_the_bots_telegram_send_limit(local: dict[str, str]) -> None:
+    """AIORateLimiter counts per process: each front end of the profile gets its share of
+    the one limit, so that together they stay under it (not 25/s each, 50/s in all)."""
+    one_front_end = Settings.model_fields["telegram_overall_max_rate"].default
+    front_ends = [n for n, c in PROCFILE.items() if c.endswith("-m bot telegram")]
+    assert len(front_ends) == production.REPLICAS
+    each = float(production.environment(local)["TELEGRAM_OVERALL_MAX_RATE"])
+    assert each * len(front_ends) <= one_front_end
+    assert each * len(front_ends) >= one_front_end * 0.9  # and not much less
+    chosen = production.environment({**local, "TELEGRAM_OVERALL_MAX_RATE": "10"})
+    assert chosen["TELEGRAM_OVERALL_MAX_RATE"] == "10"  # an operator's own share is kept
+
+
 def test_haproxy_accepts_the_proxy_configuration(local: dict[str, str]) -> None:
     haproxy = haproxy_path()
     if haproxy is None:
