@@ -97,13 +97,47 @@ PLACE_MARKERS = (
     r"(?:jln?\b\.?|jalan\b|gang\b|gg\.?|kelurahan\b|kel\.|kecamatan\b|kec\.|desa\b|"
     r"kampung\b|dusun\b|rt\s*\.?\s*\d+|perum\w*|komplek\w*|kompleks\b|pasar\b|terminal\b|"
     r"stasiun\b|puskesmas\b|rsud\b|kantor\s+\w+|sd\s*n?\b|smp\s*n?\b|sma\s*n?\b|"
-    r"sdn\b|smpn\b|sman\b|masjid\b|balai\s+desa)"
+    r"sdn\b|smpn\b|sman\b|masjid\b|balai\s+desa|halte\b|taman\b|lapangan\b|spbu\b|tps\b|"
+    r"polsek\b|polres\b|samsat\b|jembatan\b|bundaran\b|alun-alun\b)"
+)
+# Words that lead to a place, as citizens type them: "dkt pasar kramat", "dpn SDN 3",
+# "sblh puskesmas", "di dalem terminal", "di area pasar" (N9).
+PLACE_PREPOSITIONS = (
+    r"(?:di(?:\s+(?:dalam|dalem|dlm|area|kawasan|daerah|lingkungan|wilayah|sekitar|"
+    r"sekitaran))?|dekat|deket|dkt|dket|depan|dpn|depannya|samping|smping|sebelah|sblh|"
+    r"belakang|blkg|blakang|seberang|sebrang|sbrg|sekitar|sekitaran|seputar|pertigaan|"
+    r"perempatan|ujung)"
 )
 PLACE_AFTER_PREPOSITION_RE = re.compile(
-    r"(?<![\w])(?:di|dekat|deket|depan|samping|sebelah|belakang|seberang|sekitar|"
-    r"pertigaan|perempatan|ujung)\s+(?:\w+\s+)?" + PLACE_MARKERS,
+    r"(?<![\w])" + PLACE_PREPOSITIONS + r"\s+(?:\w+\s+)?" + PLACE_MARKERS,
     re.IGNORECASE,
 )
+# The informal spellings of the words that say where, written out in the stored place.
+PLACE_WORD_SPELLED_OUT = {
+    "dkt": "dekat",
+    "dket": "dekat",
+    "deket": "dekat",
+    "dpn": "depan",
+    "smping": "samping",
+    "sblh": "sebelah",
+    "blkg": "belakang",
+    "blakang": "belakang",
+    "sbrg": "seberang",
+    "sebrang": "seberang",
+}
+# "di", "di dalam", "di area": lead to the place and say nothing more of where it is.
+PLACE_LEAD_IN_RE = re.compile(
+    r"^di(?:\s+(?:dalam|dalem|dlm|area|kawasan|daerah|lingkungan|wilayah))?\s+", re.IGNORECASE
+)
+# Words with which the sentence goes on after a place: "... kantor imigrasi kota contoh
+# tadi pagi", "... pasar kramat jati baru yang dekat terminal".
+PLACE_CLAUSE_WORDS = frozenset(
+    {"yang", "yg", "tadi", "td", "tdi", "kemarin", "kemaren", "kmrn", "kmren", "jam", "pas"}
+    | {"waktu", "wkt", "sejak", "semalam", "barusan", "dan", "tapi", "tp", "sudah", "udah"}
+    | {"udh", "sdh", "ketika", "saat", "sewaktu", "pada", "tgl", "tanggal"}
+)
+# Name words beyond NAME_WORDS_MAX taken when they run up to where the place ends.
+NAME_WORDS_TO_THE_END = 2
 # Without a preposition only unambiguous markers ("lampu jalan" is not a place).
 PLACE_BARE_RE = re.compile(
     r"(?<![\w])(?:jl\.|jln\.?|gang\b|gg\.|kelurahan\b|kel\.|kecamatan\b|kec\.|desa\b|"
@@ -657,7 +691,8 @@ ADDRESS_WORDS = frozenset(
     ]
 )
 CONNECTORS = frozenset(
-    ["di", "dekat", "deket", "depan", "samping", "sebelah", "seberang", "belakang"]
+    {"di", "dekat", "deket", "depan", "samping", "sebelah", "seberang", "belakang"}
+    | {"dkt", "dket", "dpn", "sblh", "blkg", "sbrg", "sebrang", "sekitar"}
 )
 
 
@@ -737,7 +772,8 @@ def _unit_name(word: str) -> bool:
 NAME_MARKER_RE = re.compile(
     r"(?:^|\s)(?P<marker>jl\.?|jln\.?|jalan|gang|gg\.?|kelurahan|kel\.|kecamatan|kec\.|"
     r"desa|dusun|kampung|perum\w*|komplek\w*|kompleks|masjid|mesjid|musholl?a|mushala|"
-    r"gereja|pasar|terminal|stasiun|kota|kabupaten|kab\.)$",
+    r"gereja|pasar|terminal|stasiun|kota|kabupaten|kab\.|puskesmas|rsud|halte|taman|lapangan|"
+    r"spbu|tps|polsek|polres|samsat|jembatan|bundaran|alun-alun)$",
     re.IGNORECASE,
 )
 UNIT_MARKER_RE = re.compile(r"(?:kelurahan|kecamatan|desa|kel\.|kec\.)$", re.IGNORECASE)
@@ -768,6 +804,8 @@ NOT_NAME_WORDS = (
         | {"lampu", "sampah", "air", "listrik", "motor", "mobil", "becek", "licin", "jelek"}
         | {"jebol", "amblas", "ambles", "longsor", "anjlok", "miring", "patah", "tumbang"}
         | {"hilang", "pecah", "bocor", "meluap", "buntu", "tersumbat", "nyumbat", "retak"}
+        | {"anak", "tdi", "calo", "preman", "penumpang", "pedagang", "tukang", "bapak", "ibu"}
+        | {"kemarin", "kmren", "semalam", "barusan", "sewaktu", "tgl", "tanggal", "pada"}
     )
 )
 
@@ -792,6 +830,31 @@ def _names_after(marker: str, allowed: bool = True) -> int:
     if not allowed or not NAME_MARKER_RE.search(" " + marker.strip()):
         return 0
     return NAME_WORDS_MAX
+
+
+def _name_run_ends_place(words_after: list[str], index: int) -> bool:
+    """Whether the name words from `index` on (at most NAME_WORDS_TO_THE_END of them) run
+    up to where the place ends: a comma or full stop, the end of the message, or a word
+    the sentence goes on with ("yang", "tadi", "jam", "pas")."""
+    end = index
+    while end < len(words_after) and end - index < NAME_WORDS_TO_THE_END:
+        if not _name_word(words_after[end]):
+            break
+        end += 1
+        if words_after[end - 1].endswith((",", ".", ";", "!", "?")):
+            return True
+    if end == index:
+        return False
+    if end == len(words_after):
+        return True
+    return words_after[end].lower().strip(",.") in PLACE_CLAUSE_WORDS
+
+
+def spell_out_place_words(place: str) -> str:
+    """ "dkt pasar kramat" -> "dekat pasar kramat": the word that says where, written out."""
+    first, _, rest = place.partition(" ")
+    spelled = PLACE_WORD_SPELLED_OUT.get(first.lower())
+    return f"{spelled} {rest}" if spelled and rest else place
 
 
 def place_in(text: str) -> str | None:
@@ -828,6 +891,10 @@ def place_in(text: str) -> str | None:
         if names_left and _name_word(word):
             names_left -= 1
             named = True
+        elif taken and _name_word(taken[-1]) and _name_run_ends_place(words_after, index):
+            # "pasar kramat jati baru yang ...", "kota contoh barat daya, ...": a longer
+            # name, taken whole as it runs up to where the place ends.
+            pass
         elif word.lower() in CONNECTORS:
             names_left = 0
             if not (_place_word(following) or _names_after(following)):
@@ -846,7 +913,7 @@ def place_in(text: str) -> str | None:
         ):
             break
     place = " ".join([text[start.start() : start.end()], *taken]).strip(" ,.;:")
-    place = re.sub(r"^(?:di|dekat|deket)\s+", "", place, flags=re.IGNORECASE)
+    place = spell_out_place_words(PLACE_LEAD_IN_RE.sub("", place))
     named = (
         named or bool(re.search(r"\d", place)) or any(w[:1].isupper() for w in place.split()[1:])
     )
@@ -1362,11 +1429,32 @@ def clean_place(text: str) -> str:
     return place if len(place) >= LOCATION_MIN and words(place) else text.strip()
 
 
+# Where a location answer goes on after the place: "... tadi pagi", ", pas sy lewat jam 7",
+# "yang tadi sy ceritain" (not "yang deket masjid", which still says where).
+PLACE_ANSWER_TAIL_RE = re.compile(
+    r"\s*,?\s+(?:tadi|td|tdi|kemarin|kemaren|kmrn|kmren|semalam|barusan|sejak|pas|waktu|wkt|"
+    r"sewaktu|ketika|jam\s+\d|(?:yang|yg)\s+(?:tadi|td|sy|saya|aku|gw|udah|udh|sudah|"
+    r"kemarin|kmrn|pernah|barusan))\b.*$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def place_of_answer(text: str) -> str:
+    """The place in a location answer: the talk around it left out (clean_place), the time
+    or story after it too ("kantor imigrasi kota contoh tadi pagi"), informal words that say
+    where written out ("dkt pasar kramat" -> "dekat pasar kramat")."""
+    place = clean_place(text)
+    cut = PLACE_ANSWER_TAIL_RE.sub("", place).strip(" ,;:")
+    if len(cut) >= LOCATION_MIN and words(cut):
+        place = cut
+    return spell_out_place_words(place)
+
+
 def _location(typed: str, filled: dict[str, Any]) -> Outcome:
     if not names_a_place(typed) and (refers_back(typed) or COMPLAINT_WORDS_RE.search(typed)):
         # "kan udh sy ceritain td", "sy mau komplain bukan nanya": no place in it.
         return Outcome(say=[("utter_form_explain_complaint_location", {})], ask=LOCATION)
-    typed = clean_place(typed)
+    typed = place_of_answer(typed)
     if is_clear_yes(typed) or len(words(typed)) == 0:
         return Outcome(say=[("utter_location_too_short", {})], ask=LOCATION)
     if len(typed) < LOCATION_MIN:
