@@ -6,6 +6,11 @@ resolution message invited one; a typed request to rate opens the SKM survey (th
 measure, actions/skm_survey.py) when there is one to fill in, else the stars; a comment or
 score sent right after a rating joins that rating; a number outside 1..5 is answered
 politely with the stars again.
+
+One rating per ticket per citizen (N10): a second score within RATING_FOLLOW_UP_MINUTES of
+a rating (another star pressed, "2 aja" typed) replaces that rating's score, and a later
+rating of a ticket the citizen rated before replaces that rating (bot.store.repository
+store_rating); the reply says the rating was changed, the ticket's history keeps both.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ from bot.store.ids import TICKET_ID_LIKE_RE, normalise_ticket_id
 from bot.store.models import utcnow
 from bot.store.repository import RatableTicket, Repository, get_repository
 from bot.texts import CATEGORY_SHORT_LABELS
+from bot.texts import text as message_text
 
 # The slot holding a stored rating while the citizen is asked which report it is about.
 PENDING_SLOT = "pending_rating_id"
@@ -154,6 +160,24 @@ def invited_by_resolution(tracker: Tracker, candidates: list[RatableTicket]) -> 
     return False
 
 
+def rated_moments_ago(tracker: Tracker) -> bool:
+    """True when the citizen's previous message (the rating) came within the follow-up
+    window: a lone number now ("1", "2 aja") corrects that rating's score."""
+    previous = previous_message_time(tracker)
+    return previous is not None and utcnow() - previous <= timedelta(
+        minutes=RATING_FOLLOW_UP_MINUTES
+    )
+
+
+def say_rating_changed(
+    dispatcher: CollectingDispatcher, old: int, new: int, ticket_id: str | None
+) -> None:
+    """ "penilaian Anda kami ubah dari 5/5 menjadi 1/5"."""
+    dispatcher.utter_message(
+        text=message_text("rating_changed", ticket_id=ticket_id, old=old, new=new)
+    )
+
+
 class ActionGiveFeedback(SafeAction):
     """Stores the feedback message and rating; asks for a score when there is nothing yet.
 
@@ -177,7 +201,7 @@ class ActionGiveFeedback(SafeAction):
         just_rated = str(tracker.get_slot(LAST_RATING_SLOT) or "").isdigit()
         if reading.unsure is not None and (
             stars_were_shown(tracker)
-            or (reading.correction and just_rated)
+            or (just_rated and (reading.correction or rated_moments_ago(tracker)))
             or invited_by_resolution(tracker, repo.ratable_tickets(tracker.sender_id))
         ):
             reading = read_score(text, expecting=True)
@@ -288,12 +312,17 @@ class ActionGiveFeedback(SafeAction):
             since,
             score,
             comment,
-            replace_score=correction and score is not None,
+            # A second score right after a rating replaces its score (N10).
+            replace_score=score is not None,
         )
         if amended is None:
             return None
         if score is not None and correction:
             dispatcher.utter_message(response="utter_rating_corrected", rating=score)
+        elif score is not None and amended.previous_score not in (None, score):
+            say_rating_changed(
+                dispatcher, int(amended.previous_score or 0), score, amended.ticket_id
+            )
         elif score is not None and amended.ticket_id:
             dispatcher.utter_message(
                 response="utter_feedback_thanks_ticket", rating=score, ticket_id=amended.ticket_id
@@ -340,8 +369,11 @@ class ActionGiveFeedback(SafeAction):
                 ], True
             if candidates:
                 target = candidates[0].public_id
-        rating_id, linked = repo.add_rating(sender, score, comment, target)
-        if linked and score is not None:
+        stored = repo.store_rating(sender, score, comment, target)
+        rating_id, linked = stored.rating_id, stored.ticket_id
+        if score is not None and stored.previous_score not in (None, score):
+            say_rating_changed(dispatcher, int(stored.previous_score or 0), score, linked)
+        elif linked and score is not None:
             dispatcher.utter_message(
                 response="utter_feedback_thanks_ticket", rating=score, ticket_id=linked
             )

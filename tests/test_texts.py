@@ -100,6 +100,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "snippet": "Jalan rusak",
         "link": "http://127.0.0.1:8080/tiket/ADU-7K3M9P",
     },
+    "rating_changed": {"ticket_id": "ADU-7K3M9P", "old": 5, "new": 1},
 }
 
 

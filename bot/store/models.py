@@ -343,9 +343,12 @@ class TicketMessage(Base):
 
 
 class Rating(Base):
-    """Feedback from a citizen: a message and an optional 1-5 score."""
+    """Feedback from a citizen: a message and an optional 1-5 score. At most one per citizen
+    and ticket (N10): a later rating of the same ticket replaces the earlier one, whose
+    score stays in the ticket's history. General feedback (no ticket) is not limited."""
 
     __tablename__ = "ratings"
+    __table_args__ = (Index("uq_ratings_citizen_ticket", "citizen_id", "ticket_id", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     citizen_id: Mapped[int | None] = mapped_column(ForeignKey("citizens.id"), index=True)

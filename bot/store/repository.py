@@ -145,6 +145,17 @@ class AmendedRating:
 
     score: int | None
     ticket_id: str | None  # the ticket it is linked to, if any
+    previous_score: int | None = None  # the score it had before, when this replaced it
+
+
+@dataclass(frozen=True)
+class StoredRating:
+    """A rating as stored: new, or the citizen's earlier rating of the ticket replaced."""
+
+    rating_id: int
+    ticket_id: str | None  # the ticket it is linked to, if any
+    replaced: bool = False  # an earlier rating of the same ticket was replaced
+    previous_score: int | None = None  # that earlier rating's score
 
 
 SelectT = TypeVar("SelectT", bound=Select[Any])
@@ -505,9 +516,20 @@ class Repository:
         self, sender_id: str, score: int | None, comment: str | None, ticket_public_id: str | None
     ) -> tuple[int, str | None]:
         """Store feedback for officers; returns (rating id, the ticket it was linked to).
+        See `store_rating`."""
+        stored = self.store_rating(sender_id, score, comment, ticket_public_id)
+        return stored.rating_id, stored.ticket_id
+
+    def store_rating(
+        self, sender_id: str, score: int | None, comment: str | None, ticket_public_id: str | None
+    ) -> StoredRating:
+        """Store feedback for officers.
 
         A ticket is linked only if the sender owns it; a linked rating is also an event in
         the ticket's history (what the ticket page shows), without the citizen's identity.
+        One rating per citizen and ticket (N10): when the sender rated that ticket before,
+        that rating is replaced (the new score, the comments of both, now as its time) and
+        the history keeps the score it replaced.
         """
         if score is not None and not 1 <= score <= 5:
             raise ValueError("score must be between 1 and 5")
@@ -520,6 +542,20 @@ class Repository:
                         Ticket.public_id == ticket_public_id, Ticket.citizen_id == citizen_id
                     )
                 )
+            earlier = (
+                s.scalar(
+                    select(Rating)
+                    .where(Rating.citizen_id == citizen_id, Rating.ticket_id == ticket.id)
+                    .with_for_update()
+                )
+                if ticket is not None
+                else None
+            )
+            if ticket is not None and earlier is not None:
+                previous = earlier.score
+                _replace_rating(earlier, score, comment)
+                _rating_event(s, ticket, earlier, replaced_score=previous)
+                return StoredRating(earlier.id, ticket.public_id, True, previous)
             rating = Rating(
                 citizen_id=citizen_id,
                 ticket_id=ticket.id if ticket else None,
@@ -531,7 +567,7 @@ class Repository:
             s.flush()
             if ticket is not None:
                 _rating_event(s, ticket, rating)
-            return rating.id, ticket.public_id if ticket else None
+            return StoredRating(rating.id, ticket.public_id if ticket else None)
 
     def link_rating(self, sender_id: str, rating_id: int, ticket_public_id: str) -> str | None:
         """Attach the sender's not yet linked rating to one of the sender's tickets (the
@@ -557,6 +593,18 @@ class Repository:
             )
             if rating is None:
                 return None
+            earlier = s.scalar(
+                select(Rating)
+                .where(Rating.citizen_id == citizen_id, Rating.ticket_id == ticket.id)
+                .with_for_update()
+            )
+            if earlier is not None:
+                # The ticket was rated before: this rating replaces that one (N10).
+                previous = earlier.score
+                _replace_rating(earlier, rating.score, rating.comment)
+                s.delete(rating)
+                _rating_event(s, ticket, earlier, replaced_score=previous)
+                return str(ticket.public_id)
             rating.ticket_id = ticket.id
             _rating_event(s, ticket, rating)
             return str(ticket.public_id)
@@ -591,18 +639,37 @@ class Repository:
             rating = row[0]
             if score is not None and rating.score is not None and not replace_score:
                 return None
+            previous = rating.score
             if score is not None:
                 rating.score = score
             if comment:
                 rating.comment = f"{rating.comment}\n{comment}" if rating.comment else comment
             ticket = s.get(Ticket, rating.ticket_id) if rating.ticket_id else None
+            replaced = previous if score is not None and previous is not None else None
             if ticket is not None:
-                _rating_event(s, ticket, rating)
-            return AmendedRating(rating.score, ticket.public_id if ticket else None)
+                _rating_event(s, ticket, rating, replaced_score=replaced)
+            return AmendedRating(rating.score, ticket.public_id if ticket else None, replaced)
 
 
-def _rating_event(s: Session, ticket: Ticket, rating: Rating) -> None:
-    """The rating in the ticket's history: score and comment, never who gave it."""
+def _replace_rating(rating: Rating, score: int | None, comment: str | None) -> None:
+    """A citizen's new rating of a ticket they rated before, put in place of the earlier
+    one: the new score (the earlier one if none is given), both comments, the new time
+    (what the officers' reports of a period go by)."""
+    if score is not None:
+        rating.score = score
+    if comment:
+        rating.comment = f"{rating.comment}\n{comment}" if rating.comment else comment
+    rating.created_at = utcnow()
+
+
+def _rating_event(
+    s: Session, ticket: Ticket, rating: Rating, replaced_score: int | None = None
+) -> None:
+    """The rating in the ticket's history: score and comment, never who gave it; with
+    the score it replaced when the citizen changed their rating."""
+    data: dict[str, Any] = {"score": rating.score, "rating_id": rating.id}
+    if replaced_score is not None:
+        data["replaced_score"] = replaced_score
     s.add(
         TicketEvent(
             ticket_id=ticket.id,
@@ -610,7 +677,7 @@ def _rating_event(s: Session, ticket: Ticket, rating: Rating) -> None:
             actor_type="citizen",
             actor_id=None,
             body=rating.comment,
-            data={"score": rating.score, "rating_id": rating.id},
+            data=data,
             created_at=utcnow(),
         )
     )

@@ -246,7 +246,9 @@ def test_a_reopened_and_resolved_again_ticket_can_be_rated_again(
     workflow.reopen(supervisor, ticket, "Warga menyampaikan KTP salah cetak.")
     workflow.resolve(supervisor, ticket, "KTP dicetak ulang.")
     rate(domain, "nilai 5")
-    assert ratings_by_ticket(repo) == [(ticket, 4, None), (ticket, 5, None)]
+    # One rating per ticket per citizen (N10): the new one replaces it, the history keeps both.
+    assert ratings_by_ticket(repo) == [(ticket, 5, None)]
+    assert rating_events(repo, ticket) == [(4, None), (5, None)]
 
 
 def test_without_a_recent_resolution_a_rating_is_general_feedback(
@@ -473,12 +475,15 @@ def test_a_follow_up_after_the_window_is_feedback_of_its_own(
     assert stored(repo) == [(4, None), (None, comment)]
 
 
-def test_a_second_score_is_a_rating_of_its_own(repo: Repository, domain: dict[str, Any]) -> None:
+def test_a_second_score_right_after_replaces_the_first(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
+    # N10 (was: a rating of its own): the citizen corrected themselves.
     payload, entities = press(5)
     _, _, history = turn(domain, payload, before=stars_shown(domain), entities=entities)
     payload, entities = press(3)
     _, _, _ = turn(domain, payload, before=history, entities=entities, **slots_of(history))
-    assert stored(repo) == [(5, None), (3, None)]
+    assert stored(repo) == [(3, None)]
 
 
 @pytest.mark.parametrize(
