@@ -9,7 +9,7 @@ from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import Events, latest_text, utter_not_understood
+from actions.common import Events, SafeAction, latest_entities, latest_text, utter_not_understood
 from actions.privacy_answer import answer_privacy_question
 from actions.service_info import (
     answer_service_question,
@@ -21,7 +21,8 @@ from actions.service_info import (
 from actions.ticket_status import is_a_rating, status_instead
 from bot import metrics, texts
 from bot.complaint_turns import looks_like_a_complaint
-from bot.phrases import is_opener_only
+from bot.phrases import asks_yes_no, is_opener_only
+from bot.service_match import asked_aspects
 from bot.texts import BUTTON_TALK_TO_OFFICER
 
 log = logging.getLogger("actions.fallback")
@@ -103,4 +104,21 @@ class ActionHandleFallback(Action):
             dispatcher.utter_message(response="utter_fallback_menu", buttons=buttons)
         else:
             utter_not_understood(dispatcher, tracker.sender_id)
+        return []
+
+
+class ActionOutOfScope(SafeAction):
+    """Outside our services ("besok hujan gak ya"): said so. A question that names a
+    service of ours and asks one of its aspects ("bikin NIB buat usaha kue rumahan bayar gak
+    sih", read as out of scope for the private business in it) is answered instead."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        text = latest_text(tracker)
+        asked = asked_aspects(text) if text and asks_yes_no(text) else []
+        if asked and latest_entities(tracker, "service") and _names_a_service(tracker):
+            return answer_service_question(dispatcher, tracker, domain, asked[0])
+        dispatcher.utter_message(response="utter_out_of_scope")
         return []

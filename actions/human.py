@@ -13,11 +13,12 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import Events, SafeAction, latest_text
+from actions.common import Events, SafeAction, latest_text, say_complaint_timeline
 from actions.form_runs import form_runs
 from bot.config import get_settings
 from bot.handoff.chats import LiveChats
 from bot.handoff.hours import service_now
+from bot.phrases import asks_who_handles
 from bot.store.catalogue import helpdesk
 from bot.store.models import utcnow
 from bot.store.repository import get_repository
@@ -142,14 +143,19 @@ class ActionRequestHuman(SafeAction):
 
 class ActionBotChallenge(SafeAction):
     """ "Kamu bot ya?": yes, a virtual assistant. "sy mau ngomong sm orang aja deh, bukan
-    bot" asks for a person, however the classifier read it: acted on as "hubungi petugas"."""
+    bot" asks for a person, however the classifier read it: acted on as "hubungi petugas".
+    "ini nanti yg nanganin siapa ya?" asks who deals with a complaint: that is answered."""
 
     def name(self) -> str:
         return "action_bot_challenge"
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
-        if asks_for_a_person(latest_text(tracker)):
+        text = latest_text(tracker)
+        if asks_for_a_person(text):
             return ActionRequestHuman().act(dispatcher, tracker, domain)
+        if asks_who_handles(text):
+            say_complaint_timeline(dispatcher, None)
+            return []
         dispatcher.utter_message(response="utter_iamabot")
         return []
 

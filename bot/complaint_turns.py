@@ -876,7 +876,12 @@ def place_in(text: str) -> str | None:
     unit = UNIT_MARKER_RE.search(head)
     # "kantor imigrasi", "kantor samsat": an office named by what it is.
     office = re.search(r"\bkantor\s+(\w+)$", head, re.IGNORECASE)
-    named = bool(office and not unit and _name_word(office.group(1)))
+    # "kantor samsat", "kantor polres": a landmark word names the one office too.
+    named = bool(
+        office
+        and not unit
+        and (_name_word(office.group(1)) or NAME_MARKER_RE.search(" " + office.group(1)))
+    )
     # "desa sidomulyo" only after "di/depan ..." ("dua desa talinya" is not a village);
     # "di bawah jalan jebol": "jalan" after such a word is the road, not a street's name.
     road = re.search(r"\s(\w+)\s+jalan$", head, re.IGNORECASE)

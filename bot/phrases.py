@@ -201,6 +201,19 @@ def looks_like_question(text: str) -> bool:
     return any(w in QUESTION_WORDS for w in words(text))
 
 
+# "... bayar gak sih", "bisa diwakilin ga kak": a yes-no question without a question mark.
+_YES_NO_TAIL_RE = re.compile(
+    r"\S+\s+\S+\s+\S+\s+(?:ga|gak|gk|nggak|ngga|enggak|engga|tidak|tdk|nda|ndak|ora|teu)"
+    r"(?:\s+(?:sih|si|ya|yah|kah|nih|kak|ka|min|bang|gan|pak|bu|mas|mbak))?\s*[.!]*$",
+    re.IGNORECASE,
+)
+
+
+def asks_yes_no(text: str) -> bool:
+    """A question, or a statement ending in a yes-no tag ("bikin NIB bayar gak sih")."""
+    return looks_like_question(text) or bool(_YES_NO_TAIL_RE.search(text.strip()))
+
+
 def _squeeze(word: str) -> str:
     """ "iyaaa" -> "iya", "sipp" -> "sip": repeated letters are emphasis, not new words."""
     return re.sub(r"(\w)\1+", r"\1", word)

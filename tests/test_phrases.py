@@ -10,6 +10,7 @@ from bot.phrases import (
     HESITATION_WORDS,
     YES_WORDS,
     asks_about_own_report,
+    asks_yes_no,
     is_clear_yes,
     looks_like_question,
 )
@@ -91,3 +92,19 @@ def test_never_crashes(text: str) -> None:
 )
 def test_a_question_about_ones_own_report(text: str, asks: bool) -> None:
     assert asks_about_own_report(text) is asks
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("bikin NIB buat usaha kue rumahan bayar gak sih", True),
+        ("skck bisa diwakilin ga kak", True),
+        ("perpanjang sim harus tes lagi nggak", True),
+        ("brp biayanya", True),
+        ("sy ga jadi", False),
+        ("pokoknya saya gak", False),
+        ("makasih ya", False),
+    ],
+)
+def test_asks_yes_no(text: str, expected: bool) -> None:
+    assert asks_yes_no(text) is expected

@@ -9,11 +9,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from actions.fallback import ActionHandleFallback
+from actions.fallback import ActionHandleFallback, ActionOutOfScope
 from bot.phrases import is_opener_only
 from bot.store.models import Category, Privacy, Ticket, TicketStatus
 from bot.store.repository import ComplaintDraft, Repository
-from tests.utils.actions import make_tracker, responses
+from tests.utils.actions import entity, make_tracker, responses, texts
 
 
 def user(text: str, intent: str) -> dict[str, Any]:
@@ -94,3 +94,33 @@ def test_opening_words_alone_are_invited_to_go_on(
 @pytest.mark.parametrize("text", ["min ktp", "mau tanya syarat skck", "qwerty", "min tolong"])
 def test_words_beside_the_openers_are_not_an_opener(text: str) -> None:
     assert not is_opener_only(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "service", "fact"),
+    [
+        ("bikin NIB buat usaha kue rumahan bayar gak sih", "nib", "Gratis"),
+        ("buat usaha warung, npwp nya bayar ga?", "npwp", "Gratis"),
+    ],
+)
+def test_a_service_question_read_as_out_of_scope_is_answered(
+    repo: Repository, domain: dict[str, Any], text: str, service: str, fact: str
+) -> None:
+    """A question naming a catalogue service and one of its aspects is answered even when
+    the classifier took the private business it mentions for out of scope."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "out_of_scope", [entity("service", service)])
+    ActionOutOfScope().run(dispatcher, tracker, domain)
+    assert responses(dispatcher)[0].startswith("utter_service_cost")
+    assert fact in texts(domain, dispatcher)[0]
+
+
+@pytest.mark.parametrize(
+    "text", ["cara bikin email gmn", "harga cabe hari ini brp", "buka usaha kue modal brp ya"]
+)
+def test_out_of_scope_stays_out_of_scope(
+    repo: Repository, domain: dict[str, Any], text: str
+) -> None:
+    dispatcher = CollectingDispatcher()
+    ActionOutOfScope().run(dispatcher, make_tracker(text, "out_of_scope"), domain)
+    assert responses(dispatcher) == ["utter_out_of_scope"]

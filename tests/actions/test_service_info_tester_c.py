@@ -10,6 +10,7 @@ from typing import Any
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.feedback import ActionGiveFeedback
+from actions.human import ActionBotChallenge
 from actions.service_info import ActionAnswerService, ActionFollowUpOrComplaint
 from actions.yes_no import ActionGoodbye
 from bot.category_rules import mentions_pungli
@@ -213,3 +214,20 @@ def test_who_handles_my_complaint_read_as_goodbye_is_answered(
     )
     assert responses(dispatcher) == ["utter_complaint_timeline"]
     assert "unit terkait" in texts(domain, dispatcher)[0]
+
+
+def test_who_handles_my_complaint_read_as_a_bot_challenge_is_answered(
+    repo: Repository, domain: dict[str, Any]
+) -> None:
+    """N12 again: with more training data the classifier took "ini nanti yg nanganin dinkes
+    atau siapa ya?" for "are you a bot?" (0.53): who deals with a complaint, not "I am a
+    bot"; "kamu bot ya?" stays the bot's answer."""
+    for text in (
+        "ini nanti yg nanganin dinkes atau siapa ya?",
+        "nanti laporannya diurus sama siapa?",
+    ):
+        dispatcher, _events = run(ActionBotChallenge(), domain, text, "bot_challenge")
+        assert responses(dispatcher) == ["utter_complaint_timeline"], text
+        assert "unit terkait" in texts(domain, dispatcher)[0]
+    dispatcher, _events = run(ActionBotChallenge(), domain, "kamu bot ya?", "bot_challenge")
+    assert responses(dispatcher) == ["utter_iamabot"]
