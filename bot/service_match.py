@@ -254,6 +254,29 @@ def named_office(text: str) -> tuple[str, str] | None:
     return office, service
 
 
+# -- the unit of a complaint filed without a service ----------------------------------------
+
+# Complaints about a place (a road, rubbish, a clinic, a school, public order): an office
+# named there is a landmark ("depan kantor samsat"), not the unit concerned.
+PLACE_CATEGORIES = frozenset(
+    {"infrastruktur", "kebersihan", "kesehatan", "pendidikan", "ketertiban"}
+)
+# The one catalogue office that owns a category; the others have several or none.
+CATEGORY_OFFICE = {"adminduk": "disdukcapil"}
+
+
+def complaint_office(description: str, location: str | None, category: str) -> str | None:
+    """The office a complaint goes to when the citizen chose no service: the one its story,
+    else its place, names ("petugas di loket 3 disdukcapil judes"), else the category's one
+    owner (adminduk: Disdukcapil); None for the general complaint unit."""
+    if category not in PLACE_CATEGORIES:
+        for text in (description, location or ""):
+            office = named_office(text)
+            if office is not None:
+                return office[0]
+    return CATEGORY_OFFICE.get(str(getattr(category, "value", category)))
+
+
 # -- which aspects one question asks ------------------------------------------------------
 
 # "teng pundi", "ten pundi" (krama), "nyang ngendi", "nang endi", "neng ndi" (ngoko): where.

@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.config import get_settings
+from bot.service_match import complaint_office
 from bot.store.db import get_engine, lost_connection
 from bot.store.ids import new_ticket_id
 from bot.store.models import (
@@ -28,6 +29,7 @@ from bot.store.models import (
     Category,
     Citizen,
     DraftAttachment,
+    Office,
     Privacy,
     Rating,
     Service,
@@ -355,9 +357,14 @@ class Repository:
         deadlines = self.deadlines()
         with Session(self.engine) as s, s.begin():
             office_id = None
-            if draft.service_id:
-                service = s.get(Service, draft.service_id)
-                office_id = service.office_id if service else None
+            service = s.get(Service, draft.service_id) if draft.service_id else None
+            if service is not None:
+                office_id = service.office_id
+            if office_id is None:
+                # No service chosen: the office the story or place names, else the
+                # category's one owner, else the general complaint unit (None).
+                named = complaint_office(draft.description, draft.location_text, draft.category)
+                office_id = named if named and s.get(Office, named) else None
             ticket = Ticket(
                 public_id=new_ticket_id(),
                 citizen_id=citizen_id,
@@ -369,7 +376,7 @@ class Repository:
                 longitude=draft.longitude,
                 privacy=draft.privacy,
                 office_id=office_id,
-                service_id=draft.service_id if office_id else None,
+                service_id=service.id if service is not None and service.office_id else None,
                 created_at=now,
                 updated_at=now,
             )
