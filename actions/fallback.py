@@ -14,9 +14,11 @@ from actions.privacy_answer import answer_privacy_question
 from actions.service_info import (
     answer_service_question,
     asked_aspect,
+    asks_about_a_service,
     follow_up_aspect,
     is_explicit_complaint,
     names_a_service,
+    ranked_aspect,
 )
 from actions.ticket_status import is_a_rating, status_instead
 from bot import metrics, texts
@@ -81,8 +83,10 @@ class ActionHandleFallback(Action):
         if not tracker.active_loop and is_a_rating(text):
             # "⭐⭐⭐⭐ mantap cepet bgt, tp ...": a rating with a comment.
             return [FollowupAction("action_give_feedback")]
-        if not tracker.active_loop and (
-            looks_like_a_complaint(text) or is_explicit_complaint(text)
+        if (
+            not tracker.active_loop
+            and (looks_like_a_complaint(text) or is_explicit_complaint(text))
+            and not asks_about_a_service(text)
         ):
             # A complaint told without "lapor", or "pengen ngadu, ...": start the form with
             # it as the story.
@@ -97,7 +101,10 @@ class ActionHandleFallback(Action):
         if not tracker.active_loop and _names_a_service(tracker):
             # "kalau SIM?", "paspot": a follow-up or a service name the classifier was
             # unsure about; answer it as a question about that service.
-            return answer_service_question(dispatcher, tracker, domain, asked_aspect(tracker))
+            aspect = next(iter(asked_aspects(text)), None) or ranked_aspect(tracker)
+            return answer_service_question(
+                dispatcher, tracker, domain, aspect or asked_aspect(tracker)
+            )
         if consecutive_fallbacks(tracker) >= 2:
             buttons = main_menu(domain)
             buttons.append({"title": BUTTON_TALK_TO_OFFICER, "payload": "/request_human"})

@@ -26,7 +26,12 @@ from actions.ticket_status import status_or_not_understood
 from bot.category_rules import category_scores, mentions_pungli
 from bot.complaint_turns import button_values, looks_like_a_complaint, story_signals
 from bot.handoff.hours import parse_hours
-from bot.phrases import asks_who_handles, looks_like_question, says_wants_to_complain
+from bot.phrases import (
+    asks_who_handles,
+    asks_yes_no,
+    looks_like_question,
+    says_wants_to_complain,
+)
 from bot.service_match import (
     DAY_NAMES,
     MAX_ASPECTS,
@@ -36,6 +41,7 @@ from bot.service_match import (
     asked_day,
     find_all_exact,
     find_referral,
+    life_event,
     move_route,
     named_office,
     near_miss_scores,
@@ -346,9 +352,21 @@ MAX_SERVICES_PER_MESSAGE = 3
 
 # "batas waktunya", "paling lambat", "telat ngurus": a legal deadline for the citizen, not
 # how long the office takes.
+_REPORT_WORD = r"(?:di)?(?:lapor|melapor|ngelapor|laporin|lapork)\w*"
 DEADLINE_RE = re.compile(
     r"\bbatas(?:nya)?\b|\bbatas waktu|paling lambat|\btelat\b|terlambat|\btenggat|"
-    r"\bdeadline\b|kedaluwarsa|kadaluarsa|\bmasih boleh\b|\bmasih bisa\b.*\blewat\b",
+    r"\bdeadline\b|kedaluwarsa|kadaluarsa|\bmasih boleh\b|\bmasih bisa\b.*\blewat\b|"
+    # "hrs lapor brp hari sih maksimal?", "maks brp hari lapornya": reporting has a limit.
+    rf"\b(?:harus|hrs|wajib|mesti|musti)\s+{_REPORT_WORD}\b.*\b(?:brp|berapa|kapan|maks\w*)\b|"
+    rf"\bmaks\w*\b.*\b{_REPORT_WORD}\b|\b{_REPORT_WORD}\b.*\bmaks\w*\b",
+    re.IGNORECASE,
+)
+# "sim c yg udh mati 2 bln", "sudah habis masa berlakunya", "udh expired": the document has
+# expired; the catalogue's rule for that (its deadline) comes before the answer.
+EXPIRED_RE = re.compile(
+    r"\b(?:udh|udah|sudah|sdh|dah|telah|tlh|yg|yang)\s+(?:mati|habis|lewat|expired?|abis)\b|"
+    r"\b(?:habis|abis|lewat|lwt)\s+masa\s+berlaku|\bmasa\s+berlaku\w*\s+(?:\w+\s+)?habis\b|"
+    r"\bexpired?\b|\bmati\s+\d+\s*(?:hari|minggu|bulan|bln|tahun|thn|taun)\b",
     re.IGNORECASE,
 )
 
@@ -360,6 +378,11 @@ DEADLINE = "deadline"
 def asks_deadline(text: str) -> bool:
     """True when the message asks about a deadline the citizen must meet."""
     return bool(text and DEADLINE_RE.search(text))
+
+
+def says_expired(text: str) -> bool:
+    """True when the message says the document has expired ("udh mati 2 bln")."""
+    return bool(text and EXPIRED_RE.search(text))
 
 
 def asked_aspect(tracker: Tracker) -> str:
@@ -384,6 +407,17 @@ def is_explicit_complaint(text: str) -> bool:
     if not text or not says_wants_to_complain(text):
         return False
     return not looks_like_question(text) or story_signals(text) >= 2
+
+
+def asks_about_a_service(text: str) -> bool:
+    """ "mo perpanjang sim c yg udh mati 2 bln bs gk": a question (a yes-no tag is enough)
+    about a service of the citizen's own, naming the service or a life event, with no wish
+    to complain and no money demanded. Answered, though it reads like a story."""
+    if not text or text.startswith("/") or not asks_yes_no(text):
+        return False
+    if says_wants_to_complain(text) or mentions_pungli(text):
+        return False
+    return bool(find_all_exact(text, get_repository().service_aliases()) or life_event(text))
 
 
 def follow_up_aspect(tracker: Tracker) -> str | None:
@@ -494,7 +528,7 @@ def names_a_service(tracker: Tracker) -> bool:
     if not text:
         return False
     aliases = get_repository().service_aliases()
-    if find_all_exact(text, aliases) or find_referral(text):
+    if find_all_exact(text, aliases) or find_referral(text) or life_event(text):
         return True
     return any(score >= STRONG_NEAR_MISS for score in near_miss_scores(text, aliases).values())
 
@@ -523,6 +557,10 @@ def answer_service_question(
     for sid, alias in find_all_exact(text, aliases) if text else []:
         if sid not in [n[0] for n in named]:
             named.append((sid, alias))
+    event = life_event(text) if text and not named else None
+    if event is not None:
+        # "bpk sy meninggal kmrn, ngurus surat2nya gmn": the service recording that event.
+        named.append(event)
     referral = find_referral(text) if text else None
     if referral is not None and referral.bare and named:
         referral = None  # "bikin KK abis nikah": the KK is asked about
@@ -622,7 +660,14 @@ def answer_service_question(
         aspect = "cost"
     # "brp lama prosesnya? trus bayar ga?": the other aspect asked is answered too; beside a
     # deadline ("syarate napa? batas waktunya kapan?") the aspect asked with it.
-    if deadline_question:
+    expired = not deadline_question and says_expired(text)
+    if expired:
+        # "mo perpanjang sim c yg udh mati 2 bln bs gk": the rule for an expired document
+        # (an expired SIM must be made new), then the aspect asked.
+        deadline_question = True
+        also = [aspect]
+        plan = [DEADLINE, aspect]
+    elif deadline_question:
         also = [a for a in asked if a != "duration"][: MAX_ASPECTS - 1]
         plan = [DEADLINE, *also]
     else:
@@ -631,6 +676,9 @@ def answer_service_question(
         if aspect in asked:
             # In the order asked ("jadinya brp hari? sm kantornya dmn": the duration first).
             plan.sort(key=asked.index)
+    if event is not None and plan == [aspect] and aspect in ("requirements", "procedure"):
+        # "ngurus surat2nya gmn": what to bring and the steps, which name the deadline.
+        plan = ["requirements", "procedure"]
     day = asked_day(text) if text and "location_hours" in plan else None
     judged = judged_not_helpful(tracker)
     if (

@@ -343,3 +343,48 @@ def other_aspects(text: str, answered: str) -> list[str]:
     if len(asked) < 2:
         return []
     return [aspect for aspect in asked if aspect != answered][: MAX_ASPECTS - 1]
+
+
+# -- life events named in words ("bpk sy meninggal kmrn, ngurus surat2nya gmn") -------------
+
+# What happened -> the service that records it. A wedding to come ("syarat nikah") is the
+# KUA's (data/referrals.yml); one that took place changes the KK. A birth is one that took
+# place ("baru lahir", "melahirkan"), not a field ("tempat lahir").
+_DONE = r"(?:baru|udah|udh|sudah|sdh|dah|habis|abis|setelah|stlh|sehabis|telah|tlh)"
+_WHEN = r"(?:kemarin|kemaren|kmrn|tadi|td|semalam|minggu\s+lalu|bulan\s+lalu|bln\s+lalu|td\s+\w+)"
+LIFE_EVENTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), service)
+    for pattern, service in (
+        (
+            r"\b(?:meninggal\w*|wafat\w*|almarhum\w*|almarhumah|alm\.|mendiang|berpulang|"
+            r"tutup\s+usia|meninggoy|kematian|(?:sudah|udah|udh)\s+tiada)",
+            "akta_kematian",
+        ),
+        (
+            rf"\b(?:melahirkan|lahiran|kelahiran|bayi\s+baru|{_DONE}\s+lahir\b|"
+            rf"lahir\s+{_WHEN}|lahir\s+(?:tgl|tanggal)\b)",
+            "akta_kelahiran",
+        ),
+        (rf"\b{_DONE}\s+(?:nikah|menikah|kawin|married)\b", "kk"),
+        (
+            r"\b(?:pindah\s+(?:rumah|alamat|domisili|kota|ke\s+(?:kota|kabupaten|luar))|"
+            r"pindahan)\b",
+            "surat_pindah",
+        ),
+    )
+)
+
+
+def life_event(text: str) -> tuple[str, str] | None:
+    """(service id, the words) for the first life event a message names: a death (akta
+    kematian), a birth (akta kelahiran), a wedding that took place (the KK), a move (the
+    SKPWNI, or the KK within one kabupaten/kota: `move_route`); None when it names none."""
+    found = [
+        (match.start(), service, match.group(0))
+        for pattern, service in LIFE_EVENTS
+        if (match := pattern.search(text))
+    ]
+    if not found:
+        return None
+    _start, service, words = min(found)
+    return service, words.lower()
