@@ -39,6 +39,7 @@ from bot.service_match import (
     MOVE_WITHIN_SERVICE,
     asked_aspects,
     asked_day,
+    asks_where_done,
     find_all_exact,
     find_referral,
     life_event,
@@ -676,6 +677,11 @@ def answer_service_question(
         if aspect in asked:
             # In the order asked ("jadinya brp hari? sm kantornya dmn": the duration first).
             plan.sort(key=asked.index)
+    if not deadline_question and asks_where_done(text):
+        # "maksudnya sktm buat keringanan biaya rs, ngurus di kelurahan ya?": where it is
+        # done (the office), whatever else the words name.
+        aspect = "location_hours"
+        plan = [aspect]
     if event is not None and plan == [aspect] and aspect in ("requirements", "procedure"):
         # "ngurus surat2nya gmn": what to bring and the steps, which name the deadline.
         plan = ["requirements", "procedure"]

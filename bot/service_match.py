@@ -283,6 +283,25 @@ def complaint_office(description: str, location: str | None, category: str) -> s
 _JAVANESE_WHERE = (
     r"(?:teng|ten|ting|dateng|nyang|nang|neng|ning|menyang|ing)\s+(?:pundi|ngendi|endi|ndi)"
 )
+# "ngurus di kelurahan ya?", "di dukcapil kan?", "di kelurahan atau kecamatan?": whether a
+# service is done at an office, asked with a tag right after the office named.
+_OFFICE_WORDS = (
+    r"(?:kantor\s+)?(?:kelurahan|kecamatan|desa|dukcapil|disdukcapil|capil|polres|polsek|"
+    r"satpas|samsat|imigrasi|mpp|mal\s+pelayanan\s+publik|kpp|kantor\s+pajak|bapenda|"
+    r"disnaker|dpmptsp|bpjs|puskesmas|kua)"
+)
+WHERE_DONE_RE = re.compile(
+    rf"\bdi\s+{_OFFICE_WORDS}(?:\s+\w+)?\s*(?:\?|(?:ya|yah|yak|kah|kan|bukan|bkn|atau|ato|"
+    r"gak|ga|gk|nggak|bukan\s+sih|apa\s+(?:di|ke))\b)",
+    re.IGNORECASE,
+)
+
+
+def asks_where_done(text: str) -> bool:
+    """Whether a message asks if a service is done at an office ("ngurus di kelurahan ya?")."""
+    return bool(WHERE_DONE_RE.search(text))
+
+
 ASPECT_CUES: dict[str, re.Pattern[str]] = {
     "requirements": re.compile(
         r"\b(?:syarat\w*|persyaratan\w*|(?:dokumen|berkas)\s+apa|bawa\s+apa|requirements?|"
