@@ -23,7 +23,7 @@ from actions.service_info import (
 from actions.ticket_status import is_a_rating, status_instead
 from bot import metrics, texts
 from bot.complaint_turns import looks_like_a_complaint
-from bot.phrases import asks_yes_no, is_opener_only
+from bot.phrases import asks_yes_no, is_opener_only, is_small_talk
 from bot.service_match import asked_aspects
 from bot.texts import BUTTON_TALK_TO_OFFICER
 
@@ -105,6 +105,10 @@ class ActionHandleFallback(Action):
             return answer_service_question(
                 dispatcher, tracker, domain, aspect or asked_aspect(tracker)
             )
+        if not tracker.active_loop and is_small_talk(text):
+            # "bot km udh mkn blm": a friendly word back, and what we can help with.
+            dispatcher.utter_message(response="utter_small_talk", buttons=main_menu(domain))
+            return []
         if consecutive_fallbacks(tracker) >= 2:
             buttons = main_menu(domain)
             buttons.append({"title": BUTTON_TALK_TO_OFFICER, "payload": "/request_human"})
@@ -127,5 +131,9 @@ class ActionOutOfScope(SafeAction):
         asked = asked_aspects(text) if text and asks_yes_no(text) else []
         if asked and latest_entities(tracker, "service") and _names_a_service(tracker):
             return answer_service_question(dispatcher, tracker, domain, asked[0])
+        if is_small_talk(text):
+            # "min udah makan belum": chat with the bot, not a topic we do not serve.
+            dispatcher.utter_message(response="utter_small_talk", buttons=main_menu(domain))
+            return []
         dispatcher.utter_message(response="utter_out_of_scope")
         return []

@@ -15,9 +15,10 @@ from actions.common import (
     SafeAction,
     latest_text,
 )
+from actions.fallback import main_menu
 from actions.service_info import ASPECT_BY_INTENT, answer_or_not_understood, answer_service_question
 from actions.ticket_status import status_or_not_understood
-from bot.phrases import looks_like_question
+from bot.phrases import is_small_talk, looks_like_question
 
 
 def likeliest_aspect(tracker: Tracker) -> str | None:
@@ -36,6 +37,10 @@ class ActionYesNo(SafeAction):
         return "action_yes_no"
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
+        if is_small_talk(latest_text(tracker)):
+            # "bot km udh mkn blm" read as a no: a friendly word back (actions/fallback.py).
+            dispatcher.utter_message(response="utter_small_talk", buttons=main_menu(domain))
+            return []
         if not looks_like_question(latest_text(tracker)):
             thanks = (tracker.latest_message.get("intent") or {}).get("name") == "thank"
             dispatcher.utter_message(response="utter_you_are_welcome" if thanks else "utter_ok")

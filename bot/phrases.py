@@ -394,6 +394,27 @@ def asks_who_handles(text: str) -> bool:
     return looks_like_question(text) and bool(_WHO_HANDLES_RE.search(text))
 
 
+# "bot km udh mkn blm", "lagi ngapain min", "apa kabar kak": chatting with the bot itself.
+_SMALL_TALK_RE = re.compile(
+    r"\b(?:(?:udh|udah|sudah|sdh|dah|blm|belum)\s+(?:makan|mkn|maem|mam|mandi|tidur|bobo|"
+    r"sholat|solat|shalat|ngopi)|(?:lagi|lg|sedang)\s+(?:ngapain|ngapa|sibuk)|"
+    r"ngapain\s+(?:aja|sih|nih)|apa\s+kabar\w*|(?:gimana|gmn|gmana)\s+kabar\w*|"
+    r"(?:kamu|km|kmu|bot|botnya|min|mimin)\s+(?:cantik|ganteng|lucu|jomblo|jomlo|capek|cape|"
+    r"lelah|umur|umurnya|tinggal|asli)|punya\s+pacar|temenin\s+(?:aku|sy|saya|gw|gue))\b",
+    re.IGNORECASE,
+)
+
+
+def is_small_talk(text: str) -> bool:
+    """A short chat with the bot itself ("bot km udh mkn blm", "apa kabar min"), with no
+    wish to complain."""
+    return (
+        len(words(text)) <= 7
+        and _SMALL_TALK_RE.search(text) is not None
+        and not says_wants_to_complain(text)
+    )
+
+
 # "min", "mau tanya", "permisi kak, numpang nanya dong": only the words a citizen opens with,
 # before the question itself (often a message of its own on Telegram).
 _OPENER_TEXT = (
