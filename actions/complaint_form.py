@@ -14,7 +14,9 @@ from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions.common import Events, earlier_user_texts, latest_text, say_complaint_timeline
+from actions.form_runs import latest_run_start
 from actions.privacy_answer import answer_privacy_question
+from actions.ticket_status import ActionCheckStatus, asks_status_at_form_start
 from bot import complaint_turns as turns
 from bot.categories import mentions_pungli, suggest_category
 from bot.complaint_turns import parse_privacy
@@ -57,6 +59,7 @@ FORM_SLOTS = (
     "complaint_cancel_pending",
     "complaint_exit",
     turns.OPENING,
+    turns.PRIVACY_WISH,
 )
 
 
@@ -72,6 +75,38 @@ def default_privacy(category: Category | None, description: str = "") -> Privacy
 def inform_payload(slot: str, value: str) -> str:
     """A button payload that fills a form slot without going through the NLU."""
     return "/inform" + json.dumps({slot: value})
+
+
+def story_before_edit(tracker: Tracker) -> str | None:
+    """The latest story of this complaint, as it was before "Ubah isi" cleared it."""
+    start = latest_run_start(tracker.events) or 0
+    for event in reversed(tracker.events[start:]):
+        named = event.get("event") == "slot" and event.get("name") == turns.DESCRIPTION
+        if named and event.get("value"):
+            return str(event["value"])
+    return None
+
+
+def asked_for_addition(tracker: Tracker) -> bool:
+    """Whether the assistant's last message before this one asked for an addition."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return False
+            seen_user = True
+        elif event.get("event") == "bot" and seen_user:
+            said = (event.get("metadata") or {}).get("utter_action")
+            return said == "utter_story_addition_ask"
+    return False
+
+
+def privacy_preselected(tracker: Tracker, category: Category | None, description: str) -> Privacy:
+    """The privacy marked ✓: the wish the citizen said in words, else the default."""
+    wish = tracker.get_slot(turns.PRIVACY_WISH)
+    if wish in {p.value for p in Privacy}:
+        return Privacy(wish)
+    return default_privacy(category, description)
 
 
 def form_just_started(tracker: Tracker) -> bool:
@@ -178,13 +213,25 @@ class ValidateComplaintForm(Action):
         return "validate_complaint_form"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
-        filled = {slot: tracker.get_slot(slot) for slot in (*turns.ORDER, turns.OPENING)}
+        filled = {
+            slot: tracker.get_slot(slot)
+            for slot in (*turns.ORDER, turns.OPENING, turns.PRIVACY_WISH)
+        }
+        if not filled.get(turns.DESCRIPTION):
+            filled[turns.EARLIER_STORY] = story_before_edit(tracker)
+            filled[turns.ADDING] = asked_for_addition(tracker)
         latest = tracker.latest_message or {}
         intent = latest.get("intent") or {}
+        text = str(latest.get("text") or "")
         message = turns.Message(
-            str(latest.get("text") or ""),
+            text,
             intent.get("name"),
             float(intent.get("confidence") or 0.0),
+            names_service=(
+                not text.startswith("/")
+                and looks_like_question(text)
+                and asks_about_a_service(text, tracker)
+            ),
         )
         events: Events = []
         if form_just_started(tracker):
@@ -194,6 +241,11 @@ class ValidateComplaintForm(Action):
                 # privacy of their complaint means; no form of its own.
                 outcome = turns.Outcome(values={turns.DESCRIPTION: None}, end="left")
                 return self._apply(outcome, filled, message, dispatcher, tracker, domain)
+            if told_here and asks_status_at_form_start(message.typed, message.intent, False):
+                # "laporan jalan sy kmrn gmn kbrnya min": their tickets, no form (E18).
+                events += ActionCheckStatus().act(dispatcher, tracker, domain)
+                outcome = turns.Outcome(values={turns.DESCRIPTION: None}, end="left")
+                return events + self._apply(outcome, filled, message, dispatcher, tracker, domain)
             service = services_named(message.typed)
             if turns.asks_instead_of_complaining(message.typed) and (
                 service or find_referral(message.typed)
@@ -234,6 +286,13 @@ class ValidateComplaintForm(Action):
             ):
                 # "kan udh sy ceritain td": the story told before the form opened.
                 outcome = from_earlier_story(tracker, filled)
+            elif not pending and asks_status_at_form_start(
+                message.typed, message.intent, bool(filled.get(turns.DESCRIPTION))
+            ):
+                # "bukan mau lapor baru, mau nanya status laporan yg kmrn" before any story:
+                # the form closes for their tickets (E18).
+                events += ActionCheckStatus().act(dispatcher, tracker, domain)
+                outcome = turns.Outcome(values={turns.DESCRIPTION: None}, end="left")
             elif not pending and wants_a_person(message.typed):
                 # "hubungi petugas": acted on (contacts, a live chat or a call-back), never
                 # stored as an answer; the open question comes again.
@@ -259,8 +318,8 @@ class ValidateComplaintForm(Action):
             values[turns.CATEGORY] = suggest_category(description).value
         if values.get(turns.PRIVACY) == "__default__":
             category = values.get(turns.CATEGORY) or filled.get(turns.CATEGORY)
-            values[turns.PRIVACY] = default_privacy(
-                Category(category) if category else None, description
+            values[turns.PRIVACY] = privacy_preselected(
+                tracker, Category(category) if category else None, description
             ).value
         for slot, value in values.items():
             events.append(SlotSet(slot, value))
@@ -278,14 +337,12 @@ class ValidateComplaintForm(Action):
                 events.append(SlotSet("complaint_service", service))
         for response, kwargs in outcome.say:
             if response == "utter_confirm_cancel":
+                utter_confirm_cancel(dispatcher)
+            elif response == "utter_privacy_wish_noted":
+                wish = now.get(turns.PRIVACY_WISH)
                 dispatcher.utter_message(
                     response=response,
-                    buttons=[
-                        # "/cancel", not "/affirm": pressed later, at another question, it
-                        # still means cancelling (asked again), never "yes" to that question.
-                        {"title": BUTTON_CONFIRM_CANCEL, "payload": "/cancel"},
-                        {"title": BUTTON_KEEP_GOING, "payload": "/deny"},
-                    ],
+                    privacy=PRIVACY_SHORT_LABELS[Privacy(wish)] if wish else "-",
                 )
             elif response == "utter_summary_privacy_answer":
                 privacy = now.get(turns.PRIVACY)
@@ -308,6 +365,9 @@ class ValidateComplaintForm(Action):
             dispatcher.utter_message(response=response, noted=noted_text(outcome.noted, now))
         if outcome.answer_question:
             events += answer_question(message, dispatcher, tracker, domain)
+            if outcome.cancel_pending:
+                # A question while "batalkan?" was open: answered, then that choice again.
+                utter_confirm_cancel(dispatcher)
         if outcome.cancel_pending is not None:
             events.append(SlotSet("complaint_cancel_pending", outcome.cancel_pending))
         else:
@@ -325,6 +385,19 @@ class ValidateComplaintForm(Action):
             next_slot = turns.missing(now)
         events.append(SlotSet(REQUESTED_SLOT, next_slot))
         return events
+
+
+def utter_confirm_cancel(dispatcher: CollectingDispatcher) -> None:
+    """ "Yakin ingin membatalkan pengaduan ini?" with its two buttons."""
+    dispatcher.utter_message(
+        response="utter_confirm_cancel",
+        buttons=[
+            # "/cancel", not "/affirm": pressed later, at another question, it still means
+            # cancelling (asked again), never "yes" to that question.
+            {"title": BUTTON_CONFIRM_CANCEL, "payload": "/cancel"},
+            {"title": BUTTON_KEEP_GOING, "payload": "/deny"},
+        ],
+    )
 
 
 def noted_text(slots: list[str], values: dict[str, Any]) -> str:
@@ -353,7 +426,7 @@ def answer_question(
 ) -> Events:
     """A question asked in the middle of the form, answered before the form goes on."""
     from actions.human import ActionRequestCallback, ActionRequestHuman
-    from actions.service_info import ASPECT_BY_INTENT, answer_service_question
+    from actions.service_info import ASPECT_BY_INTENT, answer_service_question, asked_aspect
     from actions.ticket_status import ActionCheckStatus
 
     intent = message.intent or ""
@@ -372,6 +445,9 @@ def answer_question(
         return answer_service_question(dispatcher, tracker, domain, ASPECT_BY_INTENT[intent])
     if intent == "request_human":
         return ActionRequestHuman().act(dispatcher, tracker, domain)
+    if message.names_service:
+        # "kalo sim a?": the aspect asked before, now of this service (E1).
+        return answer_service_question(dispatcher, tracker, domain, asked_aspect(tracker))
     dispatcher.utter_message(response="utter_help")
     return []
 
@@ -433,7 +509,11 @@ class AskAction(Action, metaclass=ABCMeta):
 
 
 # Replies to a piece of the story that already ask for the rest of it.
-STORY_ASKED_AGAIN = ("utter_description_go_on", "utter_description_too_short")
+STORY_ASKED_AGAIN = (
+    "utter_description_go_on",
+    "utter_description_too_short",
+    "utter_story_addition_ask",
+)
 
 
 def suggestion_shown_before(tracker: Tracker) -> str | None:
@@ -481,9 +561,17 @@ class ActionAskComplaintLocation(AskAction):
         first = form_just_started(tracker) and not said_this_turn(
             tracker, "utter_complaint_story_noted"
         )
-        dispatcher.utter_message(
-            response="utter_complaint_start_with_story" if first else "utter_ask_complaint_location"
-        )
+        if first:
+            response = "utter_complaint_start_with_story"
+        elif any(
+            said_this_turn(tracker, said)
+            for said in ("utter_story_added", "utter_privacy_wish_noted")
+        ):
+            # Right after "saya tambahkan ke isi pengaduan": the question again, briefly.
+            response = "utter_ask_complaint_location_again"
+        else:
+            response = "utter_ask_complaint_location"
+        dispatcher.utter_message(response=response)
 
 
 class ActionAskComplaintCategory(AskAction):
@@ -523,7 +611,9 @@ class ActionAskComplaintPrivacy(AskAction):
     def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         category_value = tracker.get_slot("complaint_category")
         category = Category(category_value) if category_value else None
-        default = default_privacy(category, tracker.get_slot("complaint_description") or "")
+        description = tracker.get_slot("complaint_description") or ""
+        default = privacy_preselected(tracker, category, description)
+        wish = tracker.get_slot(turns.PRIVACY_WISH)
         order = [default, *[p for p in Privacy if p != default]]
         buttons = [
             {
@@ -532,6 +622,14 @@ class ActionAskComplaintPrivacy(AskAction):
             }
             for p in order
         ]
+        if wish == default.value:
+            # Said in words before ("tolong rahasiakan ya"): marked ✓, to be confirmed.
+            dispatcher.utter_message(
+                response="utter_ask_complaint_privacy_wish",
+                privacy=PRIVACY_SHORT_LABELS[default],
+                buttons=buttons,
+            )
+            return
         response = (
             "utter_ask_complaint_privacy_pungli"
             if default == Privacy.CONFIDENTIAL

@@ -27,7 +27,13 @@ CONFIRMED = "complaint_confirmed"
 # The opening message when it only named the subject ("saya mau lapor pungli di kantor
 # kecamatan"): kept, and put before the story the citizen is then asked for.
 OPENING = "complaint_opening"
+# A privacy wish said in words before the privacy question: preselected there (E11).
+PRIVACY_WISH = "complaint_privacy_wish"
 ORDER = (DESCRIPTION, LOCATION, CATEGORY, PRIVACY, CONFIRMED)
+# Not slots: what the action reads from the conversation for `read`. The story as it was
+# before "Ubah isi" cleared it, and whether the citizen was just asked for an addition (E4).
+EARLIER_STORY = "earlier_story"
+ADDING = "adding"
 
 DESCRIPTION_MIN = 15
 DESCRIPTION_MAX = 4000
@@ -87,6 +93,21 @@ PRIVACY_PHRASES: dict[str, Privacy] = {
 # "identitas saya tolong disembunyikan": identity words near hiding words.
 HIDE_IDENTITY_RE = re.compile(
     r"\b(identitas|nama)\b(?:\W+\w+){0,3}?\W+(di)?(sembunyi|rahasia|samar)\w*", re.IGNORECASE
+)
+# "jgn sebut nama sy", "ga usah pake nama", "nama sy jangan ditulis": no name (E11).
+NAME_NOT_SAID_RE = re.compile(
+    r"\b(?:jangan|jgn|gak\s+usah|ga\s+usah|gausah|gk\s+usah|tidak\s+usah|tdk\s+usah|"
+    r"nggak\s+usah|ngga\s+usah)\s+(?:di)?(?:sebut\w*|tulis\w*|cantum\w*|tampil\w*|pake|pakai|"
+    r"kasih\s+tau|kasi\s+tau)\s+(?:nama|identitas)|\b(?:nama|identitas)\s+(?:sy|saya|aku|gw|"
+    r"gue)\s+(?:jangan|jgn|gak\s+usah|ga\s+usah|tidak\s+usah)\b|\btanpa\s+identitas\b",
+    re.IGNORECASE,
+)
+# "udah jadi rahasia umum": an open secret, not a wish.
+OPEN_SECRET_RE = re.compile(r"\brahasia\s+umum\b", re.IGNORECASE)
+# Why the citizen asks for privacy ("sy takut nanti ibu sy dipersulit"): not the story.
+FEAR_RE = re.compile(
+    r"\b(?:takut|tkt|khawatir|kuatir|kawatir|was-was|waswas|ngeri|diincar|balas\s+dendam)\b",
+    re.IGNORECASE,
 )
 CATEGORY_STATED_RE = re.compile(
     r"\b(?:kategori(?:nya|ne)?|category|masuk(?:\s+ke)?|termasuk)\b[\s:]*(?:ke\s+)?(?P<rest>[^.,;!?\n]{2,60})",
@@ -437,6 +458,29 @@ ANNOUNCEMENT_WORDS = frozenset(
         "bisa",
         "sebuah",
         "satu",
+        # How citizens address the bot and spell the wish in chat (E20)
+        "bang",
+        "abang",
+        "mas",
+        "mbak",
+        "mba",
+        "kakak",
+        "om",
+        "bos",
+        "bro",
+        "sis",
+        "gan",
+        "mo",
+        "mw",
+        "pgn",
+        "komplen",
+        "komplin",
+        "complain",
+        "ngomplain",
+        "ngeluh",
+        "aduin",
+        "ngaduin",
+        "ni",
     ]
 )
 
@@ -601,6 +645,107 @@ def more_of_the_story(text: str, requested: str | None) -> bool:
     return len(words(text)) >= 3
 
 
+def split_wish(text: str) -> tuple[Privacy | None, str]:
+    """The privacy wish a message states (anonymous or confidential; "biasa" is no wish) and
+    the rest of the message without the clauses that state it or the fear behind it:
+    "tolong rahasiakan ya, sy takut nanti ibu sy dipersulit" -> (confidential, "")."""
+    bare = OPEN_SECRET_RE.sub(" ", text)
+    wish = parse_privacy(bare, strict=True)
+    if wish not in (Privacy.ANONYMOUS, Privacy.CONFIDENTIAL):
+        return None, text
+    clauses = re.split(r"(?<=[,.;!?\n])\s*", text)
+    rest = [c for c in clauses if parse_privacy(OPEN_SECRET_RE.sub(" ", c), strict=True) is None]
+    rest = [c for c in rest if not FEAR_RE.search(c)]
+    kept = " ".join(c.strip() for c in rest if words(c)).strip(" ,;")
+    chatter = ANNOUNCEMENT_WORDS | CHATTER_WORDS | FILLER_WORDS
+    if all(w in chatter for w in words(kept)):
+        kept = ""
+    return wish, kept
+
+
+# What a location answer without a place word tells instead (E2): when, or what happened.
+TIME_WORDS = frozenset(
+    {"seminggu", "sebulan", "setahun", "sehari", "semalam", "seharian", "semingguan"}
+    | {"sebulanan", "setaunan", "setahunan", "hari", "minggu", "mingguan", "bulan", "bln"}
+    | {"tahun", "thn", "taun", "jam", "menit", "pagi", "siang", "sore", "malam", "malem"}
+    | {"kemarin", "kemaren", "kmrn", "kmren", "tadi", "td", "tdi", "sejak", "dari", "lalu"}
+    | {"yg", "yang", "lebih", "lbh", "hampir", "sekitar", "kurang", "lama", "senin", "selasa"}
+    | {"rabu", "kamis", "jumat", "sabtu", "lusa", "barusan", "sampai", "sampe", "skrg"}
+    | {"sekarang", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan"}
+    | {"sepuluh", "belas", "puluh", "berhari", "berminggu", "berbulan", "bertahun", "an"}
+    | {"blm", "belum", "masih", "msh", "terus", "trs", "tiap", "setiap"}
+)
+STORY_WORDS = frozenset(
+    {"dia", "dianya", "mereka", "beliau", "doi", "petugas", "petugasnya", "pegawai"}
+    | {"pegawainya", "oknum", "oknumnya", "orangnya", "calo", "calonya", "preman", "satpam"}
+    | {"sy", "saya", "aku", "gw", "gue", "ngaku", "ngakunya", "mengaku", "katanya", "bilang"}
+    | {"mati", "rusak", "gelap", "rawan", "bahaya", "berbahaya", "begal", "maling", "copet"}
+    | {"kotor", "bau", "macet", "banjir", "bocor", "bolong", "berlubang", "ambrol", "putus"}
+    | {"lelet", "lambat", "lama", "cuek", "judes", "galak", "kasar", "jutek", "sombong"}
+    | {"takut", "kesel", "kesal", "kecewa", "marah", "nyusahin", "dipersulit", "nolak"}
+    | {"minta", "nyuruh", "disuruh", "dimintai", "malak", "dipalak", "pungli", "duit", "uang"}
+)
+
+
+def not_a_place(text: str) -> bool:
+    """A location answer that says when ("udh seminggu") or what happened ("dia ngaku orang
+    dalem", "gelap bgt jd rawan begal") and names no place: more of the story (E2)."""
+    # "kemana2", "pagi2": a doubled word, not a number.
+    bare = re.sub(r"\b([a-z]{2,})2\b", r"\1", HOW_LONG_RE.sub(" ", text), flags=re.I)
+    if names_a_place(bare) or place_in(text):
+        return False
+    told = [w for w in words(text) if w not in CHATTER_WORDS and w not in FILLER_WORDS]
+    if not told:
+        return False
+    if all(w in TIME_WORDS or w.isdigit() for w in told):
+        return True
+    return any(story_word(w) for w in told) or story_signals(text) >= 1
+
+
+def story_word(word: str) -> bool:
+    """ "dia", "gelap", "baunya": a word of what happened or who did it."""
+    return word in STORY_WORDS or (word.endswith("nya") and word[:-3] in STORY_WORDS)
+
+
+def tells_more(text: str) -> bool:
+    """At a button question (category, privacy): words of what happened ("gelap bgt jd
+    rawan begal"), not a choice."""
+    told = [w for w in words(text) if w not in CHATTER_WORDS and w not in FILLER_WORDS]
+    return len(told) >= 3 and any(story_word(w) for w in told)
+
+
+# "eh tambahin, ...", "isinya jg tambahin: ...", "tambahan: ...", "satu lagi, ...": more of
+# the story said as such (E4); the named field is what it adds to.
+ADDITION_RE = re.compile(
+    r"^\W*(?:(?:eh|oh|oiya|iya|ya|min|kak|pak|bu|bang|mas|mbak|gan|maaf|sorry|sori|mohon|"
+    r"tolong|sy|saya|aku|mau|mo)\b[\s,.!:-]*)*"
+    r"(?:(?P<field>isi|cerita|kronologi|uraian|lokasi|alamat)(?:nya|ny)?\s+"
+    r"(?:(?:jg|juga|mau|tolong|sy|saya|mo)\s+)*)?"
+    r"(?P<lead>tambah(?:in|kan|an|kan)?|ditambah(?:in|kan)?|nambahin|nambah|menambahkan|"
+    r"satu\s+lagi|1\s+lagi|ketinggalan|kelupaan)\b"
+    r"(?:\s+(?:(?P<field2>isi|cerita|kronologi|uraian|lokasi|alamat)(?:nya|ny)?|lagi|dong|"
+    r"ya|min|kak|sedikit|dikit|info|keterangan|nih|ini|yg|yang|sy|saya|mau|ke)\b)*"
+    r"[\s,.:;!-]*(?P<piece>.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+# "oh iya, ...", "oiya ...": at the summary, more of the story unless it is a yes.
+OH_YES_RE = re.compile(
+    r"^\W*(?:oh\s+iya|o\s+iya|oiya|oh\s+ya)\b[\s,.!:-]*(?P<piece>.*)$", re.I | re.S
+)
+
+
+def addition(text: str) -> tuple[str, str] | None:
+    """(field, piece) for a message that adds to an answer: "eh tambahin, petugasnya cewe
+    pake kerudung coklat" -> (DESCRIPTION, "petugasnya cewe pake kerudung coklat"); the
+    piece is "" when the addition is still to come ("tambahin isinya dong")."""
+    match = ADDITION_RE.match(text.strip())
+    if match is None:
+        return None
+    named = (match.group("field") or match.group("field2") or "").lower()
+    field = LOCATION if named in ("lokasi", "alamat") else DESCRIPTION
+    return field, match.group("piece").strip()
+
+
 # Inside a story these single words mean something else ("ditinggal terbuka", "seperti
 # biasa"): there only the longer phrases count as a privacy wish.
 LOOSE_PRIVACY_WORDS = frozenset({"biasa", "publik", "public", "terbuka"})
@@ -609,7 +754,7 @@ LOOSE_PRIVACY_WORDS = frozenset({"biasa", "publik", "public", "terbuka"})
 def privacy_at(text: str) -> re.Match[str] | None:
     """Where a privacy wish starts in a message (strict phrases only)."""
     lowered = text.lower()
-    found = [m for m in [HIDE_IDENTITY_RE.search(lowered)] if m]
+    found = [m for m in [HIDE_IDENTITY_RE.search(lowered), NAME_NOT_SAID_RE.search(lowered)] if m]
     for phrase in PRIVACY_PHRASES:
         if phrase in LOOSE_PRIVACY_WORDS:
             continue
@@ -625,7 +770,7 @@ def parse_privacy(text: str, strict: bool = False) -> Privacy | None:
     lowered = " ".join(text.strip().lower().split())
     if lowered in {p.value for p in Privacy}:
         return Privacy(lowered)
-    if HIDE_IDENTITY_RE.search(lowered):
+    if HIDE_IDENTITY_RE.search(lowered) or NAME_NOT_SAID_RE.search(lowered):
         return Privacy.ANONYMOUS
     for phrase in sorted(PRIVACY_PHRASES, key=len, reverse=True):
         if strict and phrase in LOOSE_PRIVACY_WORDS:
@@ -949,6 +1094,9 @@ class Message:
     text: str  # as typed, or the button payload
     intent: str | None = None
     confidence: float = 0.0
+    # It names a catalogue service (the action looks it up): "kalo sim a?" is a question
+    # about that service, not an answer to the form's question (E1).
+    names_service: bool = False
 
     @property
     def button(self) -> tuple[str, dict[str, Any]]:
@@ -1062,6 +1210,10 @@ def read(message: Message, filled: dict[str, Any], cancel_pending: bool) -> Outc
             return Outcome(end="cancelled", cancel_pending=False)
         if button == "/deny" or intent == "deny" or KEEP_GOING_RE.search(typed):
             return Outcome(say=[("utter_form_resumed", {})], cancel_pending=False, ask=requested)
+        if looks_like_question(typed):
+            # "jadi sim c mati 2 bulan msh bs diperpanjang ga?": answered; the choice to
+            # cancel stays open and is shown again after the answer (E5).
+            return Outcome(answer_question=True, cancel_pending=True, ask=requested)
         return Outcome(say=[("utter_confirm_cancel", {})], ask=requested)
 
     # -- buttons ----------------------------------------------------------------------------
@@ -1107,9 +1259,35 @@ def read(message: Message, filled: dict[str, Any], cancel_pending: bool) -> Outc
     if not story_like and asks_what_is_meant(typed, requested):
         return Outcome(say=[(f"utter_form_explain_{requested}", {})], ask=requested)
 
+    # -- a privacy wish said in words: noted for the privacy question (E11) ---------------
+    if requested in (DESCRIPTION, LOCATION, CATEGORY) and not filled.get(PRIVACY):
+        wish, rest = split_wish(typed)
+        if wish is not None and not rest:
+            return Outcome(
+                values={PRIVACY_WISH: wish.value},
+                say=[("utter_privacy_wish_noted", {})],
+                ask=requested,
+            )
+
     # -- the summary: only a clear yes sends; corrections in words ------------------------
     if requested == CONFIRMED:
         return _at_summary(message, typed, intent, filled)
+
+    # -- more of the story said as such: "tambahin: ...", "satu lagi, ..." (E4) ------------
+    added = addition(typed) if requested != DESCRIPTION else None
+    if added is not None and added[1]:
+        return _more_story(added[1], filled, requested)
+
+    # -- a short question about a service: answered, the question comes again (E1) --------
+    if (
+        message.names_service
+        and looks_like_question(typed)
+        and not story_like
+        and story_signals(typed) < 2
+        and place_in(typed) is None
+        and (requested != DESCRIPTION or len(typed) < DESCRIPTION_MIN)
+    ):
+        return Outcome(answer_question=True, ask=requested)
 
     # -- the story, told (or told on) at the location question -----------------------------
     if (
@@ -1117,6 +1295,15 @@ def read(message: Message, filled: dict[str, Any], cancel_pending: bool) -> Outc
         and more_of_the_story(typed, requested)
         and (not looks_like_question(typed) or story_signals(typed) >= 3)
     ):
+        return _more_story(message.raw, filled, requested)
+    if (
+        requested == LOCATION
+        and not looks_like_question(typed)
+        and not refers_back(typed)
+        and not COMPLAINT_WORDS_RE.search(typed)
+        and not_a_place(typed)
+    ):
+        # "udh seminggu", "dia ngaku orang dalem": when or what happened, not where (E2).
         return _more_story(message.raw, filled, requested)
 
     # -- questions and small talk -----------------------------------------------------------
@@ -1151,6 +1338,13 @@ def _more_story(raw: str, filled: dict[str, Any], requested: str | None) -> Outc
     """More of the story at a later question: added to the story (nothing the citizen
     wrote is lost), the place taken if it names one, the question asked again."""
     piece = raw.strip()
+    wish, rest = split_wish(piece) if not filled.get(PRIVACY) else (None, piece)
+    if wish is not None and rest:
+        # "dia ngaku orang dalem, tolong rahasiakan ya": the wish noted, not told (E11).
+        outcome = _more_story(rest, {**filled, PRIVACY: wish.value}, requested)
+        outcome.values[PRIVACY_WISH] = wish.value
+        outcome.say.append(("utter_privacy_wish_noted", {}))
+        return outcome
     story = str(filled.get(DESCRIPTION) or "").rstrip()
     joined = f"{story}\n{piece}" if story else piece
     if len(joined) > DESCRIPTION_MAX:
@@ -1239,11 +1433,18 @@ def _at_summary(
         return Outcome(say=[(f"utter_summary_{asked}_answer", {})], ask=CONFIRMED)
     if SWAPPED_RE.search(typed):
         return _swapped(typed, filled)
+    added = addition(typed)
+    if added is not None:
+        return _add_at_summary(added, filled)
     fix = correction(typed)
     if fix is not None:
         return _apply_correction(fix, filled, typed)
     if is_clear_yes(typed) and intent not in ("deny", "cancel"):
         return Outcome(values={CONFIRMED: True})
+    oh_yes = OH_YES_RE.match(typed)
+    if oh_yes and len(words(oh_yes.group("piece"))) >= 2 and not looks_like_question(typed):
+        # "oh iya, petugasnya cewe pake kerudung": more of the story (E4).
+        return _more_story(oh_yes.group("piece"), filled, CONFIRMED)
     if intent in QUESTION_INTENTS and looks_like_question(typed):
         return Outcome(answer_question=True, ask=CONFIRMED)
     changed = extras(typed, {}, skip="")
@@ -1262,6 +1463,23 @@ def _at_summary(
         # "oiya td petugasnya jg minta uang 20rb": more of the story, shown in the summary.
         return _more_story(message.raw, filled, CONFIRMED)
     return Outcome(say=[("utter_confirm_invalid", {})], ask=CONFIRMED)
+
+
+def _add_at_summary(added: tuple[str, str], filled: dict[str, Any]) -> Outcome:
+    """ "eh tambahin, ...": the piece added to the story (or to the place) and the summary
+    shown again; "tambahin dong" without it: asked for, then added (E4)."""
+    field, piece = added
+    if not piece:
+        return Outcome(
+            values={DESCRIPTION: None, CONFIRMED: None},
+            say=[("utter_story_addition_ask", {})],
+            ask=DESCRIPTION,
+        )
+    if field == LOCATION and filled.get(LOCATION):
+        place = f"{str(filled[LOCATION]).rstrip(' ,.')}, {piece}"
+        if len(place) <= LOCATION_MAX:
+            return Outcome(values={LOCATION: place, CONFIRMED: None}, noted=[LOCATION])
+    return _more_story(piece, filled, CONFIRMED)
 
 
 def _looks_like_story(text: str) -> bool:
@@ -1349,6 +1567,17 @@ def _description(raw: str, filled: dict[str, Any]) -> Outcome:
     typed = raw.strip()
     length = len(typed)
     subject = filled.get(OPENING)
+    if subject and all(w in ANNOUNCEMENT_WORDS or w in CHATTER_WORDS for w in words(subject)):
+        # "bang sy mo komplen nih": said a complaint comes; not part of the story (E20).
+        subject = None
+    earlier = str(filled.get(EARLIER_STORY) or "").rstrip()
+    added = addition(typed) if earlier else None
+    if earlier and (filled.get(ADDING) or added is not None):
+        # After "Ubah isi" (or "tambahin dong"), "tambahan: ..." adds to the story told
+        # before instead of replacing it (E4).
+        piece = added[1] if added is not None else typed
+        if piece:
+            return _more_story(piece, {**filled, DESCRIPTION: earlier}, DESCRIPTION)
     if subject and THAT_IS_ALL_RE.search(typed) and len(words(typed)) <= 5:
         # "itu aja": the opening is all the citizen has to tell.
         return Outcome(values={DESCRIPTION: subject, OPENING: None})
@@ -1491,7 +1720,7 @@ def _category(raw: str, filled: dict[str, Any]) -> Outcome:
     if is_clear_yes(typed):
         return Outcome(values={CATEGORY: "__default__"})
     category = parse_category(typed)
-    if category is None and more_of_the_story(typed, CATEGORY):
+    if category is None and (more_of_the_story(typed, CATEGORY) or tells_more(typed)):
         return _more_story(raw, filled, CATEGORY)
     if category is None:
         return Outcome(say=[("utter_category_invalid", {})], ask=CATEGORY)
@@ -1505,7 +1734,7 @@ def _privacy(raw: str, filled: dict[str, Any]) -> Outcome:
     privacy = parse_privacy(typed)
     if privacy is None and is_clear_yes(typed):
         return Outcome(values={PRIVACY: "__default__"})
-    if privacy is None and more_of_the_story(typed, PRIVACY):
+    if privacy is None and (more_of_the_story(typed, PRIVACY) or tells_more(typed)):
         return _more_story(raw, filled, PRIVACY)
     if privacy is None:
         return Outcome(say=[("utter_privacy_invalid", {})], ask=PRIVACY)

@@ -652,3 +652,154 @@ def test_more_story_at_the_category_question_does_not_resend_the_same_suggestion
     ActionAskComplaintCategory().run(dispatcher, tracker, domain)
     assert suggest_category(changed) != suggest_category(first)
     assert responses(dispatcher) == ["utter_ask_complaint_category"]
+
+
+# -- black-box tester 2026-12-01 (d) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("opener", ["bang sy mo komplen nih", "mbak sy mw ngadu nih"])
+def test_an_opener_is_neither_story_nor_subject(domain: dict[str, Any], opener: str) -> None:
+    """E20: "bang sy mo komplen nih" became the first line of the complaint text."""
+    events = ActionStartComplaint().run(
+        CollectingDispatcher(), make_tracker(opener, "file_complaint"), domain
+    )
+    assert all(e["value"] is None for e in events if e["event"] == "slot")
+
+
+@pytest.mark.parametrize(
+    ("category", "wish", "label"),
+    [("pungli", "anonymous", "Anonim"), ("kesehatan", "confidential", "Rahasia")],
+)
+def test_a_privacy_wish_is_preselected_at_the_privacy_question(
+    domain: dict[str, Any], category: str, wish: str, label: str
+) -> None:
+    """E11: "tolong rahasiakan ya" / "anonim aja ya kak" said earlier: marked ✓ there (the
+    citizen still confirms), over pungli's default too."""
+    dispatcher = CollectingDispatcher()
+    slots = {"complaint_category": category, "complaint_privacy_wish": wish}
+    ActionAskComplaintPrivacy().run(dispatcher, make_tracker(slots=slots), domain)
+    assert responses(dispatcher) == ["utter_ask_complaint_privacy_wish"]
+    assert dispatcher.messages[0]["buttons"][0]["title"] == f"{label} ✓"
+    assert label in texts(domain, dispatcher)[0]
+
+
+def test_a_privacy_wish_at_the_category_question_is_noted(domain: dict[str, Any]) -> None:
+    """E11: "anonim aja ya kak, takut" at the category question got "kategori itu tidak
+    saya kenali"."""
+    values, said = turn("complaint_category", "anonim aja ya kak, takut")
+    assert values["complaint_privacy_wish"] == "anonymous"
+    assert values.get("complaint_category") is None
+    assert said == ["utter_privacy_wish_noted"]
+    assert values["requested_slot"] == "complaint_category"
+
+
+def test_yes_at_the_privacy_question_takes_the_wish() -> None:
+    values, _ = turn(
+        "complaint_privacy",
+        "iya",
+        "affirm",
+        complaint_category="pungli",
+        complaint_privacy_wish="anonymous",
+    )
+    assert values["complaint_privacy"] == "anonymous"
+
+
+def test_a_question_while_cancel_is_pending_is_answered_then_asked_again(
+    domain: dict[str, Any],
+) -> None:
+    """E5: "jadi sim c mati 2 bulan msh bs diperpanjang ga?" was ignored."""
+    values, said = turn(
+        "complaint_location",
+        "jadi sim c mati 2 bulan msh bs diperpanjang ga?",
+        "ask_requirements",
+        complaint_cancel_pending=True,
+    )
+    assert said[-1] == "utter_confirm_cancel" and len(said) >= 2
+    assert values["complaint_cancel_pending"] is True
+    assert values.get("complaint_exit") is None
+
+
+def test_a_follow_up_service_question_in_the_form_is_answered(domain: dict[str, Any]) -> None:
+    """E1: "kalo sim a?" after "biaya?" at the location question got "Maksudnya tempat
+    kejadian..."."""
+    dispatcher = CollectingDispatcher()
+    text = "kalo sim a?"
+    parse = {
+        "text": text,
+        "intent": {"name": "inform", "confidence": 0.98},
+        "entities": [{"entity": "service", "value": "sim"}],
+    }
+    tracker = Tracker(
+        sender_id="citizen-form",
+        slots={
+            "requested_slot": "complaint_location",
+            "complaint_description": "mo perpanjang sim c yg udh mati 2 bln bs gk",
+            "service": "sim",
+            "service_aspect": "cost",
+        },
+        latest_message=parse,
+        events=[{"event": "user", "text": text, "parse_data": parse}],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": "complaint_form"},
+        latest_action_name="action_listen",
+    )
+    events = FORM.run(dispatcher, tracker, domain)
+    said = texts(domain, dispatcher)
+    assert "utter_form_explain_complaint_location" not in responses(dispatcher)
+    assert any("Rp" in line for line in said), said
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert slots.get("complaint_location") is None
+    assert slots["requested_slot"] == "complaint_location"
+
+
+def test_after_ubah_isi_an_addition_joins_the_story_told_before() -> None:
+    """E4: "Ubah isi", then "tambahan: ..." replaced the whole story."""
+    story = EARLIER["complaint_description"]
+    text = "tambahan: petugasnya cewe pake kerudung coklat, kejadiannya senin kmrn"
+    parse = {"text": text, "intent": {"name": "inform", "confidence": 1.0}, "entities": []}
+    events = [
+        {"event": "user", "text": "mau lapor jalan rusak"},
+        {"event": "active_loop", "name": "complaint_form"},
+        {"event": "slot", "name": "complaint_description", "value": story},
+        {"event": "user", "text": '/inform{"complaint_edit": "complaint_description"}'},
+        {"event": "slot", "name": "complaint_description", "value": None},
+        {"event": "user", "text": text, "parse_data": parse},
+    ]
+    slots = {k: v for k, v in EARLIER.items() if k != "complaint_description"}
+    tracker = Tracker(
+        sender_id="citizen-form",
+        slots={"requested_slot": "complaint_description", **slots},
+        latest_message=parse,
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop={"name": "complaint_form"},
+        latest_action_name="action_listen",
+    )
+    result = FORM.run(CollectingDispatcher(), tracker, {})
+    values = {e["name"]: e["value"] for e in result if e.get("event") == "slot"}
+    assert values["complaint_description"] == (
+        f"{story}\npetugasnya cewe pake kerudung coklat, kejadiannya senin kmrn"
+    )
+
+
+def test_the_location_is_asked_again_briefly_after_a_story_piece(domain: dict[str, Any]) -> None:
+    """E2: "udh seminggu" at the location question: added to the story, asked again briefly."""
+    values, said = turn(
+        "complaint_location", "udh seminggu", complaint_description="lampu jalan mati"
+    )
+    assert values["complaint_description"] == "lampu jalan mati\nudh seminggu"
+    assert values.get("complaint_location") is None
+    assert said == ["utter_story_added"]
+
+
+def test_the_brief_location_question_follows_a_story_piece(domain: dict[str, Any]) -> None:
+    dispatcher = CollectingDispatcher()
+    events = [
+        {"event": "user", "text": "udh seminggu"},
+        {"event": "bot", "text": "Baik", "metadata": {"utter_action": "utter_story_added"}},
+    ]
+    tracker = make_tracker("udh seminggu", events=events)
+    ActionAskComplaintLocation().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_ask_complaint_location_again"]
