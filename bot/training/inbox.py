@@ -66,23 +66,78 @@ BATCH = 500
 ALTERNATIVES = 3
 CURSOR_ID = 1
 
-# "bukan itu", "bukan, maksud saya ...", "salah kak", "maksud saya perpanjang SIM". A bare
-# "bukan"/"salah" counts only as the whole message or before a comma or stop, so that
-# "salah input data di KTP saya" (a complaint) is not taken for a correction.
+# "bukan itu", "bukan, maksud saya ...", "salah kak", "maksud saya perpanjang SIM", "lho
+# bukan, ...", "lho kok gitu", "ga nyambung", "sy ga nanya itu". A bare "bukan"/"salah" counts
+# only as the whole message or before a comma or stop, so that "salah input data di KTP saya"
+# (a complaint) is not taken for a correction. An interjection ("lho", "lah", "eh", ...) may
+# lead.
+_INTERJECTION = r"(?:(?:lho|loh|lo|lah|lha|eh|ehh|hah|ha|duh|aduh|wah|kak|min|pak|bu)[\s,.!]+)*"
+_ME = r"(?:saya|sy|aku|ak|gw|gue|gua|ku)"
+_NOT = r"(?:ga|gak|gk|g|nggak|ngga|enggak|engga|ndak|tidak|tdk|bkn|bukan)"
+_ASK = r"(?:nanya|nanyain|tanya|tanyain|bertanya|menanyakan|nanyak)"
+_REPORT_WORDS = (
+    r"(?:lapor\w*|ngelapor\w*|melapor\w*|ngadu\w*|mengadu\w*|adu|aduan|pengaduan|"
+    r"komplain\w*|komplen\w*|complain\w*|keluhan)"
+)
 CORRECTION_RE = re.compile(
-    r"^\s*(?:"
-    r"(?:bukan|salah|keliru)(?:\s+(?:itu|ini|begitu|dong|kak|min|pak|bu|ya))*\s*(?:[,.!?]|$)"
-    r"|bukan\s+(?:itu|ini|begitu|yang\s+(?:itu|ini|saya\s+maksud))\b"
-    r"|(?:maksud\s+saya|maksudnya|maksud\s+aku|yang\s+saya\s+maksud)\b"
+    r"^\s*" + _INTERJECTION + r"(?:"
+    r"(?:bukan|bkn|salah|keliru)(?:\s+(?:itu|ini|begitu|gitu|dong|kak|min|pak|bu|ya))*\s*(?:[,.!?]|$)"
+    r"|(?:bukan|bkn)\s+(?:itu|ini|begitu|gitu|gini|yang|yg|maksud|maksudnya)\b"
+    r"|(?:bukan|bkn)\s+(?:mau\s+|mo\s+|pengen\s+|ingin\s+)?" + _REPORT_WORDS + r"\b"
+    r"|(?:maksud\s+" + _ME + r"|maksudku|maksudnya|yang\s+" + _ME + r"\s+maksud"
+    r"|yg\s+" + _ME + r"\s+maksud)\b"
+    r"|kok\s+(?:gitu|begitu|gini|malah|jadi|jd|nyambung|ga\s+nyambung|gak\s+nyambung)\b"
+    r"|(?:" + _ME + r"\s+)?(?:ga|gak|gk|nggak|ngga|enggak|tidak|tdk)\s+" + _ASK + r"\s+"
+    r"(?:itu|gitu|begitu|soal\s+itu|yang\s+itu|yg\s+itu)\b"
     r")",
     re.IGNORECASE,
 )
+# Anywhere in the message: "jawabannya ga nyambung", "kayaknya salah paham deh".
+CORRECTION_ANYWHERE_RE = re.compile(
+    r"\b(?:ga|gak|gk|nggak|ngga|enggak|tidak|tdk)\s+nyambung\b"
+    r"|\bsalah\s+(?:paham|tangkap|ngerti|mengerti)\b"
+    r"|\b(?:bukan|bkn)\s+itu\s+(?:maksud|yang|yg)\b",
+    re.IGNORECASE,
+)
+
+# The citizen says the message that opened the complaint form was not a complaint: "lah sy
+# ga mau lapor, cuma nanya", "bukan mau lapor baru, mau nanya status", "sy cuma mau nanya
+# kok". Changing one's mind ("ga jadi lapor", "sy ga mau lapor deh, takut") is not it: a
+# negated wish to report counts only with a question named or an interjection of surprise.
+NOT_A_COMPLAINT_RE = re.compile(
+    r"^\s*"
+    + _INTERJECTION
+    + r"(?:bukan|bkn)\s+(?:mau\s+|mo\s+|pengen\s+|ingin\s+)?"
+    + _REPORT_WORDS
+    + r"\b"
+    r"|\b(?:cuma|cm|cuman|hanya|cuman|cuma2)\s+(?:mau\s+|mo\s+|pengen\s+|ingin\s+)?" + _ASK + r"\b"
+    r"|\b" + _NOT + r"\s+(?:mau|mo|pengen|ingin|niat)\s+" + _REPORT_WORDS + r"\b.*\b"
+    r"(?:mau|mo|pengen|ingin|cuma|cm|hanya)\s+" + _ASK + r"\b"
+    r"|^\s*(?:lho|loh|lah|lha|kok|hah)[\s,.!]+(?:"
+    + _ME
+    + r"\s+)?"
+    + _NOT
+    + r"\s+(?:mau|mo|pengen|ingin|niat)\s+"
+    + _REPORT_WORDS
+    + r"\b",
+    re.IGNORECASE,
+)
+
+# The citizen says the message before was an answer to an officer's question ("lho bukan,
+# itu jawaban buat pertanyaan petugas td", "sy td jawab pertanyaan petugas"): a reply on a
+# ticket, read under the console's privacy rules, never collected.
+ANSWERS_AN_OFFICER_RE = re.compile(r"\bjawab\w*\b.{0,40}\bpetugas\b", re.IGNORECASE)
+
+# What the assistant says when it could not tell which service a question is about
+# (domain.yml; actions/service_info.py).
+WHICH_SERVICE_RESPONSES = frozenset({"utter_ask_which_service", "utter_ask_which_service_any"})
 
 _PUNCTUATION = re.compile(r"[^\w\s]+|_")
 _SPACES = re.compile(r"\s+")
 
 # Rasa's table, only what we read (rasa.core.tracker_store.SQLTrackerStore.SQLEvent).
 COMPLAINT_FORM = "complaint_form"  # the form whose messages are complaint texts
+TICKET_SLOT = "last_ticket_id"  # set when a complaint is filed (actions/file_complaint.py)
 
 EVENTS = table(
     "events",
@@ -132,7 +187,23 @@ def normalise(text: str) -> str:
 
 def is_correction(message: UserMessage) -> bool:
     """True when the message corrects the assistant's reading of the one before it."""
-    return message.intent == HUMAN_INTENT or CORRECTION_RE.match(message.text) is not None
+    text = message.text
+    return (
+        message.intent == HUMAN_INTENT
+        or CORRECTION_RE.match(text) is not None
+        or CORRECTION_ANYWHERE_RE.search(text) is not None
+        or says_not_a_complaint(text)
+    )
+
+
+def says_not_a_complaint(text: str) -> bool:
+    """True when the citizen says what they wrote was not meant as a complaint."""
+    return NOT_A_COMPLAINT_RE.search(text) is not None
+
+
+def answers_an_officer(text: str) -> bool:
+    """True when the citizen says the message before answered an officer's question."""
+    return ANSWERS_AN_OFFICER_RE.search(text) is not None
 
 
 def _services(message: UserMessage) -> frozenset[str]:
@@ -386,6 +457,8 @@ def collect(
             reasons = _reasons(message, threshold)
             if reasons and not part_of_a_complaint(tracker_engine, message):
                 found.setdefault(message.event_id, (message, set()))[1].update(reasons)
+            if answers_an_officer(message.text):
+                continue  # the message before is a reply on a ticket
             if is_correction(message):
                 previous = _previous_user_message(tracker_engine, message)
                 if (
@@ -401,6 +474,9 @@ def collect(
                 previous = _repeated(tracker_engine, message)
                 if previous is not None:
                     found.setdefault(previous.event_id, (previous, set()))[1].add("repeat")
+        for opener in _misread_as_complaints(tracker_engine, cursor, settled[-1].event_id):
+            found.setdefault(opener.event_id, (opener, set()))[1].add("correction")
+            corrections += 1
         stored += _store(engine, found, key)
         read += len(settled)
         cursor = settled[-1].event_id
@@ -437,11 +513,138 @@ def _repeated(tracker: Engine, message: UserMessage) -> UserMessage | None:
     previous = _previous_user_message(tracker, message)
     if previous is None or previous.is_payload or not _within_window(previous, message):
         return None
-    if not is_repeat(previous, message):
+    replies = _bot_messages_between(tracker, message.sender_id, previous.event_id, message.event_id)
+    if not replies:
         return None
-    if not _bot_messages_between(tracker, message.sender_id, previous.event_id, message.event_id):
+    if not is_repeat(previous, message) and not _asked_again_for_the_service(
+        tracker, previous, replies, message
+    ):
         return None
     return previous if _collectable(tracker, previous) else None
+
+
+def _asks_which_service(replies: list[dict[str, Any]]) -> bool:
+    return any(
+        (reply.get("metadata") or {}).get("utter_action") in WHICH_SERVICE_RESPONSES
+        for reply in replies
+    )
+
+
+def _asked_again_for_the_service(
+    tracker: Engine, previous: UserMessage, replies: list[dict[str, Any]], message: UserMessage
+) -> bool:
+    """The assistant could not tell which service `previous` asked about and asked back;
+    the citizen, instead of choosing, asked a question again: one that names a service
+    ("mau bikin buku ijo buat umroh" -> "bikin pasport brp duit sih"), or one the assistant
+    again could not place ("bpk sy meninggal, ngurus surat2nya gmn" -> "syaratnya apa aja").
+    A bare answer ("ktp") is the citizen choosing, not asking again."""
+    if previous.intent not in QUESTION_INTENTS or message.intent not in QUESTION_INTENTS:
+        return False
+    if _services(previous) or not _asks_which_service(replies):
+        return False
+    if _services(message):
+        return True
+    after = _bot_messages_between(
+        tracker, message.sender_id, message.event_id, _next_user_event_id(tracker, message)
+    )
+    return _asks_which_service(after)
+
+
+def _next_user_event_id(tracker: Engine, message: UserMessage) -> int:
+    query = (
+        select(EVENTS.c.id)
+        .where(
+            EVENTS.c.sender_id == message.sender_id,
+            EVENTS.c.type_name == "user",
+            EVENTS.c.id > message.event_id,
+        )
+        .order_by(EVENTS.c.id)
+        .limit(1)
+    )
+    with tracker.connect() as connection:
+        found = connection.execute(query).scalar()
+    return int(found) if found is not None else 2**62
+
+
+def _misread_as_complaints(tracker: Engine, after: int, upto: int) -> list[UserMessage]:
+    """The messages that opened a complaint form the citizen said was not meant ("lah sy ga
+    mau lapor, cuma nanya"), within CORRECTION_WINDOW_S, when the form ended without a
+    ticket in a turn whose user event lies in (`after`, `upto`]. Only then is the opening
+    message known not to be a complaint text; a form still running is judged when it ends."""
+    with tracker.connect() as connection:
+        ends = [
+            row
+            for row in connection.execute(
+                select(EVENTS.c.id, EVENTS.c.sender_id, EVENTS.c.data)
+                .where(EVENTS.c.type_name == "active_loop", EVENTS.c.id > after)
+                .order_by(EVENTS.c.id)
+            )
+            if _loop_name(row) is None
+        ]
+    out = []
+    for end in ends:
+        opener = _misread_form_run(tracker, str(end.sender_id), int(end.id), after, upto)
+        if opener is not None:
+            out.append(opener)
+    return out
+
+
+def _misread_form_run(
+    tracker: Engine, sender_id: str, end_id: int, after: int, upto: int
+) -> UserMessage | None:
+    sender = EVENTS.c.sender_id == sender_id
+    users = select(EVENTS).where(sender, EVENTS.c.type_name == "user")
+    with tracker.connect() as connection:
+        turn = connection.execute(
+            users.where(EVENTS.c.id < end_id).order_by(EVENTS.c.id.desc()).limit(1)
+        ).first()
+        if turn is None or not after < int(turn.id) <= upto:
+            return None
+        start = connection.execute(
+            select(EVENTS.c.id, EVENTS.c.data)
+            .where(sender, EVENTS.c.type_name == "active_loop", EVENTS.c.id < end_id)
+            .order_by(EVENTS.c.id.desc())
+            .limit(1)
+        ).first()
+        if start is None or _loop_name(start) != COMPLAINT_FORM:
+            return None
+        opener_row = connection.execute(
+            users.where(EVENTS.c.id < start.id).order_by(EVENTS.c.id.desc()).limit(1)
+        ).first()
+        run_rows = connection.execute(
+            users.where(EVENTS.c.id > start.id, EVENTS.c.id < end_id).order_by(EVENTS.c.id)
+        ).all()
+        next_user = connection.execute(
+            select(EVENTS.c.id)
+            .where(sender, EVENTS.c.type_name == "user", EVENTS.c.id > end_id)
+            .order_by(EVENTS.c.id)
+            .limit(1)
+        ).scalar()
+        slots = select(EVENTS.c.data).where(
+            sender, EVENTS.c.type_name == "slot", EVENTS.c.id > start.id
+        )
+        if next_user is not None:
+            slots = slots.where(EVENTS.c.id < next_user)
+        if any(_files_a_ticket(row) for row in connection.execute(slots)):
+            return None
+    opener = _user_message(opener_row) if opener_row is not None else None
+    if opener is None or opener.is_payload or not opener.text.strip():
+        return None
+    run = [m for m in (_user_message(r) for r in run_rows) if m is not None]
+    if any(
+        not m.is_payload and says_not_a_complaint(m.text) and _within_window(opener, m) for m in run
+    ):
+        return opener
+    return None
+
+
+def _files_a_ticket(row: Any) -> bool:
+    """A slot event that records a filed ticket (actions/file_complaint.py)."""
+    try:
+        data = json.loads(row.data or "{}") or {}
+    except ValueError:
+        return False
+    return data.get("name") == TICKET_SLOT and bool(data.get("value"))
 
 
 def _within_window(previous: UserMessage, message: UserMessage) -> bool:

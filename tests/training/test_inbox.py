@@ -492,3 +492,184 @@ def test_repeat_wording(before: str, after: str, expected: bool) -> None:
     a = UserMessage(1, "s", None, before, "ask_requirements", 0.9, [], [])
     b = UserMessage(2, "s", None, after, "ask_duration", 0.9, [], [])
     assert is_repeat(a, b) is expected
+
+
+# -- E22: corrections in citizens' words, complaints opened by mistake, asked again ----------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The tester's words.
+        "lah sy ga mau lapor, cuma nanya",
+        "bukan mau lapor baru, mau nanya status laporan yg kmrn",
+        "bukan itu maksud sy",
+        "lho kok gitu",
+        # Other ways citizens say the assistant misread them.
+        "eh bukan, maksudku biayanya",
+        "bkn gitu min",
+        "maksud aku paspor",
+        "sy ga nanya itu kak",
+        "jawabannya ga nyambung",
+        "kok malah nanya lokasi",
+        "loh sy gak mau ngadu",
+        "bukan komplain kak, nanya doang",
+        "kayaknya salah paham deh",
+    ],
+)
+def test_protests_are_corrections(text: str) -> None:
+    assert is_correction(UserMessage(1, "s", None, text, "deny", 0.9, [], []))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bukan main lamanya pelayanan di sini",
+        "loh kok lama banget laporan saya",
+        "petugasnya salah ketik nama sy",
+        "cuma mau bilang petugasnya galak",
+        "min laporan sy gmn",
+    ],
+)
+def test_complaints_and_remarks_are_not_corrections(text: str) -> None:
+    assert not is_correction(UserMessage(1, "s", None, text, "deny", 0.9, [], []))
+
+
+def test_a_protest_after_a_confident_wrong_answer_flags_it(tracker: Tracker, store: Engine) -> None:
+    wrong = tracker.user("7300", "bot km udh mkn blm", [("affirm", 0.93)])
+    tracker.bot_turn("7300")
+    tracker.user("7300", "lho kok gitu", [("deny", 0.8)])
+    asked = tracker.user("7301", "syarat akta lahir anak", [("ask_requirements", 0.97)])
+    tracker.bot_turn("7301")
+    tracker.user("7301", "sy ga nanya itu kak, maksudnya biayanya", [("ask_cost", 0.9)])
+    run(tracker, store)
+    assert [(i.tracker_event_id, i.reasons) for i in items(store)] == [
+        (wrong, "correction"),
+        (asked, "correction"),
+    ]
+
+
+def open_form(tracker: Tracker, sender: str) -> None:
+    tracker._add(sender, "action", {"name": "complaint_form"}, action_name="complaint_form")
+    tracker._add(sender, "active_loop", {"name": "complaint_form"})
+    tracker._add(sender, "bot", {"text": "Baik, cerita Anda sudah saya catat. Di mana lokasinya?"})
+
+
+def end_form(tracker: Tracker, sender: str, ticket: str | None = None) -> None:
+    tracker._add(sender, "active_loop", {"name": None})
+    if ticket:
+        tracker._add(sender, "slot", {"name": "last_ticket_id", "value": ticket})
+    tracker._add(sender, "bot", {"text": "Baik."})
+
+
+def test_a_question_taken_for_a_complaint_is_collected_once_the_form_ends_without_a_ticket(
+    tracker: Tracker, store: Engine
+) -> None:
+    """Joko and Udin: the form opened on a question; inside it the citizen says it was no
+    complaint, then cancels. The opening message (masked) lands in the inbox with its
+    prediction; what was typed in the form does not."""
+    opener = tracker.user(
+        "7310",
+        "mo perpanjang sim c yg udh mati 2 bln bs gk, wa 0812-3456-7890",
+        [("file_complaint", 0.91), ("ask_procedure", 0.05)],
+    )
+    open_form(tracker, "7310")
+    inside = tracker.user("7310", "kalo sim a?", [("inform", 0.4)])
+    tracker.bot_turn("7310")
+    tracker.user("7310", "lah sy ga mau lapor, cuma nanya", [("cancel", 0.88)])
+    tracker.bot_turn("7310")
+    tracker.user("7310", "/affirm", [("affirm", 1.0)])
+    end_form(tracker, "7310")
+
+    status = tracker.user("7311", "laporan jalan sy kmrn gmn kbrnya min", [("file_complaint", 0.9)])
+    open_form(tracker, "7311")
+    tracker.user(
+        "7311", "bukan mau lapor baru, mau nanya status laporan yg kmrn", [("inform", 0.7)]
+    )
+    tracker.bot_turn("7311")
+    # Still running at the first collection: judged when the form ends.
+    report = run(tracker, store)
+    assert [i.tracker_event_id for i in items(store)] == [opener]
+    tracker.user("7311", "batal", [("cancel", 0.99)])
+    end_form(tracker, "7311")
+    run(tracker, store)
+
+    got = {i.tracker_event_id: i for i in items(store)}
+    assert set(got) == {opener, status}
+    assert inside not in got
+    first = got[opener]
+    assert (first.intent, first.confidence, first.reasons) == ("file_complaint", 0.91, "correction")
+    assert "0812" not in first.text and "[TELEPON]" in first.text
+    assert first.alternatives[0]["name"] == "ask_procedure"
+    assert report.corrections == 1
+
+
+def test_a_complaint_filed_or_given_up_never_reaches_the_inbox(
+    tracker: Tracker, store: Engine
+) -> None:
+    # Filed after all, though the citizen said "cuma nanya" on the way.
+    tracker.user("7320", "petugas kelurahan minta uang 200rb", [("file_complaint", 0.95)])
+    open_form(tracker, "7320")
+    tracker.user("7320", "sy cuma mau nanya kok", [("inform", 0.5)])
+    tracker.user("7320", "eh yaudah lanjut aja, kirim", [("affirm", 0.9)])
+    end_form(tracker, "7320", ticket="ADU-ABC123")
+    # A citizen who changed their mind: the complaint was meant.
+    tracker.user("7321", "dokter puskesmas cibeber judes bgt", [("file_complaint", 0.95)])
+    open_form(tracker, "7321")
+    tracker.user("7321", "sy ga mau lapor deh, takut", [("cancel", 0.9)])
+    end_form(tracker, "7321")
+    # A plain answer to an officer's question, taken for a new complaint.
+    tracker.user("7322", "biasanya pagi2 jam 8an di parkiran", [("file_complaint", 0.9)])
+    open_form(tracker, "7322")
+    tracker.user("7322", "lho bukan, itu jawaban buat pertanyaan petugas td", [("deny", 0.9)])
+    end_form(tracker, "7322")
+    # The same, answered as a service question outside any form.
+    tracker.user(
+        "7323", "sy dtg jam 9an pak, mau ganti KK krn nambah anak", [("ask_location_hours", 0.9)]
+    )
+    tracker.bot_turn("7323")
+    tracker.user("7323", "lho bukan, itu jawaban buat pertanyaan petugas td", [("deny", 0.9)])
+    run(tracker, store)
+    assert items(store) == []
+
+
+def which_service(tracker: Tracker, sender: str, action: str = "utter_ask_which_service") -> None:
+    tracker._add(sender, "action", {"name": "action_answer_service"})
+    tracker._add(
+        sender,
+        "bot",
+        {
+            "text": "Layanan apa yang ingin Anda tanyakan persyaratannya?",
+            "data": {"buttons": [{"title": "KTP", "payload": "/inform"}]},
+            "metadata": {"utter_action": action},
+        },
+    )
+
+
+def test_a_question_asked_again_after_which_service_is_a_repeat(
+    tracker: Tracker, store: Engine
+) -> None:
+    # Tuti: the assistant could not place either wording.
+    death = tracker.user(
+        "7330", "bpk sy meninggal kmrn, ngurus surat2nya gmn ya", [("ask_procedure", 0.9)]
+    )
+    which_service(tracker, "7330")
+    tracker.user("7330", "syaratnya apa aja", [("ask_requirements", 0.95)])
+    which_service(tracker, "7330")
+    # Wati: a slang name the model did not know, then the service named.
+    slang = tracker.user(
+        "7331", "mau bikin buku ijo buat umroh, apa aja yg dibawa", [("ask_requirements", 0.92)]
+    )
+    which_service(tracker, "7331")
+    tracker.user("7331", "bikin pasport brp duit sih", [("ask_cost", 0.95)], [service("paspor", 6)])
+    answer(tracker, "7331")
+    # Choosing the service by typing its name is answering, not asking again.
+    tracker.user("7332", "syaratnya apa", [("ask_requirements", 0.95)])
+    which_service(tracker, "7332")
+    tracker.user("7332", "ktp", [("inform", 0.95)], [service("ktp")])
+    answer(tracker, "7332")
+    run(tracker, store)
+    assert [(i.tracker_event_id, i.reasons) for i in items(store)] == [
+        (death, "repeat"),
+        (slang, "repeat"),
+    ]
