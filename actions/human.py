@@ -14,11 +14,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import Events, SafeAction, latest_text, say_complaint_timeline
+from actions.fallback import main_menu
 from actions.form_runs import form_runs
 from bot.config import get_settings
 from bot.handoff.chats import LiveChats
 from bot.handoff.hours import service_now
-from bot.phrases import asks_who_handles
+from bot.phrases import asks_who_handles, is_small_talk
 from bot.store.catalogue import helpdesk
 from bot.store.models import utcnow
 from bot.store.repository import get_repository
@@ -155,6 +156,10 @@ class ActionBotChallenge(SafeAction):
             return ActionRequestHuman().act(dispatcher, tracker, domain)
         if asks_who_handles(text):
             say_complaint_timeline(dispatcher, None)
+            return []
+        if is_small_talk(text):
+            # "bot km udh mkn blm": a friendly word back (actions/fallback.py).
+            dispatcher.utter_message(response="utter_small_talk", buttons=main_menu(domain))
             return []
         dispatcher.utter_message(response="utter_iamabot")
         return []

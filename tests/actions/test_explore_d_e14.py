@@ -10,6 +10,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionHandleFallback, ActionOutOfScope
+from actions.human import ActionBotChallenge
 from actions.yes_no import ActionYesNo
 from bot.phrases import is_small_talk
 from bot.store.repository import Repository
@@ -31,6 +32,7 @@ SMALL_TALK = [
         (ActionYesNo, "deny"),
         (ActionOutOfScope, "out_of_scope"),
         (ActionHandleFallback, "nlu_fallback"),
+        (ActionBotChallenge, "bot_challenge"),
     ],
 )
 def test_small_talk_gets_a_friendly_word(
@@ -53,6 +55,12 @@ def test_small_talk_gets_a_friendly_word(
 )
 def test_not_small_talk(text: str) -> None:
     assert not is_small_talk(text)
+
+
+def test_asking_if_it_is_a_bot_is_still_answered(repo: Repository, domain: dict[str, Any]) -> None:
+    dispatcher = CollectingDispatcher()
+    ActionBotChallenge().run(dispatcher, make_tracker("kamu bot ya?", "bot_challenge"), domain)
+    assert responses(dispatcher) == ["utter_iamabot"]
 
 
 def test_a_plain_no_is_still_acknowledged(repo: Repository, domain: dict[str, Any]) -> None:
