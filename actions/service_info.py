@@ -354,12 +354,13 @@ MAX_SERVICES_PER_MESSAGE = 3
 # "batas waktunya", "paling lambat", "telat ngurus": a legal deadline for the citizen, not
 # how long the office takes.
 _REPORT_WORD = r"(?:di)?(?:lapor|melapor|ngelapor|laporin|lapork)\w*"
+_MAX_WORD = r"(?:maks|maksimal|maksimum|max|maximal)(?:nya)?"
 DEADLINE_RE = re.compile(
     r"\bbatas(?:nya)?\b|\bbatas waktu|paling lambat|\btelat\b|terlambat|\btenggat|"
     r"\bdeadline\b|kedaluwarsa|kadaluarsa|\bmasih boleh\b|\bmasih bisa\b.*\blewat\b|"
     # "hrs lapor brp hari sih maksimal?", "maks brp hari lapornya": reporting has a limit.
-    rf"\b(?:harus|hrs|wajib|mesti|musti)\s+{_REPORT_WORD}\b.*\b(?:brp|berapa|kapan|maks\w*)\b|"
-    rf"\bmaks\w*\b.*\b{_REPORT_WORD}\b|\b{_REPORT_WORD}\b.*\bmaks\w*\b",
+    rf"\b(?:harus|hrs|wajib|mesti|musti)\s+{_REPORT_WORD}\b.*\b(?:brp|berapa|kapan|{_MAX_WORD})\b|"
+    rf"\b{_MAX_WORD}\b.*\b{_REPORT_WORD}\b|\b{_REPORT_WORD}\b.*\b{_MAX_WORD}\b",
     re.IGNORECASE,
 )
 # "sim c yg udh mati 2 bln", "sudah habis masa berlakunya", "udh expired": the document has

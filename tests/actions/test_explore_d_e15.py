@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from actions.service_info import asks_deadline
 from bot.store.repository import Repository
 from tests.utils.explore_d import answer, said
 
@@ -39,3 +40,16 @@ def test_how_long_processing_takes_is_still_the_duration(
         domain, "prosesnya brp hari maksimal?", "ask_duration", service="akta_kematian"
     )
     assert "1 hari kerja" in said(domain, dispatcher)
+
+
+@pytest.mark.parametrize(
+    ("text", "deadline"),
+    [
+        ("hrs lapor brp hari sih maksimal?", True),
+        ("maks brp hari lapornya", True),
+        ("maksudnya kalau mau lapor kematian ngurusnya gmn", False),
+        ("lapor kematian syaratnya apa", False),
+    ],
+)
+def test_deadline_words(text: str, deadline: bool) -> None:
+    assert asks_deadline(text) is deadline
