@@ -144,9 +144,9 @@ def pending(row: ModelRow, sets: list[HeldOutSet]) -> list[HeldOutSet]:
 
 
 def evaluation_phase(step: int, total: int, held_out: HeldOutSet, which: str) -> str:
-    """The progress text of one evaluation, e.g. "mengevaluasi set 2 dari 8:
+    """The progress text of one evaluation, e.g. "mengevaluasi pada set uji 2 dari 8:
     heldout_2026_11 (model baru)"."""
-    return f"mengevaluasi set {step} dari {total}: {set_label(held_out.name)} ({which})"
+    return f"mengevaluasi pada set uji {step} dari {total}: {set_label(held_out.name)} ({which})"
 
 
 def evaluate_model(

@@ -200,11 +200,17 @@ def test_the_polled_fragment_carries_the_train_button_and_its_state(
     assert 'action="/latih/model/latih"' in idle and "disabled" not in idle
     running = registry.start_training(engine, ws, None)
     registry.report_progress(
-        engine, running.id, 98, "mengevaluasi set 2 dari 8: heldout_2026_11 (model baru)", ""
+        engine,
+        running.id,
+        40,
+        "tahap 2 dari 2, evaluasi: mengevaluasi pada set uji 2 dari 8: "
+        "heldout_2026_11 (model baru)",
+        "",
     )
     busy = c.get("/latih/model/kemajuan").text
     assert '<button type="submit" disabled>Latih model baru</button>' in busy
-    assert "mengevaluasi set 2 dari 8: heldout_2026_11 (model baru)" in busy
+    assert "mengevaluasi pada set uji 2 dari 8: heldout_2026_11 (model baru)" in busy
+    assert "<strong>40%</strong>" in busy
     assert 'hx-get="/latih/model/kemajuan"' in busy
     registry.finish_training(engine, running.id, True, 60.0, "siap", "", "0" * 64)
     done = c.get("/latih/model/kemajuan").text  # the last poll: the button is back

@@ -18,7 +18,15 @@ from bot.store.models import NluModel, utcnow
 from bot.training import evaluation, registry
 from bot.training.rasa_engine import Workspace, train_command
 from bot.training.registry import RegistryError
-from bot.training.training_run import Heartbeat, Progress, component_count, split_updates
+from bot.training.training_run import (
+    TRAIN_SHARE,
+    Heartbeat,
+    Progress,
+    component_count,
+    evaluate_both,
+    split_updates,
+    training_percent,
+)
 from tests.utils.models import copy_workspace
 
 # Lines as Rasa 3.6 writes them (taken from var/train.log of a real `make train`).
@@ -141,5 +149,51 @@ def test_the_evaluation_says_which_set_of_how_many_and_skips_scored_sets(
     assert evaluation.pending(current, sets) == sets
     assert (
         evaluation.evaluation_phase(2, 8, sets[1], "model baru")
-        == "mengevaluasi set 2 dari 8: heldout_2026_11 (model baru)"
+        == "mengevaluasi pada set uji 2 dari 8: heldout_2026_11 (model baru)"
     )
+
+
+def test_the_evaluation_is_its_own_stage_and_the_bar_moves_set_by_set(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """E24: the bar sat at 98 % through ~9 minutes of `rasa test nlu` after training. The
+    training fills the first TRAIN_SHARE percent; each evaluated set moves the bar on, and
+    the phase names the stage and the set."""
+    engine = get_engine(database_url)
+    ws = copy_workspace(tmp_path)
+    sets = []
+    for n in range(4):
+        path = tmp_path / "tests" / "nlu" / f"heldout_{n}.yml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f'version: "3.1"\nnlu: []\n# {n}\n')
+        sets.append(evaluation.HeldOutSet(f"tests/nlu/heldout_{n}.yml", path))
+    served = registry.start_training(engine, ws, None)
+    registry.finish_training(engine, served.id, True, 1.0, "siap", "", "0" * 64)
+    new = registry.start_training(engine, copy_workspace(tmp_path / "new"), None)
+    seen: list[tuple[int, str]] = []
+
+    def fake_evaluate(  # type: ignore[no-untyped-def]
+        engine_, ws_, model_id, model, sets_, before_set=None
+    ):
+        for held_out in sets_:
+            assert before_set is not None
+            before_set(held_out)
+            row = registry.get(engine, new.id)
+            assert row is not None
+            seen.append((row.progress, row.phase))
+        return {}
+
+    monkeypatch.setattr(evaluation, "evaluate_model", fake_evaluate)
+    monkeypatch.setattr(registry, "active", lambda _engine: registry.get(engine, served.id))
+    evaluate_both(engine, ws, new.id, sets, "")
+
+    percents = [p for p, _ in seen]
+    assert len(percents) == 8  # four sets, new model then served
+    assert percents == sorted(set(percents))  # moves at every set
+    assert percents[0] >= TRAIN_SHARE and percents[-1] < 100
+    assert seen[2][1] == (
+        "tahap 2 dari 2, evaluasi: mengevaluasi pada set uji 3 dari 8: heldout_2 (model baru)"
+    )
+    assert seen[-1][1].endswith("set uji 8 dari 8: heldout_3 (model dipakai)")
+    # The training itself ends below where the evaluation starts.
+    assert [training_percent(p) for p in (0, 50, 97, 100)] == [0, 12, 24, TRAIN_SHARE]
