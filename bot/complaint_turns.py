@@ -654,8 +654,14 @@ def split_wish(text: str) -> tuple[Privacy | None, str]:
     if wish not in (Privacy.ANONYMOUS, Privacy.CONFIDENTIAL):
         return None, text
     clauses = re.split(r"(?<=[,.;!?\n])\s*", text)
-    rest = [c for c in clauses if parse_privacy(OPEN_SECRET_RE.sub(" ", c), strict=True) is None]
-    rest = [c for c in rest if not FEAR_RE.search(c)]
+    # A clause that states the wish and tells nothing else, or gives the fear behind it,
+    # is left out; "petugas minta 200rb, rahasiakan" keeps what happened.
+    rest = [
+        c
+        for c in clauses
+        if not FEAR_RE.search(c)
+        and (parse_privacy(OPEN_SECRET_RE.sub(" ", c), strict=True) is None or story_signals(c) > 0)
+    ]
     kept = " ".join(c.strip() for c in rest if words(c)).strip(" ,;")
     chatter = ANNOUNCEMENT_WORDS | CHATTER_WORDS | FILLER_WORDS
     if all(w in chatter for w in words(kept)):
@@ -678,7 +684,7 @@ TIME_WORDS = frozenset(
 STORY_WORDS = frozenset(
     {"dia", "dianya", "mereka", "beliau", "doi", "petugas", "petugasnya", "pegawai"}
     | {"pegawainya", "oknum", "oknumnya", "orangnya", "calo", "calonya", "preman", "satpam"}
-    | {"sy", "saya", "aku", "gw", "gue", "ngaku", "ngakunya", "mengaku", "katanya", "bilang"}
+    | {"ngaku", "ngakunya", "mengaku", "katanya", "bilang"}
     | {"mati", "rusak", "gelap", "rawan", "bahaya", "berbahaya", "begal", "maling", "copet"}
     | {"kotor", "bau", "macet", "banjir", "bocor", "bolong", "berlubang", "ambrol", "putus"}
     | {"lelet", "lambat", "lama", "cuek", "judes", "galak", "kasar", "jutek", "sombong"}
@@ -691,7 +697,8 @@ def not_a_place(text: str) -> bool:
     """A location answer that says when ("udh seminggu") or what happened ("dia ngaku orang
     dalem", "gelap bgt jd rawan begal") and names no place: more of the story (E2)."""
     # "kemana2", "pagi2": a doubled word, not a number.
-    bare = re.sub(r"\b([a-z]{2,})2\b", r"\1", HOW_LONG_RE.sub(" ", text), flags=re.I)
+    bare = MONEY_RE.sub(" ", HOW_LONG_RE.sub(" ", text))
+    bare = re.sub(r"\b([a-z]{2,})2\b", r"\1", bare, flags=re.I)
     if names_a_place(bare) or place_in(text):
         return False
     told = [w for w in words(text) if w not in CHATTER_WORDS and w not in FILLER_WORDS]

@@ -239,3 +239,18 @@ def test_a_service_question_at_the_location_is_answered(text: str) -> None:
 def test_a_place_with_a_service_office_is_still_the_location() -> None:
     outcome = at({DESCRIPTION: PUNGLI}, "di kantor samsat jl pemuda", names_service=True)
     assert outcome.values.get(LOCATION)
+
+
+@pytest.mark.parametrize(
+    "text", ["petugas minta 200rb tolong rahasiakan", "tadi sy dimintai uang, rahasiakan ya"]
+)
+def test_a_wish_told_with_what_happened_keeps_what_happened(text: str) -> None:
+    outcome = at({DESCRIPTION: PUNGLI}, text)
+    assert "rahasiakan" not in str(outcome.values.get(DESCRIPTION, "")) or (
+        outcome.values[DESCRIPTION].count("\n") == 1
+    )
+    assert outcome.values.get(DESCRIPTION, "").startswith(PUNGLI + "\n")
+
+
+def test_sy_di_a_village_is_a_place() -> None:
+    assert at({DESCRIPTION: PUNGLI}, "sy di cibeber").values.get(LOCATION)
