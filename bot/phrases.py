@@ -431,3 +431,26 @@ def is_opener_only(text: str) -> bool:
     tanya"), so the citizen is still to say what they want."""
     found = words(text.lower())
     return 0 < len(found) <= 8 and all(w in _OPENER_WORDS for w in found)
+
+
+# "lho sy td jawab pertanyaan petugas", "itu jawaban buat pertanyaan petugas td": the citizen
+# says their previous message was the answer to an officer.
+_ANSWERED_OFFICER_RE = re.compile(
+    r"\b(?:jawab|jawaban|jawabannya|menjawab|njawab|balas|balasan|tanggapan|nanggepin)\b"
+    r"(?:\s+\w+){0,4}?\s+(?:petugas\w*|pak\s+petugas|bu\s+petugas)\b",
+    re.IGNORECASE,
+)
+
+
+_ALREADY_WORDS = frozenset(["td", "tadi", "tdi", "barusan", "udh", "udah", "sudah", "sdh", "itu"])
+
+
+def says_answered_officer(text: str) -> bool:
+    """Whether a short message says the previous one was the answer to an officer ("tadi",
+    "itu": already said; "mau jawab petugas" is not)."""
+    found = words(text.lower())
+    return (
+        len(found) <= 14
+        and _ANSWERED_OFFICER_RE.search(text) is not None
+        and any(w in _ALREADY_WORDS for w in found)
+    )

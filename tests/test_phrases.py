@@ -13,6 +13,7 @@ from bot.phrases import (
     asks_yes_no,
     is_clear_yes,
     looks_like_question,
+    says_answered_officer,
 )
 
 
@@ -108,3 +109,19 @@ def test_a_question_about_ones_own_report(text: str, asks: bool) -> None:
 )
 def test_asks_yes_no(text: str, expected: bool) -> None:
     assert asks_yes_no(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("lho sy td jawab pertanyaan petugas", True),  # E10, the tester's words
+        ("lho bukan, itu jawaban buat pertanyaan petugas td", True),
+        ("tadi itu balasan sy buat petugasnya", True),
+        ("yg barusan itu jawaban utk petugas ya min", True),
+        ("mau jawab pertanyaan petugas gmn caranya", False),  # not yet answered
+        ("petugasnya td jawab apa ya", False),
+        ("sy dtg jam 9an pak, mau ganti KK krn nambah anak", False),
+    ],
+)
+def test_says_the_previous_message_answered_the_officer(text: str, expected: bool) -> None:
+    assert says_answered_officer(text) is expected

@@ -60,6 +60,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "answer_not_found": {"public_id": "ADU-7K3M9P"},
     "answer_received": {"public_id": "ADU-7K3M9P"},
     "answer_noted": {"public_id": "ADU-7K3M9P"},
+    "answer_taken": {"public_id": "ADU-7K3M9P", "resumed": True},
     "button_used": {},
     "button_chosen": {"title": "Buat pengaduan"},
     "empty_reply": {},

@@ -12,7 +12,7 @@ import logging
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, Select, delete, func, select
@@ -161,6 +161,34 @@ class StoredRating:
 
 
 SelectT = TypeVar("SelectT", bound=Select[Any])
+
+
+# How long an officer's reply (not a request for information) invites the citizen's next
+# plain message as the answer (bot/telegram/answers.py).
+REPLY_ANSWER_WINDOW = timedelta(hours=24)
+# The same answer sent again within this (a retried update, a button pressed twice, the
+# protest "sy td jawab petugas" after it was taken) is kept once.
+SAME_ANSWER_WINDOW = timedelta(minutes=30)
+
+
+def _aware(at: datetime) -> datetime:
+    """A stored time with its zone (SQLite gives it back naive, in UTC)."""
+    return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+
+
+def _said_just_now(s: Session, ticket_id: int, text: str) -> bool:
+    """Whether the citizen's latest message on the ticket is `text`, sent just now."""
+    last = s.execute(
+        select(TicketEvent.body, TicketEvent.created_at)
+        .where(TicketEvent.ticket_id == ticket_id, TicketEvent.kind == "message_in")
+        .order_by(TicketEvent.created_at.desc(), TicketEvent.id.desc())
+        .limit(1)
+    ).first()
+    return (
+        last is not None
+        and (last.body or "").strip() == text.strip()
+        and _aware(last.created_at) >= utcnow() - SAME_ANSWER_WINDOW
+    )
 
 
 def _of_sender(statement: SelectT, sender_id: str) -> SelectT:
@@ -448,6 +476,58 @@ class Repository:
                 )
             )
 
+    def awaiting_answer(self, sender_id: str, now: datetime | None = None) -> list[str]:
+        """Public ids of the sender's open tickets where an officer waits for their answer:
+        waiting for the citizen (menunggu_warga), or an officer's reply sent within
+        `REPLY_ANSWER_WINDOW` that the citizen has not answered since. Newest first."""
+        now = now or utcnow()
+        with Session(self.engine) as s:
+            tickets = s.execute(
+                _of_sender(select(Ticket.id, Ticket.public_id, Ticket.status), sender_id)
+                .where(Ticket.status.in_(OPEN_STATUSES))
+                .order_by(Ticket.updated_at.desc())
+            ).all()
+            found: list[str] = []
+            for ticket_id, public_id, status in tickets:
+                if status == TicketStatus.MENUNGGU_WARGA:
+                    found.append(public_id)
+                    continue
+                last = s.execute(
+                    select(TicketEvent.kind, TicketEvent.data, TicketEvent.created_at)
+                    .where(
+                        TicketEvent.ticket_id == ticket_id,
+                        TicketEvent.kind.in_(("message_out", "message_in")),
+                    )
+                    .order_by(TicketEvent.created_at.desc(), TicketEvent.id.desc())
+                    .limit(1)
+                ).first()
+                if (
+                    last is not None
+                    and last.kind == "message_out"
+                    and (last.data or {}).get("purpose") == "reply"
+                    and _aware(last.created_at) >= now - REPLY_ANSWER_WINDOW
+                ):
+                    found.append(public_id)
+            return found
+
+    def answered_recently(self, sender_id: str, public_id: str) -> bool:
+        """Whether the sender sent a message to their ticket within `SAME_ANSWER_WINDOW`."""
+        since = utcnow() - SAME_ANSWER_WINDOW
+        with Session(self.engine) as s:
+            found = s.execute(
+                _of_sender(
+                    select(TicketEvent.id).join(Ticket, TicketEvent.ticket_id == Ticket.id),
+                    sender_id,
+                )
+                .where(
+                    Ticket.public_id == public_id,
+                    TicketEvent.kind == "message_in",
+                    TicketEvent.created_at >= since,
+                )
+                .limit(1)
+            ).first()
+            return found is not None
+
     def answer_info_request(
         self, sender_id: str, public_id: str | None, text: str
     ) -> tuple[TicketView | None, bool]:
@@ -477,6 +557,8 @@ class Repository:
             if row is None:
                 return None, False
             ticket, citizen_id = row
+            if _said_just_now(s, ticket.id, text):  # the same answer again: kept once
+                return _ticket_view(ticket), False
             resumed = states.citizen_answer(
                 s, ticket, citizen_id, text, deadlines, utcnow(), timezone=self.timezone
             )

@@ -11,7 +11,7 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from bot.telegram import live, rendering
+from bot.telegram import answers, live, rendering
 from bot.telegram.commands import consent_pressed, delete_pressed
 from bot.telegram.conversation import citizen_words
 from bot.telegram.deps import (
@@ -32,10 +32,13 @@ log = logging.getLogger(__name__)
 
 
 async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A citizen's text: to the officer during a live chat, else to Rasa, verbatim unless
+    """A citizen's text: to the officer during a live chat, to the ticket when it is the
+    answer an officer waits for (bot.telegram.answers), else to Rasa, verbatim unless
     Rasa would read it as a command (bot.telegram.conversation.citizen_words)."""
     assert update.message is not None and update.message.text is not None
     if await live.relay(update, context, update.message.text):
+        return
+    if await answers.route(update, context, update.message.text):
         return
     await to_rasa(update, context, citizen_words(update.message.text))
 

@@ -346,6 +346,18 @@ class AsyncStore:
         finally:  # consent and inbox rows are gone: arrivals read before are stale
             self._consent_changes += 1
 
+    async def open_tickets(self, sender_id: str, limit: int = 10) -> list[TicketView]:
+        """The sender's own tickets that are not closed, newest first."""
+        return await self._run(self.repository.open_tickets_for_sender, sender_id, limit)
+
+    async def answered_recently(self, sender_id: str, public_id: str) -> bool:
+        """Whether the sender just sent a message to this ticket of theirs."""
+        return await self._run(self.repository.answered_recently, sender_id, public_id)
+
+    async def awaiting_answer(self, sender_id: str) -> list[str]:
+        """The sender's open tickets where an officer waits for their answer."""
+        return await self._run(self.repository.awaiting_answer, sender_id)
+
     async def answer_info_request(
         self, sender_id: str, public_id: str | None, text: str
     ) -> tuple[TicketView | None, bool]:

@@ -1,5 +1,5 @@
-"""A request for information: the citizen answers with /jawab, or the ticket closes after
-10 working days without an answer."""
+"""A request for information: the citizen answers (in plain words or with /jawab), or the
+ticket closes after 10 working days without an answer."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def test_request_info_tells_the_citizen_how_and_until_when_to_answer(
         text = s.scalars(
             select(OutboxMessage.text).where(OutboxMessage.kind == "info_request")
         ).one()
-    assert f"/jawab {tid}" in text and "Kecamatan mana tepatnya?" in text
+    assert "Tulis saja jawaban Anda di sini" in text and "Kecamatan mana tepatnya?" in text
 
 
 def test_the_citizens_answer_resumes_the_ticket(
@@ -235,3 +235,58 @@ def test_an_addition_without_an_id_goes_to_the_only_open_ticket(
     make_ticket(sender="81234570", description="Lampu jalan di gang Mawar mati sebulan.")
     assert repo.answer_info_request("81234570", None, "Satu lagi.") == (None, False)
     assert repo.answer_info_request("81234571", None, "Belum punya laporan.") == (None, False)
+
+
+def test_the_tickets_awaiting_the_citizens_answer(
+    engine: Engine,
+    people: People,
+    workflow: Workflow,
+    make_ticket: TicketMaker,
+    calendar_: HolidayCalendar,
+) -> None:
+    """What bot/telegram/answers.py takes a plain message for (E9): a request for
+    information until answered; an officer's reply for a day, until answered."""
+    officer = viewer(engine, people.officer)
+    repo = Repository(engine, calendar_)
+    asked = _waiting(workflow, engine, people, make_ticket)
+    assert repo.awaiting_answer("81234567") == [asked]
+    assert repo.awaiting_answer("99999") == []  # another citizen's: nothing
+    repo.answer_info_request("81234567", asked, "Kecamatan Tebet.")
+    assert repo.awaiting_answer("81234567") == []
+
+    replied = make_ticket(sender="81234569")
+    workflow.verify(officer, replied)
+    assert repo.awaiting_answer("81234569") == []  # the verification notice asks nothing
+    workflow.reply(officer, replied, "Jam berapa kejadiannya?")
+    assert repo.awaiting_answer("81234569") == [replied]
+    assert repo.awaiting_answer("81234569", now=utcnow() + timedelta(hours=25)) == []
+    assert not repo.answered_recently("81234569", replied)
+    repo.answer_info_request("81234569", replied, "Jam 8 pagi.")
+    assert repo.awaiting_answer("81234569") == []
+    assert repo.answered_recently("81234569", replied)
+    assert not repo.answered_recently("99999", replied)
+
+
+def test_the_same_answer_sent_again_is_kept_once(
+    engine: Engine,
+    people: People,
+    workflow: Workflow,
+    make_ticket: TicketMaker,
+    calendar_: HolidayCalendar,
+) -> None:
+    """A retried update, or the protest "sy td jawab petugas" after the answer was taken:
+    no duplicate on the ticket."""
+    tid = _waiting(workflow, engine, people, make_ticket)
+    repo = Repository(engine, calendar_)
+    assert repo.answer_info_request("81234567", tid, "Kecamatan Tebet.")[1]
+    view, resumed = repo.answer_info_request("81234567", tid, "Kecamatan Tebet. ")
+    assert view is not None and view.public_id == tid and not resumed
+    repo.answer_info_request("81234567", tid, "Tambahan: loket 2.")
+    with Session(engine) as s:
+        bodies = s.scalars(
+            select(TicketEvent.body)
+            .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+            .where(Ticket.public_id == tid, TicketEvent.kind == "message_in")
+            .order_by(TicketEvent.id)
+        ).all()
+    assert bodies == ["Kecamatan Tebet.", "Tambahan: loket 2."]
