@@ -33,6 +33,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "opener_invite": {},
     "consent_declined": {},
     "consent_needed": {},
+    "consent_reminder": {},
+    "consent_already_given": {},
     "privacy_full": {},
     "delete_confirm": {},
     "delete_yes_button": {},

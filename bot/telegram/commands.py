@@ -16,12 +16,14 @@ from bot.telegram import rendering
 from bot.telegram.deps import (
     DELETE_PREFIX,
     RASA_COMMANDS,
+    agree,
     answer_query,
     chat_of,
     consented,
     deps,
     inbox_id,
     mark_done,
+    refuse,
     remove_keyboard,
     reply_local,
     send_privacy_notice,
@@ -102,19 +104,15 @@ async def consent_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, ag
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     shared = deps(context)
-    sender = sender_of(update)
     await answer_query(query)
     await remove_keyboard(query.message if isinstance(query.message, Message) else None)
     await mark_done(update, context, "consent")
-    if not agreed:
-        await shared.store.decline_held(sender)
-        await shared.conversation.say(chat_of(update), text("consent_declined"))
-        return
-    user = update.effective_user
-    await shared.store.record_consent(sender, user.id, user.full_name)
-    await shared.conversation.say(chat_of(update), text("consent_thanks"))
-    for item in await shared.store.release_held(sender):
-        await shared.conversation.forward(item.id, sender, chat_of(update), item.payload)
+    if agreed:
+        await agree(update, context)
+    elif await consented(update, context):  # "Tidak setuju" of an older notice
+        await shared.conversation.say(chat_of(update), text("consent_already_given"))
+    else:
+        await refuse(update, context)
 
 
 async def delete_pressed(

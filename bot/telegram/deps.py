@@ -15,6 +15,7 @@ from telegram.ext import (
 )
 
 from bot.telegram import rendering
+from bot.telegram.consent import consent_answer
 from bot.telegram.conversation import Conversation
 from bot.telegram.store import Arrival, AsyncStore
 from bot.texts import commands, text
@@ -131,17 +132,76 @@ async def send_privacy_notice(context: ContextTypes.DEFAULT_TYPE, chat_id: int) 
 
 
 async def to_rasa(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: str) -> None:
-    """Forward a turn to Rasa once the citizen has consented; hold it until then."""
+    """Forward a turn to Rasa once the citizen has consented; until then, a typed answer to
+    the privacy notice is taken and anything else is held (ask_consent)."""
     shared = deps(context)
     sender = sender_of(update)
     if not await consented(update, context):
-        await shared.store.hold(await inbox_id(update, context), payload)
-        await shared.conversation.say(chat_of(update), text("consent_needed"))
-        await send_privacy_notice(context, chat_of(update))
+        await ask_consent(update, context, payload)
         return
     await shared.conversation.forward(
         await inbox_id(update, context), sender, chat_of(update), payload, arrival(update, context)
     )
+
+
+def typed_words(update: Update, payload: str) -> str | None:
+    """What the citizen typed, when the payload is just that (not a command, a button or
+    a payload of the front end's own)."""
+    message = update.message
+    typed = message.text if message is not None and update.callback_query is None else None
+    if not typed or typed.lstrip().startswith("/") or payload != typed:
+        return None
+    return typed
+
+
+async def ask_consent(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: str) -> None:
+    """A turn of a citizen who has not consented. Once the notice was shown (a message of
+    theirs held or refused lately), a typed clear yes or no answers it
+    (bot.telegram.consent) and anything else is held with a short reminder and the
+    buttons; before that, it is held and the whole notice is shown. /start always shows
+    the whole notice, /privasi the whole policy."""
+    shared = deps(context)
+    asked = await shared.store.consent_asked(sender_of(update))
+    typed = typed_words(update, payload)
+    answer = consent_answer(typed) if asked and typed is not None else None
+    if answer is True:
+        await mark_done(update, context, "consent")
+        await agree(update, context)
+        return
+    await shared.store.hold(await inbox_id(update, context), payload)
+    if answer is False:  # refused with the held ones: its text is forgotten too
+        await refuse(update, context)
+        return
+    if asked:
+        await context.bot.send_message(
+            chat_of(update),
+            rendering.escape(text("consent_reminder")),
+            parse_mode=ParseMode.HTML,
+            reply_markup=consent_keyboard(),
+        )
+        return
+    await shared.conversation.say(chat_of(update), text("consent_needed"))
+    await send_privacy_notice(context, chat_of(update))
+
+
+async def agree(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Record the consent and answer the messages held for it, in order (the button or a
+    typed yes)."""
+    shared = deps(context)
+    sender = sender_of(update)
+    user = update.effective_user
+    assert user is not None
+    await shared.store.record_consent(sender, user.id, user.full_name)
+    await shared.conversation.say(chat_of(update), text("consent_thanks"))
+    for item in await shared.store.release_held(sender):
+        await shared.conversation.forward(item.id, sender, chat_of(update), item.payload)
+
+
+async def refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Forget the messages held for the consent (the button or a typed no)."""
+    shared = deps(context)
+    await shared.store.decline_held(sender_of(update))
+    await shared.conversation.say(chat_of(update), text("consent_declined"))
 
 
 async def answer_query(query: CallbackQuery, body: str | None = None) -> None:

@@ -328,6 +328,10 @@ class AsyncStore:
             return current.consented
         return await self._run(self.consent.consented, sender_id)
 
+    async def consent_asked(self, sender_id: str) -> bool:
+        """True when the citizen was shown the privacy notice lately and did not agree."""
+        return await self._run(self.consent.asked, sender_id)
+
     async def record_consent(self, sender_id: str, telegram_user_id: int, name: str | None) -> None:
         """Create or update the citizen with their consent time."""
         try:
