@@ -10,8 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import Events, SafeAction, latest_entities, latest_text, utter_not_understood
+from bot.complaint_turns import asks_complaint_timeline, asks_status
 from bot.config import get_settings
-from bot.phrases import asks_about_own_report
+from bot.phrases import asks_about_own_report, looks_like_question, says_wants_to_complain
 from bot.ratings import read_score
 from bot.store.ids import TICKET_ID_LIKE_RE, normalise_ticket_id
 from bot.store.repository import get_repository
@@ -91,6 +92,23 @@ def status_instead(
     if tracker.active_loop or not asks_about_own_report(latest_text(tracker)):
         return None
     return ActionCheckStatus().act(dispatcher, tracker, domain)
+
+
+def asks_status_at_form_start(text: str, intent: str | None, story_told: bool) -> bool:
+    """Whether a message that opened the complaint form, or came before any story, asks
+    about the citizen's earlier reports instead ("laporan jalan sy kmrn gmn kbrnya min";
+    "bukan mau lapor baru, mau nanya status laporan yg kmrn"): the form closes for their
+    status (E18). The message that opened the form must ask it as a question and not say
+    they want to complain; one before the story only has to ask about the status."""
+    if story_told:
+        return False
+    if asks_status(text, intent) and not asks_complaint_timeline(text):
+        return True
+    return (
+        asks_about_own_report(text)
+        and looks_like_question(text)
+        and not says_wants_to_complain(text)
+    )
 
 
 def is_a_rating(text: str) -> bool:
