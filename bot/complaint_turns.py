@@ -98,8 +98,8 @@ HIDE_IDENTITY_RE = re.compile(
 NAME_NOT_SAID_RE = re.compile(
     r"\b(?:jangan|jgn|gak\s+usah|ga\s+usah|gausah|gk\s+usah|tidak\s+usah|tdk\s+usah|"
     r"nggak\s+usah|ngga\s+usah)\s+(?:di)?(?:sebut\w*|tulis\w*|cantum\w*|tampil\w*|pake|pakai|"
-    r"kasih\s+tau|kasi\s+tau)\s+(?:nama|identitas)|\b(?:nama|identitas)\s+(?:sy|saya|aku|gw|"
-    r"gue)\s+(?:jangan|jgn|gak\s+usah|ga\s+usah|tidak\s+usah)\b|\btanpa\s+identitas\b",
+    r"kasih\s+tau|kasi\s+tau)\s+(?:nama|identitas)|\b(?:nama|identitas)(?:ku|\s+(?:sy|saya|"
+    r"aku|gw|gue))\s+(?:jangan|jgn|gak\s+usah|ga\s+usah|tidak\s+usah)\b|\btanpa\s+identitas\b",
     re.IGNORECASE,
 )
 # "udah jadi rahasia umum": an open secret, not a wish.
@@ -660,7 +660,9 @@ def split_wish(text: str) -> tuple[Privacy | None, str]:
         c
         for c in clauses
         if not FEAR_RE.search(c)
-        and (parse_privacy(OPEN_SECRET_RE.sub(" ", c), strict=True) is None or story_signals(c) > 0)
+        and (
+            parse_privacy(OPEN_SECRET_RE.sub(" ", c), strict=True) is None or story_signals(c) >= 2
+        )
     ]
     kept = " ".join(c.strip() for c in rest if words(c)).strip(" ,;")
     chatter = ANNOUNCEMENT_WORDS | CHATTER_WORDS | FILLER_WORDS
@@ -690,6 +692,8 @@ STORY_WORDS = frozenset(
     | {"lelet", "lambat", "lama", "cuek", "judes", "galak", "kasar", "jutek", "sombong"}
     | {"takut", "kesel", "kesal", "kecewa", "marah", "nyusahin", "dipersulit", "nolak"}
     | {"minta", "nyuruh", "disuruh", "dimintai", "malak", "dipalak", "pungli", "duit", "uang"}
+    | {"diperbaiki", "diperbaikin", "dibenerin", "dibetulin", "ditangani", "kecelakaan"}
+    | {"jatuh", "celaka", "nabrak", "ketabrak", "korban", "warga", "sering", "selalu"}
 )
 
 
@@ -729,9 +733,10 @@ ADDITION_RE = re.compile(
     r"(?:(?P<field>isi|cerita|kronologi|uraian|lokasi|alamat)(?:nya|ny)?\s+"
     r"(?:(?:jg|juga|mau|tolong|sy|saya|mo)\s+)*)?"
     r"(?P<lead>tambah(?:in|kan|an|kan)?|ditambah(?:in|kan)?|nambahin|nambah|menambahkan|"
-    r"satu\s+lagi|1\s+lagi|ketinggalan|kelupaan)\b"
+    r"satu\s+lagi|1\s+lagi|ketinggalan|kelupaan|(?:td|tadi)\s+lupa|"
+    r"ada\s+(?:yg|yang)\s+(?:ketinggalan|kelupaan|lupa))\b"
     r"(?:\s+(?:(?P<field2>isi|cerita|kronologi|uraian|lokasi|alamat)(?:nya|ny)?|lagi|dong|"
-    r"ya|min|kak|sedikit|dikit|info|keterangan|nih|ini|yg|yang|sy|saya|mau|ke)\b)*"
+    r"lg|ya|min|kak|sedikit|dikit|info|keterangan|nih|ini|yg|yang|sy|saya|mau|ke)\b)*"
     r"[\s,.:;!-]*(?P<piece>.*)$",
     re.IGNORECASE | re.DOTALL,
 )

@@ -254,3 +254,33 @@ def test_a_wish_told_with_what_happened_keeps_what_happened(text: str) -> None:
 
 def test_sy_di_a_village_is_a_place() -> None:
     assert at({DESCRIPTION: PUNGLI}, "sy di cibeber").values.get(LOCATION)
+
+
+# -- more wordings citizens use --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("piece", ["blm diperbaiki", "sering kecelakaan", "udh 3 hari"])
+def test_more_story_pieces_are_not_the_location(piece: str) -> None:
+    outcome = at({DESCRIPTION: "jalan berlubang gede"}, piece)
+    assert LOCATION not in outcome.values and piece in outcome.values[DESCRIPTION]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tambahin lg: orangnya pake jaket item",
+        "td lupa, orangnya pake jaket item",
+        "ada yg ketinggalan: orangnya pake jaket item",
+    ],
+)
+def test_more_ways_to_add_at_the_summary(text: str) -> None:
+    outcome = at(FULL, text)
+    assert outcome.values[DESCRIPTION] == f"{STORY}\norangnya pake jaket item"
+
+
+@pytest.mark.parametrize(
+    "text", ["namaku jgn disebut", "tolong jgn kasih tau nama sy ke petugasnya"]
+)
+def test_more_ways_to_ask_for_no_name(text: str) -> None:
+    outcome = at({DESCRIPTION: PUNGLI}, text)
+    assert outcome.values == {"complaint_privacy_wish": "anonymous"}
