@@ -34,6 +34,7 @@ from actions.common import (
 from actions.fallback import ActionHandleFallback
 from actions.service_info import ActionAnswerService, answer_or_not_understood
 from actions.skm_survey import asks_for_survey, start_survey
+from actions.ticket_status import say_welcome
 from bot.phrases import is_only_thanks, looks_like_question
 from bot.ratings import (
     MIN_COMMENT,
@@ -42,6 +43,7 @@ from bot.ratings import (
     is_rating_request,
     looks_like_comment,
     read_score,
+    star_buttons,
 )
 from bot.store.ids import TICKET_ID_LIKE_RE, normalise_ticket_id
 from bot.store.models import utcnow
@@ -97,14 +99,6 @@ def named_ticket(tracker: Tracker) -> str | None:
     return None
 
 
-def star_buttons() -> list[dict[str, str]]:
-    """Five buttons, 5 stars first."""
-    return [
-        {"title": "⭐" * n, "payload": "/give_feedback" + json.dumps({"rating": str(n)})}
-        for n in range(5, 0, -1)
-    ]
-
-
 def ticket_buttons(tickets: list[RatableTicket]) -> list[dict[str, str]]:
     """One button per ticket the rating may be about, most recently closed first."""
     return [
@@ -156,6 +150,33 @@ def invited_by_resolution(tracker: Tracker, candidates: list[RatableTicket]) -> 
         if previous is not None and closed > previous:
             return True
         if previous is None and now - closed <= timedelta(hours=INVITATION_HOURS):
+            return True
+    return False
+
+
+def last_rating_time(tracker: Tracker) -> datetime | None:
+    """When the rating in LAST_RATING_SLOT was given (its slot was set)."""
+    last = tracker.get_slot(LAST_RATING_SLOT)
+    for event in reversed(list(tracker.events or [])):
+        if (
+            event.get("event") == "slot"
+            and event.get("name") == LAST_RATING_SLOT
+            and event.get("value") == last
+        ):
+            stamp = event.get("timestamp")
+            return datetime.fromtimestamp(stamp, timezone.utc) if stamp else None
+    return None
+
+
+def closed_since_last_rating(tracker: Tracker, candidates: list[RatableTicket]) -> bool:
+    """True when one of the citizen's reports was closed after their last rating: what
+    they send now answers its resolution notice, it does not continue that rating."""
+    given = last_rating_time(tracker)
+    if given is None:
+        return False
+    for ticket in candidates:
+        closed = ticket.closed_at
+        if (closed if closed.tzinfo else closed.replace(tzinfo=timezone.utc)) > given:
             return True
     return False
 
@@ -227,7 +248,7 @@ class ActionGiveFeedback(SafeAction):
             if is_only_thanks(text) and button_score(tracker) is None:
                 # "Terima kasih banyak atas penjelasannya. Semoga sehat selalu.": thanks,
                 # not a remark for the officers.
-                dispatcher.utter_message(response="utter_you_are_welcome")
+                say_welcome(dispatcher, tracker.sender_id)
                 return []
             if looks_like_question(text) and button_score(tracker) is None:
                 # "do I need the medical certificate juga?": a question is answered (or
@@ -305,6 +326,9 @@ class ActionGiveFeedback(SafeAction):
         last = tracker.get_slot(LAST_RATING_SLOT)
         if not last or not str(last).isdigit() or named_ticket(tracker):
             return None
+        if closed_since_last_rating(tracker, repo.ratable_tickets(tracker.sender_id)):
+            # A report was resolved after that rating: this one is about it (E17).
+            return None
         since = utcnow() - timedelta(minutes=RATING_FOLLOW_UP_MINUTES)
         amended = repo.amend_rating(
             tracker.sender_id,
@@ -333,6 +357,9 @@ class ActionGiveFeedback(SafeAction):
             dispatcher.utter_message(
                 response="utter_feedback_comment_added_ticket", ticket_id=amended.ticket_id
             )
+        elif amended.score is None:
+            # Joined to a remark without a score: no "penilaian" to speak of.
+            dispatcher.utter_message(text=message_text("feedback_comment_added_to_remark"))
         else:
             dispatcher.utter_message(response="utter_feedback_comment_added")
         return []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from rasa_sdk import Tracker
@@ -12,12 +13,20 @@ from rasa_sdk.types import DomainDict
 from actions.common import Events, SafeAction, latest_entities, latest_text, utter_not_understood
 from bot.complaint_turns import asks_complaint_timeline, asks_status
 from bot.config import get_settings
-from bot.phrases import asks_about_own_report, looks_like_question, says_wants_to_complain
-from bot.ratings import read_score
+from bot.phrases import (
+    asks_about_own_report,
+    is_only_thanks,
+    looks_like_question,
+    says_wants_to_complain,
+)
+from bot.ratings import read_score, star_buttons
 from bot.store.ids import TICKET_ID_LIKE_RE, normalise_ticket_id
-from bot.store.repository import get_repository
-from bot.texts import CATEGORY_SHORT_LABELS, STATUS_LABELS, format_date
+from bot.store.models import TicketStatus
+from bot.store.repository import TicketView, get_repository
+from bot.texts import CATEGORY_SHORT_LABELS, STATUS_LABELS, format_date, text
 from bot.tickets.deadlines import local_today
+
+log = logging.getLogger("actions.ticket_status")
 
 
 def requested_ids(tracker: Tracker) -> tuple[list[str], list[str]]:
@@ -36,9 +45,36 @@ def requested_ids(tracker: Tracker) -> tuple[list[str], list[str]]:
     return valid, malformed
 
 
-def _filed_on(created_at: datetime) -> str:
-    """The filing date as the citizen lived it (the service's time zone, not UTC)."""
+def _local_day(created_at: datetime) -> str:
+    """The day of `created_at` as the citizen lived it (the service's time zone, not UTC)."""
     return format_date(local_today(get_settings().timezone, created_at), weekday=True)
+
+
+RESOLUTION_SHOWN = 500  # characters of the resolution in a status answer
+# The open stages whose deadline a status answer names (bot/texts.yml ticket_status_details).
+STEPS = {TicketStatus.BARU: 1, TicketStatus.DIVERIFIKASI: 2, TicketStatus.DIPROSES: 3}
+
+
+def status_details(ticket: TicketView) -> str:
+    """One ticket's status for its reporter: the deadline of its stage, or when and how it
+    was closed (a closed ticket has no deadline left, E19)."""
+    due = ticket.due_on or (ticket.verify_due if ticket.status == TicketStatus.BARU else None)
+    resolution = (ticket.resolution or "").strip()
+    if len(resolution) > RESOLUTION_SHOWN:
+        resolution = resolution[:RESOLUTION_SHOWN].rstrip() + "…"
+    return text(
+        "ticket_status_details",
+        ticket_id=ticket.public_id,
+        category=CATEGORY_SHORT_LABELS[ticket.category],
+        status=STATUS_LABELS[ticket.status],
+        created=_local_day(ticket.created_at),
+        step=STEPS.get(ticket.status, 0),
+        waiting=ticket.status == TicketStatus.MENUNGGU_WARGA,
+        rejected=ticket.status == TicketStatus.DITOLAK,
+        due=format_date(due, weekday=True) if due else None,
+        closed=_local_day(ticket.closed_at) if ticket.closed_at else None,
+        resolution=resolution or None,
+    )
 
 
 class ActionCheckStatus(SafeAction):
@@ -56,15 +92,12 @@ class ActionCheckStatus(SafeAction):
                 # Same answer for unknown ids and other people's tickets: nothing leaks.
                 dispatcher.utter_message(response="utter_ticket_not_found", ticket_id=ticket_id)
                 continue
-            dispatcher.utter_message(
-                response="utter_ticket_status",
-                ticket_id=ticket.public_id,
-                status=STATUS_LABELS[ticket.status],
-                category=CATEGORY_SHORT_LABELS[ticket.category],
-                created=_filed_on(ticket.created_at),
-                verify_due=format_date(ticket.verify_due, weekday=True),
-            )
+            dispatcher.utter_message(text=status_details(ticket))
         if valid:
+            return []
+        if not malformed and is_only_thanks(latest_text(tracker)):
+            # "makasih pak udh ditanggepin" read as a status question (E16).
+            say_welcome(dispatcher, tracker.sender_id)
             return []
         if malformed:
             dispatcher.utter_message(response="utter_ticket_id_malformed", ticket_id=malformed[0])
@@ -75,13 +108,32 @@ class ActionCheckStatus(SafeAction):
             return []
         lines = "\n".join(
             f"• {t.public_id} ({CATEGORY_SHORT_LABELS[t.category]}, "
-            f"{_filed_on(t.created_at)}): {STATUS_LABELS[t.status]}"
+            f"{_local_day(t.created_at)}): {STATUS_LABELS[t.status]}"
             for t in tickets
         )
         dispatcher.utter_message(
             response="utter_open_tickets", count=len(tickets), ticket_lines=lines
         )
         return []
+
+
+def say_welcome(dispatcher: CollectingDispatcher, sender_id: str) -> None:
+    """Thanks answered: "sama-sama"; with a report resolved lately and not rated yet, the
+    stars to rate how it was handled (E16)."""
+    dispatcher.utter_message(response="utter_you_are_welcome")
+    try:
+        ratable = get_repository().ratable_tickets(sender_id)
+    except Exception:  # the offer is a courtesy: never fail the thanks over it
+        log.exception("could not look up the tickets %s may rate", sender_id)
+        return
+    if ratable:
+        dispatcher.utter_message(
+            text=text(
+                "thanks_rating_offer",
+                ticket_id=ratable[0].public_id if len(ratable) == 1 else None,
+            ),
+            buttons=star_buttons(),
+        )
 
 
 def status_instead(

@@ -17,7 +17,7 @@ from actions.common import (
 )
 from actions.fallback import main_menu
 from actions.service_info import ASPECT_BY_INTENT, answer_or_not_understood, answer_service_question
-from actions.ticket_status import status_or_not_understood
+from actions.ticket_status import say_welcome, status_or_not_understood
 from bot.phrases import is_small_talk, looks_like_question
 
 
@@ -42,8 +42,10 @@ class ActionYesNo(SafeAction):
             dispatcher.utter_message(response="utter_small_talk", buttons=main_menu(domain))
             return []
         if not looks_like_question(latest_text(tracker)):
-            thanks = (tracker.latest_message.get("intent") or {}).get("name") == "thank"
-            dispatcher.utter_message(response="utter_you_are_welcome" if thanks else "utter_ok")
+            if (tracker.latest_message.get("intent") or {}).get("name") == "thank":
+                say_welcome(dispatcher, tracker.sender_id)  # and the stars after a resolution
+            else:
+                dispatcher.utter_message(response="utter_ok")
             return []
         aspect = likeliest_aspect(tracker)
         if aspect is None:

@@ -363,6 +363,21 @@ _THANKS_FILLER = frozenset(
         "semua",
         "tuhan",
         "memberkati",
+        # "makasih pak udh ditanggepin": thanks for the handling, no remark on it (E16)
+        "udh",
+        "alhamdulillah",
+        "ditanggepin",
+        "ditanggapi",
+        "ditanggapin",
+        "ditanggepi",
+        "dibantu",
+        "dibales",
+        "dibalas",
+        "dijawab",
+        "direspon",
+        "responnya",
+        "tanggapannya",
+        "balasannya",
     ]
 )
 

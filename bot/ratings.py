@@ -10,6 +10,7 @@ invited one); otherwise it is only *unsure*, and the caller may ask what it mean
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -387,6 +388,29 @@ _NUMBER_TOKEN_RE = re.compile(rf"^(?:-?\d+(?:[.,]\d+)?|{_WORDS_RE})$", re.IGNORE
 
 # Words that are neither a number nor content in a clause holding a score.
 _NOT_CONTENT = FILLER_WORDS | CORRECTION_WORDS
+# Words that start the reason after a score ("5 aja deh soalnya petugasnya udh minta maaf",
+# "4, karena agak lama"): the score's clause ends before them.
+REASON_WORDS = frozenset(
+    [
+        "soalnya",
+        "soale",
+        "karena",
+        "karna",
+        "krn",
+        "krna",
+        "sebab",
+        "soalny",
+        "coz",
+        "tapi",
+        "tp",
+        "cuma",
+        "cuman",
+        "cm",
+        "biar",
+        "abis",
+        "habis",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -474,7 +498,12 @@ def _lone_numbers(text: str) -> list[_Found]:
     for boundary in [*_CLAUSE_RE.finditer(text), None]:
         end = boundary.start() if boundary else len(text)
         clause = text[start:end]
-        tokens = [m for m in _TOKEN_RE.finditer(clause) if m.group(0).lower() not in _NOT_CONTENT]
+        tokens = []
+        for m in _TOKEN_RE.finditer(clause):
+            if m.group(0).lower() in REASON_WORDS:
+                break  # the reason that follows is the comment, not part of the score
+            if m.group(0).lower() not in _NOT_CONTENT:
+                tokens.append(m)
         numbers = [m for m in tokens if _NUMBER_TOKEN_RE.match(m.group(0))]
         if len(tokens) == 1 and numbers:
             found.append(_from_token(numbers[0], start))
@@ -574,3 +603,11 @@ def is_follow_up(text: str) -> bool:
     if not tokens or tokens[0] not in CONTINUATION_WORDS:
         return False
     return not any(w in COMPLAINT_WORDS for w in tokens)
+
+
+def star_buttons() -> list[dict[str, str]]:
+    """Five rating buttons, 5 stars first (their payload is a rating for the feedback)."""
+    return [
+        {"title": "⭐" * n, "payload": "/give_feedback" + json.dumps({"rating": str(n)})}
+        for n in range(5, 0, -1)
+    ]

@@ -129,6 +129,9 @@ class TicketView:
     created_at: datetime
     verify_due: date
     updated_at: datetime
+    due_on: date | None = None  # the current stage's deadline (None once closed)
+    closed_at: datetime | None = None
+    resolution: str | None = None
 
 
 @dataclass(frozen=True)
@@ -210,6 +213,9 @@ def _ticket_view(ticket: Ticket) -> TicketView:
         created_at=ticket.created_at,
         verify_due=ticket.verify_due,
         updated_at=ticket.updated_at,
+        due_on=ticket.due_on,
+        closed_at=ticket.closed_at,
+        resolution=ticket.resolution,
     )
 
 

@@ -29,7 +29,7 @@ def status(domain: dict[str, Any], text: str, sender: str = "citizen-1", ids: tu
 def test_status_by_id(repo: Repository, domain: dict[str, Any]) -> None:
     ticket_id = file(repo, "citizen-1", "Lampu jalan mati di gang Melati sejak seminggu.")
     dispatcher = status(domain, f"status {ticket_id}", ids=(ticket_id,))
-    assert responses(dispatcher) == ["utter_ticket_status"]
+    assert len(dispatcher.messages) == 1
     text = texts(domain, dispatcher)[0]
     assert ticket_id in text and "menunggu verifikasi" in text
 
@@ -39,7 +39,8 @@ def test_lowercase_id_without_entity_is_understood(
 ) -> None:
     ticket_id = file(repo, "citizen-1", "Lampu jalan mati di gang Melati sejak seminggu.")
     dispatcher = status(domain, f"gimana laporan {ticket_id.lower()} ya")
-    assert responses(dispatcher) == ["utter_ticket_status"]
+    said = texts(domain, dispatcher)
+    assert len(said) == 1 and ticket_id in said[0] and "Status:" in said[0]
 
 
 def test_someone_elses_ticket_looks_unknown(repo: Repository, domain: dict[str, Any]) -> None:

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from actions.file_complaint import ActionSubmitComplaint
 from actions.privacy_answer import answer_privacy_question
-from actions.ticket_status import ActionCheckStatus
+from actions.ticket_status import ActionCheckStatus, say_welcome
 from bot.officer.notices import queue_new_ticket_notices, set_unit_channel
 from bot.store.consent import ConsentRepository
 from bot.store.inbox import InboxRepository
@@ -720,8 +720,8 @@ def test_citizen_facing_messages(scenario: Scenario, engine: Engine, people: Peo
         assert filed.public_id not in theirs_privacy and filed.desc not in theirs_privacy
         mine = status(str(REPORTER_TG), filed.public_id)
         theirs = status(OTHER_CITIZEN, filed.public_id)
-        assert "utter_ticket_status" in mine
-        assert "utter_ticket_status" not in theirs and "utter_ticket_not_found" in theirs
+        assert filed.public_id in mine and "Status:" in mine
+        assert "Status:" not in theirs and "utter_ticket_not_found" in theirs
         assert filed.desc not in theirs
     supervisor = viewer(engine, people.supervisor)
     for filed in scenario.filed.values():
@@ -738,6 +738,30 @@ def test_citizen_facing_messages(scenario: Scenario, engine: Engine, people: Peo
     plans = [r for r in replies if r.kind == "followup_plan"]
     assert len(plans) == len(scenario.filed)
     assert not [r for r in plans if REPORTER_NAME in r.text or REPORTER_USERNAME in r.text]
+    # An officer's question waits for the reporter alone: another citizen's plain message
+    # or reply naming the id never reaches the ticket (bot/telegram/answers.py, E9).
+    repo = Repository(engine)
+    for filed in scenario.filed.values():
+        scenario.workflow.request_info(supervisor, filed.public_id, "Jam berapa kejadiannya?")
+    assert set(repo.awaiting_answer(str(REPORTER_TG))) == {
+        f.public_id for f in scenario.filed.values()
+    }
+    assert repo.awaiting_answer(OTHER_CITIZEN) == []
+    for filed in scenario.filed.values():
+        assert repo.answer_info_request(OTHER_CITIZEN, filed.public_id, "x") == (None, False)
+        assert not repo.answered_recently(OTHER_CITIZEN, filed.public_id)
+        repo.answer_info_request(str(REPORTER_TG), filed.public_id, "Jam 9 pagi.")
+        resolution = f"Sudah ditangani {filed.public_id}"
+        scenario.workflow.resolve(supervisor, filed.public_id, resolution)
+        # A closed ticket's status shows its resolution (E19) to its reporter only.
+        assert resolution in status(str(REPORTER_TG), filed.public_id)
+        theirs = status(OTHER_CITIZEN, filed.public_id)
+        assert resolution not in theirs and filed.desc not in theirs
+    # Thanks offer the stars for the citizen's own resolved tickets only (E16).
+    welcome = CollectingDispatcher()
+    say_welcome(welcome, OTHER_CITIZEN)
+    assert not [m for m in welcome.messages if m.get("buttons")]
+    assert not any(f.public_id in str(welcome.messages) for f in scenario.filed.values())
 
 
 # -- logs -------------------------------------------------------------------------------------
