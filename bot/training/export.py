@@ -47,6 +47,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,7 +62,7 @@ from bot.config import PROJECT_ROOT
 from bot.store.models import NluReviewItem, utcnow
 from bot.training import masking
 from bot.training.heldout import held_out_sets
-from bot.training.review import CONFIRMED, RELABELLED, normalise
+from bot.training.review import CONFIRMED, RELABELLED, decided_rows, mark_new, normalise
 
 DATA_DIR = PROJECT_ROOT / "data" / "rasa"
 FILE_NAME = "reviewed.yml"
@@ -73,6 +74,9 @@ PLACEHOLDER_WORDS = {
     masking.PLATE: "PLAT_DISAMARKAN",
     masking.NUMBER: "ANGKA_DISAMARKAN",
 }
+# One read-modify-write of reviewed.yml at a time in this process (the console's export and
+# undo).
+_file_lock = threading.Lock()
 HEADER = (
     "# Citizen messages reviewed by trainers in the console (/latih), masked, written by\n"
     "# `python -m bot nlu export` (bot/training/export.py). Examples may be edited or removed\n"
@@ -393,10 +397,11 @@ def export_reviewed(
     if dry_run:
         return result
     if result.added:
-        merged = read_intent_examples(path) if path.is_file() else {}
-        for intent, texts in result.added.items():
-            merged.setdefault(intent, []).extend(texts)
-        _write(path, render(merged, _other_blocks(path) if path.is_file() else ()))
+        with _file_lock:
+            merged = read_intent_examples(path) if path.is_file() else {}
+            for intent, texts in result.added.items():
+                merged.setdefault(intent, []).extend(texts)
+            _write(path, render(merged, _other_blocks(path) if path.is_file() else ()))
     if to_mark:
         now = utcnow()
         with Session(engine) as s, s.begin():
@@ -433,3 +438,77 @@ def report_lines(result: ExportResult) -> list[str]:
         for h in result.held_out:
             lines.append(f"  {h.text!r} ({h.intent}) ~ {h.held_out_text!r} in {h.source}")
     return lines
+
+
+# -- undo -------------------------------------------------------------------------------------
+
+
+@dataclass
+class UndoResult:
+    """What `undo` changed."""
+
+    undone: int = 0  # items back in the inbox
+    removed: dict[str, list[str]] = field(default_factory=dict)  # intent -> examples removed
+    # Exported examples `undo` could not take out: the text under its intent in another
+    # file of the data (written by hand, or there before): (text, intent, files).
+    kept: list[tuple[str, str, list[str]]] = field(default_factory=list)
+
+
+def undo(engine: Engine, ids: Sequence[int], data_dir: Path | None = None) -> UndoResult:
+    """Put the decided items of `ids` back in the inbox. An item already exported also
+    leaves `data_dir`/reviewed.yml: its example line under its intent is removed, unless
+    another exported item that stays decided has the same example (then the line is still
+    that item's). An example found under its intent only in another file is not touched
+    (`UndoResult.kept`): the export did not write it there."""
+    data_dir = DATA_DIR if data_dir is None else data_dir
+    path = data_dir / FILE_NAME
+    result = UndoResult()
+    with _file_lock, Session(engine) as s, s.begin():
+        rows = decided_rows(s, ids)
+        if not rows:
+            return result
+        synonyms = read_synonyms(data_dir)
+        leaving: dict[tuple[str, str], str] = {}  # (intent, key) -> text
+        for row in rows:
+            if row.exported_at is not None and row.reviewed_intent:
+                text = example_text(row.text, row.reviewed_entities or (), synonyms)
+                leaving.setdefault((row.reviewed_intent, example_key(text)), text)
+        if leaving:
+            staying = s.execute(
+                select(
+                    NluReviewItem.text,
+                    NluReviewItem.reviewed_intent,
+                    NluReviewItem.reviewed_entities,
+                ).where(
+                    NluReviewItem.exported_at.is_not(None),
+                    NluReviewItem.id.not_in([r.id for r in rows]),
+                    NluReviewItem.reviewed_intent.in_({i for i, _ in leaving}),
+                )
+            ).all()
+            for text, intent, marks in staying:
+                leaving.pop((intent, example_key(example_text(text, marks or (), synonyms))), None)
+        if leaving:
+            _remove_examples(data_dir, path, leaving, result)
+        mark_new(rows)
+        result.undone = len(rows)
+    return result
+
+
+def _remove_examples(
+    data_dir: Path, path: Path, leaving: dict[tuple[str, str], str], result: UndoResult
+) -> None:
+    examples = read_intent_examples(path) if path.is_file() else {}
+    changed = False
+    for (intent, key), text in sorted(leaving.items()):
+        before = examples.get(intent, [])
+        after = [t for t in before if example_key(t) != key]
+        if len(after) < len(before):
+            examples[intent] = after
+            result.removed.setdefault(intent, []).append(text)
+            changed = True
+            continue
+        files = _existing(data_dir).get(key, {}).get(intent, [])
+        if files:
+            result.kept.append((text, intent, files))
+    if changed:
+        _write(path, render(examples, _other_blocks(path)))

@@ -45,7 +45,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from bot.config import PROJECT_ROOT
-from bot.store.models import NluReviewItem, Service, utcnow
+from bot.store.models import NluReviewItem, Officer, Service, utcnow
 from bot.training.inbox import BUTTON_ONLY_INTENTS, FALLBACK_INTENT, normalise
 
 NEW = "new"
@@ -470,3 +470,95 @@ def clear_entities(engine: Engine, groups: Sequence[Sequence[int]]) -> int:
                 row.reviewed_entities = None
                 cleared += 1
     return cleared
+
+
+# -- decided items ----------------------------------------------------------------------------
+
+DECIDED_SHOWN = 30  # decided groups listed, newest decision first
+
+
+@dataclass(frozen=True)
+class DecidedGroup:
+    """Similar messages decided together (one decision, one text group): what the trainer
+    sees to check, and undoes at once."""
+
+    ids: tuple[int, ...]
+    text: str
+    count: int
+    status: str  # confirmed, relabelled, discarded
+    intent: str | None  # the intent it is trained under (None when discarded)
+    predicted: str | None  # what the model predicted
+    by: str | None  # the trainer's username
+    at: datetime  # when it was decided
+    exported: int  # how many of its items are in an export already
+
+    @property
+    def key(self) -> str:
+        """The ids as the page posts them back ("12,9,4")."""
+        return ",".join(str(i) for i in self.ids)
+
+
+def list_decided(engine: Engine, limit: int = DECIDED_SHOWN) -> list[DecidedGroup]:
+    """The latest decisions, newest first, each split into its groups of similar texts;
+    at most `limit` groups (taken from the newest MAX_ITEMS decided items)."""
+    with Session(engine) as s:
+        rows = s.scalars(
+            select(NluReviewItem)
+            .where(NluReviewItem.status != NEW, NluReviewItem.reviewed_at.is_not(None))
+            .order_by(NluReviewItem.reviewed_at.desc(), NluReviewItem.id.desc())
+            .limit(MAX_ITEMS)
+        ).all()
+        names: dict[int | None, str] = {
+            officer_id: username
+            for officer_id, username in s.execute(
+                select(Officer.id, Officer.username).where(
+                    Officer.id.in_({r.reviewed_by for r in rows if r.reviewed_by is not None})
+                )
+            ).all()
+        }
+        decisions: dict[tuple[Any, ...], list[NluReviewItem]] = {}
+        for row in rows:
+            at = _aware(row.reviewed_at)
+            key = (at, row.reviewed_by, row.status, row.reviewed_intent)
+            decisions.setdefault(key, []).append(row)
+        out: list[DecidedGroup] = []
+        for (at, by, status, intent), members in decisions.items():
+            exported = {r.id for r in members if r.exported_at is not None}
+            for group in group_items([_item(r) for r in members]):
+                out.append(
+                    DecidedGroup(
+                        ids=group.ids,
+                        text=group.text,
+                        count=group.count,
+                        status=status,
+                        intent=intent,
+                        predicted=group.intent,
+                        by=names.get(by),
+                        at=at,
+                        exported=len(exported.intersection(group.ids)),
+                    )
+                )
+                if len(out) == limit:
+                    return out
+    return out
+
+
+def decided_rows(session: Session, ids: Sequence[int]) -> list[NluReviewItem]:
+    """The decided items among `ids`, locked for an undo in the caller's transaction."""
+    return list(
+        session.scalars(
+            select(NluReviewItem)
+            .where(NluReviewItem.id.in_(list(ids)), NluReviewItem.status != NEW)
+            .with_for_update()
+        )
+    )
+
+
+def mark_new(rows: Iterable[NluReviewItem]) -> None:
+    """Clear the decision of `rows` (the trainer's entity marks stay)."""
+    for row in rows:
+        row.status = NEW
+        row.reviewed_intent = None
+        row.reviewed_by = None
+        row.reviewed_at = None
+        row.exported_at = None

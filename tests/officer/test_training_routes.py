@@ -459,3 +459,115 @@ def test_a_boosted_visit_loads_the_page_fully(
     # The shortlist: the alternatives first, never the prediction itself.
     short = page.split('data-shortlist="')[1].split('"')[0].split(",")
     assert short[0] == "ask_cost" and "ask_requirements" not in short and len(short) == 9
+
+
+# -- E25: decided items, undo, export from the console ----------------------------------------
+
+
+@pytest.fixture
+def nlu_data(tmp_path: Any) -> Any:
+    """A private copy of data/rasa for the console's export and undo."""
+    import shutil
+
+    from bot.training.export import DATA_DIR, FILE_NAME
+
+    target = tmp_path / "rasa"
+    shutil.copytree(DATA_DIR, target)
+    (target / FILE_NAME).unlink(missing_ok=True)
+    return target
+
+
+def _on_copy(c: TestClient, data: Any) -> TestClient:
+    c.app.state.nlu_data_dir = data  # type: ignore[attr-defined]
+    c.app.state.nlu_held_out = []  # type: ignore[attr-defined]
+    return c
+
+
+def test_a_wrong_decision_is_listed_and_undone_before_export(
+    app_client: Client, engine: Engine, trainer: int, nlu_data: Any
+) -> None:
+    """The tester's slip: 'lho kok gitu' relabelled ask_duration by a wrong group number."""
+    slip = add_item(engine, "lho kok gitu", "nlu_fallback", 0.45, reasons="fallback")
+    meant = add_item(engine, "lamanya?", "nlu_fallback", 0.45, reasons="fallback", minutes=1)
+    c = _on_copy(app_client("tina"), nlu_data)
+    assert 'href="/latih/riwayat"' in c.get("/latih").text
+    _post(c, {"aksi": "ganti", "intent": "ask_duration", "grup": str(slip)})
+    _post(c, {"aksi": "ganti", "intent": "ask_duration", "grup": str(meant)})
+
+    page = c.get("/latih/riwayat").text
+    assert "lho kok gitu" in page and "lamanya?" in page
+    assert "diberi intent: <strong>ask_duration</strong>" in page and "tina" in page
+    assert page.count("Batalkan</button>") == 2
+    assert '<dd id="siap-ekspor">2 (ask_duration: 2)</dd>' in page
+
+    token = csrf_of(c, "/latih/riwayat")
+    r = c.post("/latih/riwayat/batal", data={"csrf_token": token, "grup": str(slip)})
+    assert r.status_code == 303 and r.headers["location"] == "/latih/riwayat"
+    after = c.get("/latih/riwayat").text
+    assert "1 pesan kembali ke kotak tinjauan" in after
+    assert after.count("Batalkan</button>") == 1
+    assert statuses(engine)[slip] == ("new", None, None)
+    assert "lho kok gitu" in c.get("/latih").text  # back in the inbox
+    again = c.post("/latih/riwayat/batal", data={"csrf_token": token, "grup": str(slip)})
+    assert "sudah dibatalkan" in c.get(again.headers["location"]).text
+
+
+def test_the_export_button_writes_reviewed_yml_with_the_clis_checks(
+    app_client: Client, engine: Engine, trainer: int, nlu_data: Any
+) -> None:
+    from bot.training.export import FILE_NAME, read_intent_examples
+
+    nlu = read_intent_examples(nlu_data / "nlu.yml")
+    other, known = next(
+        (i, t) for i, texts in nlu.items() if i != "ask_cost" for t in texts if "[" not in t
+    )
+    slip = add_item(engine, "lho kok gitu", "nlu_fallback", 0.45, reasons="fallback")
+    meant = add_item(engine, "lamanya?", "nlu_fallback", 0.45, reasons="fallback", minutes=1)
+    clash = add_item(engine, known, other, 0.5, minutes=2)  # relabelled away from the data
+    c = _on_copy(app_client("tina"), nlu_data)
+    _post(c, {"aksi": "ganti", "intent": "ask_duration", "grup": str(slip)})
+    _post(c, {"aksi": "ganti", "intent": "ask_duration", "grup": str(meant)})
+    _post(c, {"aksi": "ganti", "intent": "ask_cost", "grup": str(clash)})
+    page = c.get("/latih/riwayat").text
+    assert 'id="konflik"' in page and "ask_cost (keputusan, 1 pesan)" in page
+
+    # Without the CSRF token: refused, nothing written.
+    refused = c.post("/latih/ekspor", data={"csrf_token": "salah"})
+    assert refused.status_code == 403 and not (nlu_data / FILE_NAME).exists()
+    r = c.post("/latih/ekspor", data={"csrf_token": csrf_of(c, "/latih/riwayat")})
+    assert r.status_code == 303 and r.headers["location"] == "/latih/riwayat"
+    note = c.get("/latih/riwayat").text
+    assert "2 contoh ditambahkan" in note and "1 konflik" in note
+    assert read_intent_examples(nlu_data / FILE_NAME) == {
+        "ask_duration": ["lamanya?", "lho kok gitu"]
+    }
+
+    # Undone after export: out of reviewed.yml too, and said so.
+    token = csrf_of(c, "/latih/riwayat")
+    r = c.post("/latih/riwayat/batal", data={"csrf_token": token, "grup": str(slip)})
+    done = c.get(r.headers["location"]).text
+    assert "1 contoh dihapus dari data/rasa/reviewed.yml" in done
+    assert read_intent_examples(nlu_data / FILE_NAME) == {"ask_duration": ["lamanya?"]}
+    with Session(engine) as s:
+        from bot.store.models import ConsoleAuditLog
+
+        actions = [a.action for a in s.scalars(select(ConsoleAuditLog))]
+    assert "nlu_export" in actions and "nlu_export_undo" in actions
+
+
+def test_only_trainers_see_decisions_undo_and_export(
+    app_client: Client, engine: Engine, trainer: int, people: People, nlu_data: Any
+) -> None:
+    item = add_item(engine, "syarat ktp apa aja")
+    tina = _on_copy(app_client("tina"), nlu_data)
+    _post(tina, {"aksi": "benar", "grup": str(item)})
+    for username in ("budi", "sari", "siti", "admin"):
+        c = _on_copy(app_client(username), nlu_data)
+        page = c.get("/latih/riwayat")
+        assert page.status_code == 403 and "syarat ktp" not in page.text, username
+        token = csrf_of(c, "/")
+        for path, data in (("/latih/riwayat/batal", {"grup": str(item)}), ("/latih/ekspor", {})):
+            r = c.post(path, data={"csrf_token": token, **data})
+            assert r.status_code == 403, (username, path)
+    assert statuses(engine)[item][0] == "confirmed"
+    assert not (nlu_data / "reviewed.yml").exists()

@@ -24,6 +24,7 @@ from bot.training.export import (
     example_text,
     export_reviewed,
     read_intent_examples,
+    undo,
 )
 from bot.training.heldout import held_out_sets
 from devtools.devstack import RASA, ROOT, TRAINING_DATA, engine_env
@@ -415,3 +416,55 @@ def test_the_exported_file_passes_rasa_and_holds_the_corrected_labels(
         ],
         key=lambda example: example[0],
     )
+
+
+# -- E25: undo a decision, before and after export --------------------------------------------
+
+
+def test_undo_before_export_puts_the_items_back(engine: Engine, data_dir: Path) -> None:
+    wrong = add(engine, "lho kok gitu", "nlu_fallback", "relabelled", "ask_duration")
+    right = add(engine, "lamanya?", "nlu_fallback", "relabelled", "ask_duration")
+    result = undo(engine, [wrong], data_dir)
+    assert (result.undone, result.removed, result.kept) == (1, {}, [])
+    with Session(engine) as s:
+        row = s.get(NluReviewItem, wrong)
+        assert row is not None
+        assert (row.status, row.reviewed_intent, row.reviewed_at) == ("new", None, None)
+    assert undo(engine, [wrong], data_dir).undone == 0  # already undone
+    export_reviewed(engine, data_dir, held_out=[])
+    assert written(data_dir) == {"ask_duration": ["lamanya?"]}
+    assert exported(engine) == {right}
+
+
+def test_undo_after_export_takes_the_example_out_of_reviewed_yml(
+    engine: Engine, data_dir: Path
+) -> None:
+    wrong = add(engine, "lho kok gitu", "nlu_fallback", "relabelled", "ask_duration")
+    add(engine, "lamanya?", "nlu_fallback", "relabelled", "ask_duration")
+    # Two messages, one example: undoing one keeps the line, which is still the other's.
+    twin_a = add(engine, "syarat skck apa aj", "ask_requirements", "confirmed")
+    twin_b = add(engine, "Syarat SKCK apa aj?", "ask_requirements", "confirmed")
+    export_reviewed(engine, data_dir, held_out=[])
+    before = written(data_dir)
+    assert "lho kok gitu" in before["ask_duration"]
+
+    result = undo(engine, [wrong, twin_a], data_dir)
+    assert result.undone == 2
+    assert result.removed == {"ask_duration": ["lho kok gitu"]}
+    after = written(data_dir)
+    assert after["ask_duration"] == ["lamanya?"]
+    assert after["ask_requirements"] == before["ask_requirements"]
+    assert wrong not in exported(engine) and twin_b in exported(engine)
+
+
+def test_undo_of_an_example_the_data_already_had_says_so(engine: Engine, data_dir: Path) -> None:
+    nlu = read_intent_examples(data_dir / "nlu.yml")
+    intent, texts = next((i, t) for i, t in nlu.items() if t)
+    plain = next(t for t in texts if "[" not in t and "(" not in t)
+    item = add(engine, plain, intent, "confirmed")
+    result = export_reviewed(engine, data_dir, held_out=[])
+    assert result.duplicates == 1 and item in exported(engine)
+    undone = undo(engine, [item], data_dir)
+    assert undone.undone == 1 and undone.removed == {}
+    assert undone.kept == [(plain, intent, ["nlu.yml"])]
+    assert (data_dir / "nlu.yml").read_text(encoding="utf-8").count(plain) >= 1

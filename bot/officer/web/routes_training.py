@@ -1,17 +1,23 @@
 """Trainer pages: the NLU review inbox (`/latih`), grouped by similar messages, and the
-decisions on its groups (bot.training.review). Only trainers open them (403 for every
-other role); trainers open no ticket page (bot.officer.access)."""
+decisions on its groups (bot.training.review); the latest decisions with their undo and the
+export to the training data (`/latih/riwayat`, bot.training.export, as `python -m bot nlu
+export` does; in the admin audit log as counts, never a text). Only trainers open them
+(403 for every other role); trainers open no ticket page (bot.officer.access)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import TypeAdapter, ValidationError
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from bot.officer import audit
 from bot.officer.web.console import BadInput, Trainer, checked_multi, console
 from bot.officer.web.params import PAGE_MAX, PageNo, RowId
-from bot.training import review
+from bot.training import export, review
 
 router = APIRouter()
 
@@ -24,6 +30,13 @@ REASON_NAMES = {
     "not_helpful": "jawaban tidak membantu",
 }
 ENTITY_NAMES = {"service": "layanan", "ticket_id": "nomor tiket"}
+DECIDED_NAMES = {
+    review.CONFIRMED: "dikonfirmasi",
+    review.RELABELLED: "diberi intent",
+    review.DISCARDED: "dibuang",
+}
+HISTORY = "/latih/riwayat"
+SHOWN = 50  # conflicts and held-out near copies listed in the export preview
 MAX_GROUP_FIELD = 12 * review.MAX_ITEMS  # "2147483647," per id
 _ROW_ID: TypeAdapter[int] = TypeAdapter(RowId)
 _PAGE: TypeAdapter[int] = TypeAdapter(int)
@@ -151,3 +164,111 @@ async def mark_entity(request: Request, auth: Trainer) -> Response:
     if marked.missing:
         note += f" {marked.missing} pesan lain di grup tidak memuat teks itu."
     return c.redirect(back, note)
+
+
+def data_dir(request: Request) -> Path:
+    """data/rasa, unless a test set another on the app's state."""
+    found = getattr(request.app.state, "nlu_data_dir", None)
+    return found if isinstance(found, Path) else export.DATA_DIR
+
+
+def held_out(request: Request) -> list[Path] | None:
+    """The held-out sets (None: bot.training.heldout's), unless a test set others."""
+    found = getattr(request.app.state, "nlu_held_out", None)
+    return list(found) if isinstance(found, (list, tuple)) else None
+
+
+@router.get(HISTORY, response_class=HTMLResponse)
+async def decided_page(request: Request, auth: Trainer) -> Response:
+    """The latest decisions with their undo, and what an export would write."""
+    c = console(request)
+    decided = await run_in_threadpool(review.list_decided, c.engine)
+    preview = await run_in_threadpool(
+        lambda: export.export_reviewed(
+            c.engine, data_dir(request), dry_run=True, held_out=held_out(request)
+        )
+    )
+    return c.render(
+        request,
+        "training_decided.html",
+        auth,
+        decided=decided,
+        preview=preview,
+        shown=SHOWN,
+        status_names=DECIDED_NAMES,
+        file_name=export.FILE_NAME,
+    )
+
+
+@router.post(f"{HISTORY}/batal")
+async def undo_decision(request: Request, auth: Trainer) -> Response:
+    """Put a decided group back in the inbox; out of reviewed.yml too when exported."""
+    c = console(request)
+    form = await checked_multi(request, auth)
+    groups = _groups(form.get("grup", []))
+    if not groups:
+        return c.redirect(HISTORY, "Pilih keputusan yang dibatalkan.", error=True)
+    ids = [i for ids in groups for i in ids]
+    result = await run_in_threadpool(export.undo, c.engine, ids, data_dir(request))
+    if not result.undone:
+        return c.redirect(
+            HISTORY, "Keputusan itu sudah dibatalkan atau pesannya sudah dihapus.", error=True
+        )
+    parts = [f"Keputusan dibatalkan: {result.undone} pesan kembali ke kotak tinjauan."]
+    removed = sum(len(texts) for texts in result.removed.values())
+    if removed:
+        parts.append(
+            f"{removed} contoh dihapus dari data/rasa/{export.FILE_NAME}; model yang sudah "
+            "dilatih tetap memuatnya sampai dilatih ulang."
+        )
+    for text, intent, files in result.kept:
+        parts.append(
+            f"\u201c{text}\u201d tetap ada sebagai {intent} di {', '.join(files)} (bukan dari "
+            "ekspor); ubah berkas itu bila perlu."
+        )
+    if removed:
+        with Session(c.engine) as s, s.begin():
+            audit.record(
+                s,
+                auth.viewer.id,
+                "nlu_export_undo",
+                f"data/rasa/{export.FILE_NAME}",
+                {"items": result.undone, "removed": removed},
+            )
+    return c.redirect(HISTORY, " ".join(parts))
+
+
+@router.post("/latih/ekspor")
+async def export_decisions(request: Request, auth: Trainer) -> Response:
+    """Write the confirmed and relabelled messages to data/rasa/reviewed.yml, with the
+    CLI's checks (duplicates, conflicts, near copies of held-out messages)."""
+    c = console(request)
+    await checked_multi(request, auth)
+    result = await run_in_threadpool(
+        lambda: export.export_reviewed(c.engine, data_dir(request), held_out=held_out(request))
+    )
+    parts = [f"Ekspor ke data/rasa/{export.FILE_NAME}: {result.added_count} contoh ditambahkan."]
+    if result.duplicates:
+        parts.append(f"{result.duplicates} pesan sudah ada di data latih (tidak ditulis lagi).")
+    if result.conflicts:
+        parts.append(
+            f"{len(result.conflicts)} konflik: teks yang sama dengan intent lain (tidak ditulis)."
+        )
+    if result.held_out:
+        parts.append(f"{len(result.held_out)} terlalu mirip teks set uji (tidak ditulis).")
+    if result.added:
+        parts.append("Latih model baru di halaman Model untuk memakainya.")
+        with Session(c.engine) as s, s.begin():
+            audit.record(
+                s,
+                auth.viewer.id,
+                "nlu_export",
+                f"data/rasa/{export.FILE_NAME}",
+                {
+                    "added": result.added_count,
+                    "duplicates": result.duplicates,
+                    "conflicts": len(result.conflicts),
+                    "held_out": len(result.held_out),
+                },
+            )
+    return c.redirect(HISTORY, " ".join(parts), error=not (result.added or result.duplicates))
