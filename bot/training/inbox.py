@@ -572,13 +572,19 @@ def _misread_as_complaints(tracker: Engine, after: int, upto: int) -> list[UserM
     ticket in a turn whose user event lies in (`after`, `upto`]. Only then is the opening
     message known not to be a complaint text; a form still running is judged when it ends."""
     with tracker.connect() as connection:
+        # A turn's events are written together: its form's end comes before the next
+        # user event (bounds the read to this batch's turns).
+        following = connection.execute(
+            select(func.min(EVENTS.c.id)).where(EVENTS.c.type_name == "user", EVENTS.c.id > upto)
+        ).scalar()
+        query = select(EVENTS.c.id, EVENTS.c.sender_id, EVENTS.c.data).where(
+            EVENTS.c.type_name == "active_loop", EVENTS.c.id > after
+        )
+        if following is not None:
+            query = query.where(EVENTS.c.id < following)
         ends = [
             row
-            for row in connection.execute(
-                select(EVENTS.c.id, EVENTS.c.sender_id, EVENTS.c.data)
-                .where(EVENTS.c.type_name == "active_loop", EVENTS.c.id > after)
-                .order_by(EVENTS.c.id)
-            )
+            for row in connection.execute(query.order_by(EVENTS.c.id))
             if _loop_name(row) is None
         ]
     out = []
