@@ -91,4 +91,18 @@ def test_a_trainer_reviews_with_the_keyboard(
     assert [statuses(engine)[i][0] for i in ktp] == ["confirmed", "confirmed"]
     expect(page.locator("p.empty")).to_contain_text("Kotak tinjauan kosong")
     page.keyboard.press("c")  # nothing left: no error
+
+    # E25: the decisions are listed; a wrong one is undone and back in the inbox.
+    page.get_by_role("link", name="Keputusan terakhir").click()
+    expect(page).to_have_url(f"{server}/latih/riwayat")
+    rows = page.locator("[data-decided]")
+    expect(rows).to_have_count(4)
+    expect(page.locator("#siap-ekspor")).to_be_visible()  # counts as the real data makes them
+    expect(page.get_by_role("button", name="Ekspor ke data latih")).to_be_visible()
+    rows.filter(has_text="asdfgh").get_by_role("button", name="Batalkan").click()
+    expect(page.locator(".flash.ok")).to_contain_text("1 pesan kembali ke kotak tinjauan")
+    expect(rows).to_have_count(3)
+    assert statuses(engine)[odd] == ("new", None, None)
+    page.goto(f"{server}/latih")
+    expect(page.locator("[data-review-group]")).to_contain_text("asdfgh")
     assert errors == []
