@@ -67,7 +67,11 @@ def test_filters_and_search(engine: Engine, people: People, make_ticket: TicketM
     )
     anon = make_ticket(privacy=Privacy.ANONYMOUS, description="Petugas tidak ramah di loket KK.")
     sim = make_ticket(service_id="sim", description="Ujian SIM diminta uang pelicin oleh calo.")
-    no_unit = make_ticket(service_id=None, description="Banjir di perumahan tiap hujan deras.")
+    no_unit = make_ticket(
+        service_id=None,
+        description="Banjir di perumahan tiap hujan deras.",
+        category=Category.KEBERSIHAN,
+    )
     supervisor = viewer(engine, people.supervisor)
     queue = Queue(engine)
 

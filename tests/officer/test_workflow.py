@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from bot.officer.notices import queue_new_ticket_notices, set_unit_channel
 from bot.store.deletion import DeletionRepository
 from bot.store.models import (
+    Category,
     OutboxMessage,
     Privacy,
     Ticket,
@@ -271,7 +272,11 @@ def test_new_tickets_are_announced_once_to_the_units_group(
     secret = make_ticket(
         privacy=Privacy.CONFIDENTIAL, description="Pungli di loket KK, diminta 100 ribu."
     )
-    no_unit = make_ticket(service_id=None, description="Jalan berlubang besar di depan pasar.")
+    no_unit = make_ticket(
+        service_id=None,
+        description="Jalan berlubang besar di depan pasar.",
+        category=Category.INFRASTRUKTUR,
+    )
     assert queue_new_ticket_notices(engine) == 2
     assert queue_new_ticket_notices(engine) == 0  # never twice
     with Session(engine) as s:
