@@ -128,6 +128,12 @@ NOT_A_COMPLAINT_RE = re.compile(
 # ticket, read under the console's privacy rules, never collected.
 ANSWERS_AN_OFFICER_RE = re.compile(r"\bjawab\w*\b.{0,40}\bpetugas\b", re.IGNORECASE)
 
+# What the assistant says when it did not understand a message (domain.yml; Rasa's core
+# fallback, actions/fallback.py): a message answered so ended in the fallback, whatever its
+# intent's confidence. Not utter_default_answer_hint: that message may be a plain answer to
+# an officer's question on a ticket.
+FALLBACK_RESPONSES = frozenset({"utter_default", "utter_fallback_menu"})
+
 # What the assistant says when it could not tell which service a question is about
 # (domain.yml; actions/service_info.py).
 WHICH_SERVICE_RESPONSES = frozenset({"utter_ask_which_service", "utter_ask_which_service_any"})
@@ -455,6 +461,8 @@ def collect(
             if message.is_payload or not message.text.strip():
                 continue
             reasons = _reasons(message, threshold)
+            if not reasons and _answered_with_fallback(tracker_engine, message):
+                reasons = {"fallback"}
             if reasons and not part_of_a_complaint(tracker_engine, message):
                 found.setdefault(message.event_id, (message, set()))[1].update(reasons)
             if answers_an_officer(message.text):
@@ -521,6 +529,16 @@ def _repeated(tracker: Engine, message: UserMessage) -> UserMessage | None:
     ):
         return None
     return previous if _collectable(tracker, previous) else None
+
+
+def _answered_with_fallback(tracker: Engine, message: UserMessage) -> bool:
+    """The assistant answered `message` with its "not understood" reply."""
+    replies = _bot_messages_between(
+        tracker, message.sender_id, message.event_id, _next_user_event_id(tracker, message)
+    )
+    return any(
+        (reply.get("metadata") or {}).get("utter_action") in FALLBACK_RESPONSES for reply in replies
+    )
 
 
 def _asks_which_service(replies: list[dict[str, Any]]) -> bool:

@@ -673,3 +673,27 @@ def test_a_question_asked_again_after_which_service_is_a_repeat(
         (death, "repeat"),
         (slang, "repeat"),
     ]
+
+
+def test_a_confident_message_the_assistant_did_not_understand_ended_in_fallback(
+    tracker: Tracker, store: Engine
+) -> None:
+    def reply(sender: str, response: str) -> None:
+        tracker._add(sender, "action", {"name": "action_default_fallback"})
+        tracker._add(sender, "bot", {"text": "Maaf, ...", "metadata": {"utter_action": response}})
+
+    misread = tracker.user("7340", "hrs lapor brp hari sih maksimal?", [("ask_duration", 0.91)])
+    reply("7340", "utter_default")
+    menu = tracker.user("7341", "gmn dong ini jd nya", [("ask_procedure", 0.88)])
+    reply("7341", "utter_fallback_menu")
+    # A plain answer to an officer's question (the hint to send it to the ticket): no.
+    tracker.user("7342", "sy dtg jam 9an pak", [("inform", 0.9)])
+    reply("7342", "utter_default_answer_hint")
+    # Understood and answered: no.
+    tracker.user("7343", "syarat ktp apa", [("ask_requirements", 0.95)])
+    answer(tracker, "7343")
+    run(tracker, store)
+    assert [(i.tracker_event_id, i.reasons) for i in items(store)] == [
+        (misread, "fallback"),
+        (menu, "fallback"),
+    ]
