@@ -23,6 +23,7 @@ from bot.store.models import OfficerRole
 from bot.store.repository import Repository
 from bot.tickets.deadlines import Deadlines, HolidayCalendar, ResolutionPolicy
 from bot.tickets.workflow import Workflow
+from tests.actions.test_complaint_form import FORM, first_turn_tracker
 from tests.actions.test_feedback import CITIZEN, file, ratings_by_ticket, resolve, slots_of, turn
 from tests.utils import ROOT
 from tests.utils.actions import make_tracker, texts
@@ -211,3 +212,86 @@ def test_the_status_shows_the_deadline_of_the_stage_or_how_the_ticket_was_closed
     workflow.reject(supervisor, rejected, "bukan_kewenangan", "Silakan lapor ke RT setempat.")
     closed = _status(domain, rejected)
     assert "Ditutup pada" in closed and "Batas" not in closed
+
+
+# -- E18: the status asked in words never becomes a complaint ------------------------------
+
+
+def _form_slots(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "laporan jalan sy kmrn gmn kbrnya min",  # the tester's words, read as file_complaint
+        "aduan sy yg lampu jalan td udh sampe mana ya kak",
+        "pengaduan aku kemaren udah diproses belum?",
+        "min laporan saya yg kemarin gimana kabarnya",
+    ],
+)
+def test_a_status_question_that_opened_the_form_gets_the_tickets_and_no_form(
+    repo: Repository, domain: dict[str, Any], text: str
+) -> None:
+    ticket = file(repo, "Jalan di gg. mawar rt 03 bolong2 gede, motor sy sampe jatoh.")
+    tracker = first_turn_tracker(text, story=text if len(text) >= 40 else None)
+    tracker.sender_id = CITIZEN
+    dispatcher = CollectingDispatcher()
+    events = FORM.run(dispatcher, tracker, domain)
+    assert ticket in said(domain, dispatcher)
+    answers = _form_slots(events)
+    assert answers.get("complaint_exit") == "left" and answers.get("requested_slot") is None
+    assert answers.get("complaint_description") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "laporan jalan di gg mawar udah 3 bulan belum dibenerin, bolong2 gede",  # a complaint
+        "sy mau lapor, laporan sy ke kelurahan udh sebulan blm ditanggapi gmn ini",
+    ],
+)
+def test_a_complaint_about_a_report_still_opens_the_form(
+    repo: Repository, domain: dict[str, Any], text: str
+) -> None:
+    file(repo, "Jalan di gg. mawar rt 03 bolong2 gede, motor sy sampe jatoh.")
+    tracker = first_turn_tracker(text, story=text)
+    tracker.sender_id = CITIZEN
+    events = FORM.run(CollectingDispatcher(), tracker, domain)
+    assert _form_slots(events).get("complaint_exit") is None
+
+
+@pytest.mark.parametrize(
+    "protest",
+    [
+        "bukan mau lapor baru, mau nanya status laporan yg kmrn",  # the tester's words
+        "eh bukan, sy mau cek status pengaduan sy aja",
+    ],
+)
+def test_a_status_protest_before_the_story_closes_the_form_with_the_status(
+    repo: Repository, domain: dict[str, Any], protest: str
+) -> None:
+    ticket = file(repo, "Jalan di gg. mawar rt 03 bolong2 gede, motor sy sampe jatoh.")
+    events = [
+        *first_turn_tracker("mau lapor").events,
+        {"event": "slot", "name": "requested_slot", "value": "complaint_description"},
+        {"event": "action", "name": "action_listen"},
+        {
+            "event": "user",
+            "text": protest,
+            "parse_data": {"text": protest, "intent": {"name": "inform", "confidence": 1.0}},
+        },
+    ]
+    tracker = make_tracker(
+        protest,
+        "inform",
+        sender=CITIZEN,
+        events=events,
+        active_loop="complaint_form",
+        slots={"requested_slot": "complaint_description", "complaint_opening": "mau lapor"},
+    )
+    dispatcher = CollectingDispatcher()
+    answers = _form_slots(FORM.run(dispatcher, tracker, domain))
+    assert ticket in said(domain, dispatcher)
+    assert answers.get("complaint_exit") == "left"
+    assert answers.get("complaint_description") is None
