@@ -133,6 +133,12 @@ ANSWERS_AN_OFFICER_RE = re.compile(r"\bjawab\w*\b.{0,40}\bpetugas\b", re.IGNOREC
 # intent's confidence. Not utter_default_answer_hint: that message may be a plain answer to
 # an officer's question on a ticket.
 FALLBACK_RESPONSES = frozenset({"utter_default", "utter_fallback_menu"})
+# The "not understood" reply to a citizen an officer waits for, with the button that sends
+# the message to the ticket (actions/common.py utter_not_understood).
+ANSWER_HINT_RESPONSE = "utter_default_answer_hint"
+# The "Kirim sebagai jawaban" press, or the front end's "sy td jawab pertanyaan petugas"
+# (bot/telegram/answers.py): the message before it went to a ticket.
+ANSWER_OFFICER_INTENT = "answer_officer"
 
 # What the assistant says when it could not tell which service a question is about
 # (domain.yml; actions/service_info.py).
@@ -452,7 +458,14 @@ def collect(
         if not settled:
             break
         found: dict[int, tuple[UserMessage, set[str]]] = {}
+        ticket_answers: set[int] = set()
         for message in settled:
+            if message.intent == ANSWER_OFFICER_INTENT:
+                previous = _previous_user_message(tracker_engine, message)
+                if previous is not None:
+                    ticket_answers.add(previous.event_id)
+                    found.pop(previous.event_id, None)
+                continue
             if message.intent == NOT_HELPFUL_INTENT:
                 answered = _answered_by_not_helpful(tracker_engine, message)
                 if answered is not None:
@@ -461,7 +474,10 @@ def collect(
             if message.is_payload or not message.text.strip():
                 continue
             reasons = _reasons(message, threshold)
-            if not reasons and _answered_with_fallback(tracker_engine, message):
+            replies = _reply_responses(tracker_engine, message)
+            if ANSWER_HINT_RESPONSE in replies:
+                reasons = set()  # perhaps an answer to an officer: a ticket's text
+            elif not reasons and replies & FALLBACK_RESPONSES:
                 reasons = {"fallback"}
             if reasons and not part_of_a_complaint(tracker_engine, message):
                 found.setdefault(message.event_id, (message, set()))[1].update(reasons)
@@ -485,7 +501,10 @@ def collect(
         for opener in _misread_as_complaints(tracker_engine, cursor, settled[-1].event_id):
             found.setdefault(opener.event_id, (opener, set()))[1].add("correction")
             corrections += 1
+        for event_id in ticket_answers:
+            found.pop(event_id, None)
         stored += _store(engine, found, key)
+        _forget(engine, ticket_answers)
         read += len(settled)
         cursor = settled[-1].event_id
         _save_cursor(engine, cursor)
@@ -531,14 +550,27 @@ def _repeated(tracker: Engine, message: UserMessage) -> UserMessage | None:
     return previous if _collectable(tracker, previous) else None
 
 
-def _answered_with_fallback(tracker: Engine, message: UserMessage) -> bool:
-    """The assistant answered `message` with its "not understood" reply."""
+def _reply_responses(tracker: Engine, message: UserMessage) -> set[str]:
+    """The domain responses the assistant answered `message` with."""
     replies = _bot_messages_between(
         tracker, message.sender_id, message.event_id, _next_user_event_id(tracker, message)
     )
-    return any(
-        (reply.get("metadata") or {}).get("utter_action") in FALLBACK_RESPONSES for reply in replies
-    )
+    return {
+        str(name)
+        for reply in replies
+        if (name := (reply.get("metadata") or {}).get("utter_action"))
+    }
+
+
+def _forget(engine: Engine, tracker_event_ids: set[int]) -> None:
+    """Delete stored items of messages that turned out to be answers on a ticket."""
+    if tracker_event_ids:
+        with Session(engine) as s, s.begin():
+            s.execute(
+                delete(NluReviewItem).where(
+                    NluReviewItem.tracker_event_id.in_(sorted(tracker_event_ids))
+                )
+            )
 
 
 def _asks_which_service(replies: list[dict[str, Any]]) -> bool:

@@ -697,3 +697,23 @@ def test_a_confident_message_the_assistant_did_not_understand_ended_in_fallback(
         (misread, "fallback"),
         (menu, "fallback"),
     ]
+
+
+def test_an_answer_to_an_officer_never_stays_in_the_inbox(tracker: Tracker, store: Engine) -> None:
+    """A plain answer on a ticket (possibly a confidential one) is the ticket's text: not
+    collected when the assistant offered to send it to the ticket, and removed when it was
+    sent there afterwards ("Kirim sebagai jawaban", or "sy td jawab pertanyaan petugas")."""
+    hinted = tracker.user("7350", "biasanya pagi2 jam 8an di parkiran", [("inform", 0.3)])
+    tracker._add(
+        "7350",
+        "bot",
+        {"text": "Maaf, ...", "metadata": {"utter_action": "utter_default_answer_hint"}},
+    )
+    sent = tracker.user("7351", "sy dtg jam 9an, mau ganti KK", [("ask_location_hours", 0.4)])
+    tracker.bot_turn("7351")
+    run(tracker, store)
+    assert [i.tracker_event_id for i in items(store)] == [sent]  # doubtful, so far
+    tracker.user("7351", '/answer_officer{"ticket_id": "ADU-ABC123"}', [("answer_officer", 1.0)])
+    run(tracker, store)
+    assert items(store) == []
+    assert hinted not in [i.tracker_event_id for i in items(store)]
