@@ -127,7 +127,7 @@ PLACE_PREPOSITIONS = (
     r"(?:di(?:\s+(?:dalam|dalem|dlm|area|kawasan|daerah|lingkungan|wilayah|sekitar|"
     r"sekitaran))?|dekat|deket|dkt|dket|depan|dpn|depannya|samping|smping|sebelah|sblh|"
     r"belakang|blkg|blakang|seberang|sebrang|sbrg|sekitar|sekitaran|seputar|pertigaan|"
-    r"perempatan|ujung)"
+    r"perempatan|ujung|ke|soal|tentang|mengenai|perihal)"
 )
 PLACE_AFTER_PREPOSITION_RE = re.compile(
     r"(?<![\w])" + PLACE_PREPOSITIONS + r"\s+(?:\w+\s+)?" + PLACE_MARKERS,
@@ -148,7 +148,9 @@ PLACE_WORD_SPELLED_OUT = {
 }
 # "di", "di dalam", "di area": lead to the place and say nothing more of where it is.
 PLACE_LEAD_IN_RE = re.compile(
-    r"^di(?:\s+(?:dalam|dalem|dlm|area|kawasan|daerah|lingkungan|wilayah))?\s+", re.IGNORECASE
+    r"^(?:di(?:\s+(?:dalam|dalem|dlm|area|kawasan|daerah|lingkungan|wilayah))?|ke|soal|"
+    r"tentang|mengenai|perihal)\s+",
+    re.IGNORECASE,
 )
 # Words with which the sentence goes on after a place: "... kantor imigrasi kota contoh
 # tadi pagi", "... pasar kramat jati baru yang dekat terminal".
@@ -857,7 +859,8 @@ def _place_word(word: str) -> bool:
     bare = word.strip(",.;:()\"'")
     return bool(bare) and (
         bare[:1].isupper()
-        or any(c.isdigit() for c in bare)
+        # a house or RT number, not a doubled word written with a 2 ("bolong2", "rusak2")
+        or (any(c.isdigit() for c in bare) and not re.fullmatch(r"[a-z]{2,}2", bare.lower()))
         or word.lower().strip(",") in ADDRESS_WORDS
     )
 
@@ -927,7 +930,7 @@ def _unit_name(word: str) -> bool:
 # Words after which a name follows, in any case: "gang mawar", "jl melati", "masjid al
 # ikhlas", "kelurahan sukamaju" (a unit's name only after "di/depan ..." or "kantor").
 NAME_MARKER_RE = re.compile(
-    r"(?:^|\s)(?P<marker>jl\.?|jln\.?|jalan|gang|gg\.?|kelurahan|kel\.|kecamatan|kec\.|"
+    r"(?:^|\s)(?P<marker>jl\.?|jln\.?|jalan|gang|gg\.?|kelurahan|kel\.?|kecamatan|kec\.?|"
     r"desa|dusun|kampung|perum\w*|komplek\w*|kompleks|masjid|mesjid|musholl?a|mushala|"
     r"gereja|pasar|terminal|stasiun|kota|kabupaten|kab\.|puskesmas|rsud|halte|taman|lapangan|"
     r"spbu|tps|polsek|polres|samsat|jembatan|bundaran|alun-alun)$",

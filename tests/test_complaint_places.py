@@ -76,6 +76,22 @@ def at_description(text: str) -> Any:
             "sy ke kantor imigrasi kota contoh kemarin, disuruh balik lagi minggu depan",
             "kantor imigrasi kota contoh",
         ),
+        # E7 (black-box tester 2026-12-01 d): "kel" without its dot, a doubled word
+        # ("bolong2") is no house number, a place after "soal/ke/tentang"
+        (
+            "jalan di gg. mawar rt 03 rw 05 kel sukamaju bolong2 gede bgt, motor sy jatuh",
+            "gg. mawar rt 03 rw 05 kel sukamaju",
+        ),
+        (
+            "jalan di gg. mawar rt 03 rw 05 kelurahan sukamaju rusak2 semua",
+            "gg. mawar rt 03 rw 05 kelurahan sukamaju",
+        ),
+        (
+            "sy mau ngadu soal puskesmas cibeber, ibu sy sesak nafas disuruh nunggu 3 jam",
+            "puskesmas cibeber",
+        ),
+        ("td sy ke rsud kota contoh, anak sy demam tinggi ditelantarin", "rsud kota contoh"),
+        ("mau lapor tentang pasar kramat yg becek bgt", "pasar kramat"),
         # an office named by a landmark word alone (conversation t04 lost it with N9)
         ("mau lapor pungli di kantor samsat", "kantor samsat"),
         ("sy dimintai uang di kantor polres pas bikin skck", "kantor polres"),
