@@ -16,7 +16,6 @@ from actions.feedback import ActionGiveFeedback
 from bot.officer.access import Viewer
 from bot.store.models import (
     Category,
-    OfficerRole,
     Privacy,
     Rating,
     Ticket,
@@ -24,11 +23,8 @@ from bot.store.models import (
     utcnow,
 )
 from bot.store.repository import RATING_WINDOW_DAYS, ComplaintDraft, Repository
-from bot.tickets.deadlines import Deadlines, HolidayCalendar, ResolutionPolicy
 from bot.tickets.workflow import Workflow
-from tests.utils import ROOT
 from tests.utils.actions import entity, make_tracker, responses, texts
-from tests.utils.officer import add_officer, viewer
 
 
 def feedback(domain: dict[str, Any], text: str, entities: list[dict[str, Any]] | None = None):
@@ -97,16 +93,6 @@ def test_requests_to_rate_are_not_stored_as_comments(
 # -- which ticket a rating belongs to (issue 7, section 3) ----------------------------------
 
 CITIZEN = "rating-citizen"
-
-
-@pytest.fixture
-def officer(repo: Repository, calendar: HolidayCalendar) -> tuple[Workflow, Viewer]:
-    """The officer workflow and a supervisor who works the tickets."""
-    supervisor = viewer(
-        repo.engine, add_officer(repo.engine, "siti", OfficerRole.SUPERVISOR, [], "Siti")
-    )
-    policy = ResolutionPolicy.from_file(ROOT / "data" / "resolution_days.yml")
-    return Workflow(repo.engine, Deadlines(calendar, policy, 3, 5)), supervisor
 
 
 def file(repo: Repository, text: str, privacy: Privacy = Privacy.PUBLIC, sender: str = CITIZEN):

@@ -15,9 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.officer.access import Viewer
-from bot.store.models import OfficerRole, Rating, Ticket, TicketEvent, utcnow
+from bot.store.models import Rating, Ticket, TicketEvent, utcnow
 from bot.store.repository import Repository
-from bot.tickets.deadlines import Deadlines, HolidayCalendar, ResolutionPolicy
 from bot.tickets.workflow import Workflow
 from tests.actions.test_feedback import (
     file,
@@ -30,19 +29,7 @@ from tests.actions.test_feedback import (
     stored,
     turn,
 )
-from tests.utils import ROOT
 from tests.utils.actions import texts
-from tests.utils.officer import add_officer, viewer
-
-
-@pytest.fixture
-def officer(repo: Repository, calendar: HolidayCalendar) -> tuple[Workflow, Viewer]:
-    """The officer workflow and a supervisor who works the tickets (as in test_feedback)."""
-    supervisor = viewer(
-        repo.engine, add_officer(repo.engine, "siti", OfficerRole.SUPERVISOR, [], "Siti")
-    )
-    policy = ResolutionPolicy.from_file(ROOT / "data" / "resolution_days.yml")
-    return Workflow(repo.engine, Deadlines(calendar, policy, 3, 5)), supervisor
 
 
 def changed(domain: dict[str, Any], dispatcher: Any) -> str:

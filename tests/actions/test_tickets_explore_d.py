@@ -19,24 +19,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.ticket_status import ActionCheckStatus
 from actions.yes_no import ActionYesNo
 from bot.officer.access import Viewer
-from bot.store.models import OfficerRole
 from bot.store.repository import Repository
-from bot.tickets.deadlines import Deadlines, HolidayCalendar, ResolutionPolicy
 from bot.tickets.workflow import Workflow
 from tests.actions.test_complaint_form import FORM, first_turn_tracker
 from tests.actions.test_feedback import CITIZEN, file, ratings_by_ticket, resolve, slots_of, turn
-from tests.utils import ROOT
 from tests.utils.actions import make_tracker, texts
-from tests.utils.officer import add_officer, viewer
-
-
-@pytest.fixture
-def officer(repo: Repository, calendar: HolidayCalendar) -> tuple[Workflow, Viewer]:
-    supervisor = viewer(
-        repo.engine, add_officer(repo.engine, "siti", OfficerRole.SUPERVISOR, [], "Siti")
-    )
-    policy = ResolutionPolicy.from_file(ROOT / "data" / "resolution_days.yml")
-    return Workflow(repo.engine, Deadlines(calendar, policy, 3, 5)), supervisor
 
 
 def stamped(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
