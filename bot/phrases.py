@@ -214,6 +214,22 @@ def asks_yes_no(text: str) -> bool:
     return looks_like_question(text) or bool(_YES_NO_TAIL_RE.search(text.strip()))
 
 
+# "Mohon kirimkan foto lokasinya.", "Silakan jelaskan kronologinya": an officer asks for
+# something without a question.
+_REQUEST_RE = re.compile(
+    r"\b(?:mohon|tolong|silakan|silahkan|harap|bisakah|dapatkah)\b[^.!?]*?\b(?:kirim\w*|"
+    r"jelas\w*|sebut\w*|tulis\w*|informasi\w*|lampir\w*|beri\w*|konfirmasi\w*|"
+    r"hubungi|datang|cantum\w*|lengkapi)",
+    re.IGNORECASE,
+)
+
+
+def asks_the_citizen(text: str) -> bool:
+    """Whether an officer's message asks the citizen something: a question, or a request
+    ("Mohon kirimkan foto lokasinya"); not a message that only tells."""
+    return asks_yes_no(text) or bool(_REQUEST_RE.search(text))
+
+
 def _squeeze(word: str) -> str:
     """ "iyaaa" -> "iya", "sipp" -> "sip": repeated letters are emphasis, not new words."""
     return re.sub(r"(\w)\1+", r"\1", word)

@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 import yaml
 from jinja2 import Environment, StrictUndefined, Template
 
+from bot.phrases import asks_the_citizen
 from bot.store.models import Category, Privacy, TicketStatus
 
 TEXTS_PATH = Path(__file__).with_name("texts.yml")
@@ -245,8 +246,9 @@ def info_request(public_id: str, question: str, reply_due: date) -> str:
 
 
 def reply(public_id: str, text: str) -> str:
-    """A free reply of the officer."""
-    return _ticket_text("ticket_reply", public_id=public_id, text=text)
+    """A free reply of the officer: inviting the answer in plain words when it asks
+    something, else a Telegram reply (bot/telegram/answers.py takes both)."""
+    return _ticket_text("ticket_reply", public_id=public_id, text=text, asks=asks_the_citizen(text))
 
 
 def resolved(public_id: str, resolution: str) -> str:

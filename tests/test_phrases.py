@@ -10,6 +10,7 @@ from bot.phrases import (
     HESITATION_WORDS,
     YES_WORDS,
     asks_about_own_report,
+    asks_the_citizen,
     asks_yes_no,
     is_clear_yes,
     looks_like_question,
@@ -125,3 +126,19 @@ def test_asks_yes_no(text: str, expected: bool) -> None:
 )
 def test_says_the_previous_message_answered_the_officer(text: str, expected: bool) -> None:
     assert says_answered_officer(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Jam berapa kejadiannya?", True),
+        ("Apakah petugasnya sudah menghubungi Anda", True),
+        ("Mohon kirimkan foto lokasinya.", True),
+        ("Silakan jelaskan kronologinya agar kami bisa menindaklanjuti.", True),
+        ("Laporan Anda sudah kami teruskan ke Disdukcapil.", False),
+        ("Terima kasih, petugas kami akan segera ke lokasi.", False),
+    ],
+)
+def test_asks_the_citizen(text: str, expected: bool) -> None:
+    """An officer's reply that waits for the citizen's answer (bot/telegram/answers.py)."""
+    assert asks_the_citizen(text) is expected

@@ -84,7 +84,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "ticket_verified": {"public_id": "ADU-7K3M9P", "unit": "Disdukcapil", "followup_due": "x"},
     "ticket_followup_plan": {"public_id": "ADU-7K3M9P", "plan": "Cek lokasi.", "resolve_due": "x"},
     "ticket_info_request": {"public_id": "ADU-7K3M9P", "question": "Di mana?", "reply_due": "x"},
-    "ticket_reply": {"public_id": "ADU-7K3M9P", "text": "Sudah kami cek."},
+    "ticket_reply": {"public_id": "ADU-7K3M9P", "text": "Sudah kami cek.", "asks": False},
     "ticket_resolved": {"public_id": "ADU-7K3M9P", "resolution": "Sudah ditambal."},
     "ticket_rejected": {"public_id": "ADU-7K3M9P", "reason": "Lainnya", "duplicate_of": None},
     "ticket_reopened": {"public_id": "ADU-7K3M9P"},

@@ -484,8 +484,9 @@ class Repository:
 
     def awaiting_answer(self, sender_id: str, now: datetime | None = None) -> list[str]:
         """Public ids of the sender's open tickets where an officer waits for their answer:
-        waiting for the citizen (menunggu_warga), or an officer's reply sent within
-        `REPLY_ANSWER_WINDOW` that the citizen has not answered since. Newest first."""
+        waiting for the citizen (menunggu_warga), or an officer's reply that asks something
+        (its event's `asks`, bot.tickets.workflow), sent within `REPLY_ANSWER_WINDOW` and
+        not answered since. Newest first."""
         now = now or utcnow()
         with Session(self.engine) as s:
             tickets = s.execute(
@@ -499,7 +500,9 @@ class Repository:
                     found.append(public_id)
                     continue
                 last = s.execute(
-                    select(TicketEvent.kind, TicketEvent.data, TicketEvent.created_at)
+                    select(
+                        TicketEvent.kind, TicketEvent.data, TicketEvent.body, TicketEvent.created_at
+                    )
                     .where(
                         TicketEvent.ticket_id == ticket_id,
                         TicketEvent.kind.in_(("message_out", "message_in")),
@@ -511,6 +514,9 @@ class Repository:
                     last is not None
                     and last.kind == "message_out"
                     and (last.data or {}).get("purpose") == "reply"
+                    # a reply that asks something ("Jam berapa kejadiannya?"), not one that
+                    # only tells ("sudah kami teruskan ke Disdukcapil")
+                    and (last.data or {}).get("asks", True)
                     and _aware(last.created_at) >= now - REPLY_ANSWER_WINDOW
                 ):
                     found.append(public_id)

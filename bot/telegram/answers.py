@@ -38,9 +38,9 @@ OFFICER_MESSAGE_KEYS = ("ticket_info_request", "ticket_reply")
 
 def _heads() -> tuple[str, ...]:
     """The first words of the officer's messages, up to the ticket id."""
-    samples = {
+    samples: dict[str, dict[str, object]] = {
         "ticket_info_request": {"question": "", "reply_due": ""},
-        "ticket_reply": {"text": ""},
+        "ticket_reply": {"text": "", "asks": True},
     }
     heads = []
     for key in OFFICER_MESSAGE_KEYS:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot import texts as citizen_texts
 from bot.officer.access import TicketScope, Viewer, can_assign_others, can_see, can_take
+from bot.phrases import asks_the_citizen
 from bot.store.ids import normalise_ticket_id
 from bot.store.models import (
     Office,
@@ -113,18 +114,19 @@ class Workflow:
         purpose: str,
         text: str,
         now: datetime,
+        asks: bool | None = None,
     ) -> int | None:
-        """Queue a message to the reporter and record it. None when it cannot be delivered."""
+        """Queue a message to the reporter and record it (`asks`: whether a reply asks the
+        citizen something). None when it cannot be delivered."""
         outbox_id = queue_for_reporter(s, ticket, text, purpose, now)
-        self._event(
-            s,
-            ticket,
-            viewer,
-            "message_out",
-            body=text,
-            data={"purpose": purpose, "outbox_id": outbox_id, "undeliverable": outbox_id is None},
-            now=now,
-        )
+        data: dict[str, Any] = {
+            "purpose": purpose,
+            "outbox_id": outbox_id,
+            "undeliverable": outbox_id is None,
+        }
+        if asks is not None:
+            data["asks"] = asks
+        self._event(s, ticket, viewer, "message_out", body=text, data=data, now=now)
         return outbox_id
 
     def _transition(
@@ -322,7 +324,13 @@ class Workflow:
             now = utcnow()
             ticket.updated_at = now
             outbox_id = self._send(
-                s, ticket, viewer, "reply", citizen_texts.reply(ticket.public_id, text), now
+                s,
+                ticket,
+                viewer,
+                "reply",
+                citizen_texts.reply(ticket.public_id, text),
+                now,
+                asks=asks_the_citizen(text),
             )
             message = (
                 "Balasan masuk antrean kirim."

@@ -266,6 +266,15 @@ def test_the_tickets_awaiting_the_citizens_answer(
     assert repo.answered_recently("81234569", replied)
     assert not repo.answered_recently("99999", replied)
 
+    # A reply that asks nothing ("sudah kami teruskan") waits for no answer: the citizen's
+    # next message ("syarat bikin kk apa ya?") is theirs, not the ticket's.
+    told = make_ticket(sender="81234572")
+    workflow.verify(officer, told)
+    workflow.reply(officer, told, "Laporan Anda sudah kami teruskan ke Disdukcapil.")
+    assert repo.awaiting_answer("81234572") == []
+    workflow.reply(officer, told, "Apakah petugasnya sudah menghubungi Anda")
+    assert repo.awaiting_answer("81234572") == [told]  # a question without its mark too
+
 
 def test_the_same_answer_sent_again_is_kept_once(
     engine: Engine,

@@ -202,6 +202,7 @@ def test_reply_to_citizen_who_deleted_their_data_is_recorded_undeliverable(
         "purpose": "reply",
         "outbox_id": None,
         "undeliverable": True,
+        "asks": False,  # an apology asks nothing: no answer is waited for
     }
 
 
