@@ -261,14 +261,24 @@ def named_office(text: str) -> tuple[str, str] | None:
 PLACE_CATEGORIES = frozenset(
     {"infrastruktur", "kebersihan", "kesehatan", "pendidikan", "ketertiban"}
 )
-# The one catalogue office that owns a category; the others have several or none.
-CATEGORY_OFFICE = {"adminduk": "disdukcapil"}
+# The catalogue office that owns a category (data/services.yml); pungli, perizinan and
+# lainnya have several or none: the general complaint unit forwards them.
+CATEGORY_OFFICE = {
+    "adminduk": "disdukcapil",
+    "kesehatan": "dinkes",
+    "pendidikan": "disdik",
+    "infrastruktur": "dpupr",
+    "kebersihan": "dlh",
+    "ketertiban": "satpolpp",
+    "transportasi": "dishub",
+}
 
 
 def complaint_office(description: str, location: str | None, category: str) -> str | None:
     """The office a complaint goes to when the citizen chose no service: the one its story,
-    else its place, names ("petugas di loket 3 disdukcapil judes"), else the category's one
-    owner (adminduk: Disdukcapil); None for the general complaint unit."""
+    else its place, names ("petugas di loket 3 disdukcapil judes"), else the category's
+    owner (adminduk: Disdukcapil, kesehatan: Dinkes, ...); None for the general complaint
+    unit."""
     if category not in PLACE_CATEGORIES:
         for text in (description, location or ""):
             office = named_office(text)

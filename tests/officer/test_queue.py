@@ -69,8 +69,8 @@ def test_filters_and_search(engine: Engine, people: People, make_ticket: TicketM
     sim = make_ticket(service_id="sim", description="Ujian SIM diminta uang pelicin oleh calo.")
     no_unit = make_ticket(
         service_id=None,
-        description="Banjir di perumahan tiap hujan deras.",
-        category=Category.KEBERSIHAN,
+        description="Pengumuman di papan informasi sudah usang.",
+        category=Category.LAINNYA,  # no owner: the general complaint unit
     )
     supervisor = viewer(engine, people.supervisor)
     queue = Queue(engine)

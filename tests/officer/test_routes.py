@@ -339,7 +339,8 @@ def test_canned_reply_fragment_and_use(
         texts = s.scalars(select(OutboxMessage.text).where(OutboxMessage.chat_id == 3330002)).all()
     assert texts == [
         f"Balasan petugas untuk laporan {tid}:\n\nTerima kasih, <b>Kak</b>.\n\n"
-        "Ingin menanggapi? Tulis saja tanggapan Anda di sini (atau balas pesan ini), kami "
+        # thanks ask nothing: the citizen answers with Telegram's reply, if at all (E9)
+        'Ingin menanggapi? Balas pesan ini (tekan lama pesan ini, lalu "Balas"), kami '
         "teruskan kepada petugas."
     ]
 

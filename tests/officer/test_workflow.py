@@ -275,8 +275,8 @@ def test_new_tickets_are_announced_once_to_the_units_group(
     )
     no_unit = make_ticket(
         service_id=None,
-        description="Jalan berlubang besar di depan pasar.",
-        category=Category.INFRASTRUKTUR,
+        description="Pengumuman di papan informasi sudah usang.",
+        category=Category.LAINNYA,  # no owner: the general complaint unit
     )
     assert queue_new_ticket_notices(engine) == 2
     assert queue_new_ticket_notices(engine) == 0  # never twice

@@ -65,24 +65,56 @@ def office_of(
             Category.ADMINDUK,
             "disdukcapil",
         ),
-        # No office named, no single owner: the general complaint unit.
+        # No office named: the category's owner (F13, black-box round e: a clinic, a school
+        # or a road complaint had no unit, and no unit existed to forward it to).
         (
             "jalan di gg. mawar bolong2 gede bgt, udh banyak yg jatoh",
             "gg. mawar rt 03 rw 05 kelurahan sukamaju",
             Category.INFRASTRUKTUR,
-            None,
+            "dpupr",
+        ),
+        (
+            "ibu sy sesak nafas malah disuruh nunggu 3 jam, dokternya gak ada",
+            "puskesmas cibeber",
+            Category.KESEHATAN,
+            "dinkes",
+        ),
+        (
+            "sekolah narik uang gedung 2 juta padahal katanya gratis",
+            "sdn 3 sukamaju jl melati no 5",
+            Category.PENDIDIKAN,
+            "disdik",
+        ),
+        (
+            "pkl nutup trotoar sampe pejalan kaki turun ke jalan",
+            "jl pemuda depan pasar",
+            Category.KETERTIBAN,
+            "satpolpp",
+        ),
+        (
+            "angkot ngetem sembarangan bikin macet tiap pagi",
+            "perempatan jl sudirman",
+            Category.TRANSPORTASI,
+            "dishub",
         ),
         # An office that is only a landmark of a place complaint.
         (
             "lampu jalan mati semua udh seminggu, gelap bgt",
             "jl bhayangkara depan kantor samsat",
             Category.INFRASTRUKTUR,
-            None,
+            "dpupr",
         ),
         (
             "sampah numpuk di depan kantor kelurahan udh 2 minggu ga diangkut",
             "kantor kelurahan sukamaju",
             Category.KEBERSIHAN,
+            "dlh",
+        ),
+        # No office named, no single owner: the general complaint unit.
+        (
+            "pengumuman di papan informasi sudah usang dan membingungkan",
+            None,
+            Category.LAINNYA,
             None,
         ),
     ],
@@ -106,4 +138,5 @@ def test_a_chosen_service_decides_the_unit(repo: Repository) -> None:
 def test_the_office_must_exist() -> None:
     # Only offices the catalogue holds (the repository checks it; here the reading).
     assert complaint_office("petugas imigrasi judes", None, Category.LAINNYA) == "imigrasi"
-    assert complaint_office("", None, Category.KESEHATAN) is None
+    assert complaint_office("", None, Category.KESEHATAN) == "dinkes"
+    assert complaint_office("", None, Category.LAINNYA) is None
