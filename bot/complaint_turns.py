@@ -104,9 +104,11 @@ NAME_NOT_SAID_RE = re.compile(
 )
 # "udah jadi rahasia umum": an open secret, not a wish.
 OPEN_SECRET_RE = re.compile(r"\brahasia\s+umum\b", re.IGNORECASE)
-# Why the citizen asks for privacy ("sy takut nanti ibu sy dipersulit"): not the story.
+# Why the citizen asks for privacy ("sy takut nanti ibu sy dipersulit", "kasian anak sy"):
+# not the story.
 FEAR_RE = re.compile(
-    r"\b(?:takut|tkt|khawatir|kuatir|kawatir|was-was|waswas|ngeri|diincar|balas\s+dendam)\b",
+    r"\b(?:takut|tkt|khawatir|kuatir|kawatir|was-was|waswas|ngeri|diincar|balas\s+dendam|"
+    r"kasian|kasihan|ksian|ga\s+enak|gak\s+enak|nggak\s+enak|sungkan|biar\s+aman)\b",
     re.IGNORECASE,
 )
 CATEGORY_STATED_RE = re.compile(

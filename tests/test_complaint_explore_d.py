@@ -186,6 +186,13 @@ def test_a_location_addition_at_the_summary_completes_the_place() -> None:
         (LOCATION, "tolong dirahasiakan ya", "confidential"),
         (DESCRIPTION, "sy mau lapor tp tolong rahasiakan ya, takut", "confidential"),
         (LOCATION, "nama sy jangan ditulis ya, takut diincar", "anonymous"),
+        # F9 (re-check round e): the reason is pity, not fear; it was stored as the place
+        (
+            LOCATION,
+            "tp nama sy jgn sampe ketauan pihak sekolah ya pak, kasian anak sy",
+            "anonymous",
+        ),
+        (LOCATION, "tolong dirahasiakan ya kak, kasihan keluarga sy", "confidential"),
     ],
 )
 def test_a_privacy_wish_is_noted_not_told(slot: str, text: str, wish: str) -> None:
