@@ -1179,7 +1179,8 @@ PLACE_FIXED_RE = re.compile(
     r"\b(?:lokasi|alamat|tempat)(?:nya|ny)?\s+(?:(?:yg|yang)\s+(?:bener|benar|betul|lengkap|"
     r"tepat)(?:nya)?|(?:kurang|belum|blm|gak|ga|tidak)\s+(?:lengkap|jelas|tepat|detail|"
     r"spesifik|pas)|lengkapnya|tepatnya|persisnya)\b[\s,:;.-]*"
-    r"(?:(?:min|kak|pak|bu|gan|ya|yah|nih|tuh|sih)\b[\s,:;.-]*)*(?P<value>.+)$",
+    r"(?:(?:min|kak|pak|bu|gan|ya|yah|nih|tuh|sih|harusnya|seharusnya|mestinya|semestinya|"
+    r"sebenarnya|sebenernya|yaitu|yakni)\b[\s,:;.-]*)*(?P<value>.+)$",
     re.IGNORECASE,
 )
 

@@ -16,6 +16,7 @@ from bot.complaint_turns import (
     DESCRIPTION,
     LOCATION,
     Message,
+    correction,
     opening,
     place_in,
     read,
@@ -159,3 +160,16 @@ def test_the_place_from_the_story_is_noted_and_the_question_not_asked() -> None:
     assert told.values[LOCATION] == "dekat pasar kramat"
     assert LOCATION in told.noted
     assert told.ask not in (LOCATION, CATEGORY) or told.ask is None
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        # F16 (black-box re-check 2026-12-01 e): "harusnya" was kept in the place
+        ("lokasinya kurang lengkap, harusnya jl anggrek depan sdn 5", "jl anggrek depan sdn 5"),
+        ("alamatnya kurang jelas min, seharusnya jl melati no 3", "jl melati no 3"),
+        ("lokasinya yg bener jl melati no 3", "jl melati no 3"),
+    ],
+)
+def test_a_place_corrected_in_words_is_the_place_alone(text: str, place: str) -> None:
+    assert correction(text) == (LOCATION, place)
