@@ -129,7 +129,8 @@ class ActionOutOfScope(SafeAction):
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Events:
         text = latest_text(tracker)
         asked = asked_aspects(text) if text and asks_yes_no(text) else []
-        if asked and latest_entities(tracker, "service") and _names_a_service(tracker):
+        # An extracted service entity only (names_a_service would return True on it too).
+        if asked and latest_entities(tracker, "service"):
             return answer_service_question(dispatcher, tracker, domain, asked[0])
         if is_small_talk(text):
             # "min udah makan belum": chat with the bot, not a topic we do not serve.
